@@ -1,0 +1,130 @@
+package dev.fineturn.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Define-by-run reverse-mode differentiation. */
+public final class Autograd {
+    private static final AtomicLong RECORDED = new AtomicLong();
+
+    private Autograd() {
+    }
+
+    /** True when recording is on and some input requires a gradient. */
+    public static boolean isRecording(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records {@code out} as produced by {@code op} from {@code inputs}, if any input requires a
+     * gradient. Callers should create the backward closure only when {@link #isRecording} is true
+     * so that nothing is kept alive for a frozen prefix.
+     */
+    public static void record(Tensor out, String op, BackwardFn backward, Tensor... inputs) {
+        if (!isRecording(inputs)) {
+            return;
+        }
+        out.setGradFn(new Node(op, inputs.clone(), backward));
+        RECORDED.incrementAndGet();
+    }
+
+    /** Total graph nodes recorded in this JVM; lets tests show that frozen code records none. */
+    public static long recordedNodes() {
+        return RECORDED.get();
+    }
+
+    static void backward(Tensor root, Tensor seed, boolean retainGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: the tensor " + Shape.str(root.shape())
+                    + " does not require grad and has no graph (was it computed under noGrad or from frozen inputs?)");
+        }
+        if (seed == null) {
+            if (root.numel() != 1) {
+                throw new IllegalArgumentException("backward: gradient can be implied only for a single-element "
+                        + "output, got shape " + Shape.str(root.shape()) + "; pass a seed gradient");
+            }
+            seed = Tensor.full(root.backend(), 1f, root.shape());
+        } else if (!java.util.Arrays.equals(seed.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward: seed gradient shape " + Shape.str(seed.shape())
+                    + " does not match output shape " + Shape.str(root.shape()));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        try (var scope = GradMode.noGrad()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor g = grads.remove(t);
+                if (g == null) {
+                    continue;
+                }
+                Node node = t.gradFn();
+                if (node == null) {
+                    t.accumulateGrad(g);
+                    continue;
+                }
+                if (node.backward == null) {
+                    throw new IllegalStateException("backward: the graph through '" + node.op()
+                            + "' was already freed by an earlier backward(); use backward(seed, true) to keep it");
+                }
+                Tensor[] inGrads = node.backward.apply(g);
+                for (int k = 0; k < node.inputs.length; k++) {
+                    Tensor in = node.inputs[k];
+                    Tensor gi = inGrads[k];
+                    if (in == null || gi == null || !in.requiresGrad()) {
+                        continue;
+                    }
+                    if (!java.util.Arrays.equals(gi.shape(), in.shape())) {
+                        throw new IllegalStateException("backward of '" + node.op() + "': gradient shape "
+                                + Shape.str(gi.shape()) + " does not match input " + k + " shape "
+                                + Shape.str(in.shape()));
+                    }
+                    grads.merge(in, gi, Tensor::add);
+                }
+                if (!retainGraph) {
+                    node.backward = null;
+                }
+            }
+        }
+    }
+
+    /** Tensors reachable from root through recorded nodes, each after all of its inputs. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[]{root, 0});
+        visited.add(root);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Node node = t.gradFn();
+            if (node != null && next < node.inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = node.inputs[next];
+                if (in != null && in.requiresGrad() && visited.add(in)) {
+                    stack.push(new Object[]{in, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,11 @@
+/** fineturn core: tensors, autograd, ops, the backend SPI and the reference backend. */
+module dev.fineturn.core {
+    exports dev.fineturn.spi;
+    exports dev.fineturn.backend;
+    exports dev.fineturn.tensor;
+    exports dev.fineturn.ops;
+    exports dev.fineturn.reference;
+
+    uses dev.fineturn.spi.BackendProvider;
+    provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
+}
