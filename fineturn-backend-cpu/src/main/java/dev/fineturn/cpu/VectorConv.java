@@ -1,0 +1,292 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.spi.ConvGeometry;
+import dev.fineturn.spi.GemmSpec;
+
+/**
+ * Convolution as im2col + packed GEMM per image and group; depthwise convolution as direct loops
+ * over channel planes (GEMM with k = kh*kw would waste the micro-kernel).
+ */
+final class VectorConv {
+    private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
+
+    private VectorConv() {
+    }
+
+    private static float[] col(int size) {
+        float[] c = COL.get();
+        if (c.length < size) {
+            c = new float[size];
+            COL.set(c);
+        }
+        return c;
+    }
+
+    private static boolean isPointwise(ConvGeometry g) {
+        return g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padTop() == 0
+                && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
+    }
+
+    private static boolean isDepthwise(ConvGeometry g) {
+        return g.inChannelsPerGroup() == 1 && g.outChannelsPerGroup() == 1 && g.groups() > 1;
+    }
+
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
+        if (isDepthwise(g)) {
+            CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
+            return;
+        }
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
+        java.util.function.IntConsumer perImage = n -> {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                float[] cols;
+                int colOff;
+                if (isPointwise(g)) {
+                    cols = x;
+                    colOff = (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
+                } else {
+                    cols = col(kk * ohw);
+                    colOff = 0;
+                    im2col(g, x, n, grp, cols);
+                }
+                VectorGemm.gemm(GemmSpec.of(ocg, ohw, kk, false, false), 1f, w, grp * ocg * kk, cols, colOff, 0f, y,
+                        (n * g.outChannels() + grp * ocg) * ohw);
+            }
+        };
+        if (parallelImages) {
+            CpuPool.parallelFor(g.batch(), perImage);
+        } else {
+            for (int n = 0; n < g.batch(); n++) {
+                perImage.accept(n);
+            }
+        }
+    }
+
+    static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        if (isDepthwise(g)) {
+            CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
+            return;
+        }
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        int icg = g.inChannelsPerGroup();
+        boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
+        java.util.function.IntConsumer perImage = n -> {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                int dxOff = (n * g.inChannels() + grp * icg) * g.inH() * g.inW();
+                if (isPointwise(g)) {
+                    VectorGemm.gemm(GemmSpec.of(kk, ohw, ocg, true, false), 1f, w, grp * ocg * kk, dy,
+                            (n * g.outChannels() + grp * ocg) * ohw, 0f, dx, dxOff);
+                    continue;
+                }
+                float[] cols = col(kk * ohw);
+                VectorGemm.gemm(GemmSpec.of(kk, ohw, ocg, true, false), 1f, w, grp * ocg * kk, dy,
+                        (n * g.outChannels() + grp * ocg) * ohw, 0f, cols, 0);
+                java.util.Arrays.fill(dx, dxOff, dxOff + icg * g.inH() * g.inW(), 0f);
+                col2im(g, cols, dx, dxOff);
+            }
+        };
+        if (parallelImages) {
+            CpuPool.parallelFor(g.batch(), perImage);
+        } else {
+            for (int n = 0; n < g.batch(); n++) {
+                perImage.accept(n);
+            }
+        }
+    }
+
+    static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
+        if (isDepthwise(g)) {
+            CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
+            return;
+        }
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        for (int n = 0; n < g.batch(); n++) {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                float[] cols;
+                int colOff;
+                if (isPointwise(g)) {
+                    cols = x;
+                    colOff = (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
+                } else {
+                    cols = col(kk * ohw);
+                    colOff = 0;
+                    im2col(g, x, n, grp, cols);
+                }
+                VectorGemm.gemm(GemmSpec.of(ocg, kk, ohw, false, true), 1f, dy, (n * g.outChannels() + grp * ocg) * ohw,
+                        cols, colOff, n == 0 ? 0f : 1f, dw, grp * ocg * kk);
+            }
+        }
+    }
+
+    /** col[(ic*kh + ky)*kw + kx][oy*ow + ox] = x[n, grp*icg + ic, iy, ix] (0 in the padding). */
+    private static void im2col(ConvGeometry g, float[] x, int n, int grp, float[] col) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int icg = g.inChannelsPerGroup();
+        int row = 0;
+        for (int ic = 0; ic < icg; ic++) {
+            int plane = (n * g.inChannels() + grp * icg + ic) * g.inH() * g.inW();
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++, row++) {
+                    int base = row * oh * ow;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                        int o = base + oy * ow;
+                        if (iy < 0 || iy >= g.inH()) {
+                            java.util.Arrays.fill(col, o, o + ow, 0f);
+                            continue;
+                        }
+                        int xr = plane + iy * g.inW();
+                        int ix0 = -g.padLeft() + kx * g.dilationW();
+                        if (g.strideW() == 1) {
+                            int lo = Math.max(0, -ix0);
+                            int hi = Math.min(ow, g.inW() - ix0);
+                            if (hi <= lo) {
+                                java.util.Arrays.fill(col, o, o + ow, 0f);
+                                continue;
+                            }
+                            java.util.Arrays.fill(col, o, o + lo, 0f);
+                            System.arraycopy(x, xr + ix0 + lo, col, o + lo, hi - lo);
+                            java.util.Arrays.fill(col, o + hi, o + ow, 0f);
+                        } else {
+                            for (int ox = 0; ox < ow; ox++) {
+                                int ix = ox * g.strideW() + ix0;
+                                col[o + ox] = ix >= 0 && ix < g.inW() ? x[xr + ix] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int row = 0;
+        for (int ic = 0; ic < g.inChannelsPerGroup(); ic++) {
+            int plane = dxOff + ic * g.inH() * g.inW();
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++, row++) {
+                    int base = row * oh * ow;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                        if (iy < 0 || iy >= g.inH()) {
+                            continue;
+                        }
+                        int xr = plane + iy * g.inW();
+                        int o = base + oy * ow;
+                        for (int ox = 0; ox < ow; ox++) {
+                            int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
+                            if (ix >= 0 && ix < g.inW()) {
+                                dx[xr + ix] += col[o + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void depthwiseForward(ConvGeometry g, int plane, float[] x, float[] w, float[] y) {
+        int c = plane % g.inChannels();
+        int oh = g.outH();
+        int ow = g.outW();
+        int xb = plane * g.inH() * g.inW();
+        int yb = plane * oh * ow;
+        int wb = c * g.kernelH() * g.kernelW();
+        java.util.Arrays.fill(y, yb, yb + oh * ow, 0f);
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                float wv = w[wb + ky * g.kernelW() + kx];
+                int ix0 = -g.padLeft() + kx * g.dilationW();
+                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
+                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
+                for (int oy = 0; oy < oh; oy++) {
+                    int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                    if (iy < 0 || iy >= g.inH()) {
+                        continue;
+                    }
+                    int xr = xb + iy * g.inW() + ix0;
+                    int yr = yb + oy * ow;
+                    for (int ox = oxLo; ox < oxHi; ox++) {
+                        y[yr + ox] += wv * x[xr + ox * g.strideW()];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void depthwiseBackwardData(ConvGeometry g, int plane, float[] dy, float[] w, float[] dx) {
+        int c = plane % g.inChannels();
+        int oh = g.outH();
+        int ow = g.outW();
+        int xb = plane * g.inH() * g.inW();
+        int yb = plane * oh * ow;
+        int wb = c * g.kernelH() * g.kernelW();
+        java.util.Arrays.fill(dx, xb, xb + g.inH() * g.inW(), 0f);
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                float wv = w[wb + ky * g.kernelW() + kx];
+                int ix0 = -g.padLeft() + kx * g.dilationW();
+                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
+                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
+                for (int oy = 0; oy < oh; oy++) {
+                    int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                    if (iy < 0 || iy >= g.inH()) {
+                        continue;
+                    }
+                    int xr = xb + iy * g.inW() + ix0;
+                    int yr = yb + oy * ow;
+                    for (int ox = oxLo; ox < oxHi; ox++) {
+                        dx[xr + ox * g.strideW()] += wv * dy[yr + ox];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void depthwiseBackwardWeights(ConvGeometry g, int c, float[] x, float[] dy, float[] dw) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int wb = c * g.kernelH() * g.kernelW();
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                int ix0 = -g.padLeft() + kx * g.dilationW();
+                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
+                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
+                double sum = 0;
+                for (int n = 0; n < g.batch(); n++) {
+                    int plane = n * g.inChannels() + c;
+                    int xb = plane * g.inH() * g.inW();
+                    int yb = plane * oh * ow;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                        if (iy < 0 || iy >= g.inH()) {
+                            continue;
+                        }
+                        int xr = xb + iy * g.inW() + ix0;
+                        int yr = yb + oy * ow;
+                        float s = 0f;
+                        for (int ox = oxLo; ox < oxHi; ox++) {
+                            s += dy[yr + ox] * x[xr + ox * g.strideW()];
+                        }
+                        sum += s;
+                    }
+                }
+                dw[wb + ky * g.kernelW() + kx] = (float) sum;
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+}

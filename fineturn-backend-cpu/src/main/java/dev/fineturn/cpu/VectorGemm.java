@@ -1,0 +1,220 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.spi.GemmSpec;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, blocked SGEMM with a 6 x (2 vectors) register-tiled micro-kernel. Panels of A and B are
+ * packed (transposes resolved while packing) so the micro-kernel streams both contiguously.
+ */
+final class VectorGemm {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int L = SPECIES.length();
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    private static final int KC = 256;
+    private static final int MC = 72;
+    private static final int NC = 3072;
+
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+
+    private VectorGemm() {
+    }
+
+    static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
+                     int cOff) {
+        for (int bt = 0; bt < s.batch(); bt++) {
+            single(s, alpha, a, aOff + (int) (bt * s.strideA()), b, bOff + (int) (bt * s.strideB()), beta, c,
+                    cOff + (int) (bt * s.strideC()));
+        }
+    }
+
+    private static void single(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta,
+                               float[] c, int cOff) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        scale(c, cOff, m * n, beta);
+        if (k == 0 || alpha == 0f || m == 0 || n == 0) {
+            return;
+        }
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int ncPadded = (nc + NR - 1) / NR * NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] packedB = PACK_B.get();
+                if (packedB.length < ncPadded * kc) {
+                    packedB = new float[ncPadded * kc];
+                    PACK_B.set(packedB);
+                }
+                packB(s, b, bOff, pc, kc, jc, nc, packedB);
+                float[] pb = packedB;
+                int icBlocks = (m + MC - 1) / MC;
+                int slivers = ncPadded / NR;
+                int colSplits = Math.max(1, Math.min(slivers, CpuPool.threads() / icBlocks));
+                int jcc = jc;
+                int pcc = pc;
+                CpuPool.parallelFor(icBlocks * colSplits, task -> {
+                    int ib = task / colSplits;
+                    int split = task % colSplits;
+                    int ic = ib * MC;
+                    int mc = Math.min(MC, m - ic);
+                    float[] pa = PACK_A.get();
+                    packA(s, a, aOff, ic, mc, pcc, kc, pa);
+                    int from = slivers * split / colSplits;
+                    int to = slivers * (split + 1) / colSplits;
+                    macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n);
+                });
+            }
+        }
+    }
+
+    private static void scale(float[] c, int off, int len, float beta) {
+        if (beta == 1f) {
+            return;
+        }
+        if (beta == 0f) {
+            java.util.Arrays.fill(c, off, off + len, 0f);
+            return;
+        }
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(SPECIES, c, off + i).mul(beta).intoArray(c, off + i);
+        }
+        for (; i < len; i++) {
+            c[off + i] *= beta;
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, jc..jc+nc] as slivers [nc/NR][kc][NR], zero-padded. */
+    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, float[] dst) {
+        int n = s.n();
+        int k = s.k();
+        int slivers = (nc + NR - 1) / NR;
+        for (int sl = 0; sl < slivers; sl++) {
+            int j0 = jc + sl * NR;
+            int width = Math.min(NR, jc + nc - j0);
+            int base = sl * kc * NR;
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * NR;
+                if (!s.transB()) {
+                    System.arraycopy(b, bOff + (pc + p) * n + j0, dst, d, width);
+                } else {
+                    for (int j = 0; j < width; j++) {
+                        dst[d + j] = b[bOff + (j0 + j) * k + pc + p];
+                    }
+                }
+                for (int j = width; j < NR; j++) {
+                    dst[d + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc] as slivers [mc/MR][kc][MR], zero-padded. */
+    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, float[] dst) {
+        int m = s.m();
+        int k = s.k();
+        int slivers = (mc + MR - 1) / MR;
+        for (int sl = 0; sl < slivers; sl++) {
+            int i0 = ic + sl * MR;
+            int height = Math.min(MR, ic + mc - i0);
+            int base = sl * kc * MR;
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * MR;
+                for (int r = 0; r < height; r++) {
+                    dst[d + r] = s.transA() ? a[aOff + (pc + p) * m + i0 + r] : a[aOff + (i0 + r) * k + pc + p];
+                }
+                for (int r = height; r < MR; r++) {
+                    dst[d + r] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void macroKernel(float[] pa, float[] pb, int mc, int kc, int sliverFrom, int sliverTo, int nc,
+                                     float alpha, float[] c, int cOff, int ldc) {
+        float[] edge = new float[MR * NR];
+        for (int sl = sliverFrom; sl < sliverTo; sl++) {
+            int j0 = sl * NR;
+            int width = Math.min(NR, nc - j0);
+            for (int i0 = 0; i0 < mc; i0 += MR) {
+                int height = Math.min(MR, mc - i0);
+                if (width == NR && height == MR) {
+                    microKernel(pa, (i0 / MR) * kc * MR, pb, sl * kc * NR, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+                } else {
+                    java.util.Arrays.fill(edge, 0f);
+                    microKernel(pa, (i0 / MR) * kc * MR, pb, sl * kc * NR, kc, alpha, edge, 0, NR);
+                    for (int r = 0; r < height; r++) {
+                        for (int j = 0; j < width; j++) {
+                            c[cOff + (i0 + r) * ldc + j0 + j] += edge[r * NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[6 x NR] += alpha * Apanel[6 x kc] * Bpanel[kc x NR]; accumulators stay in registers. */
+    private static void microKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
+                                    int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        FloatVector al = FloatVector.broadcast(SPECIES, alpha);
+        int o = cOff;
+        FloatVector.fromArray(SPECIES, c, o).add(c00.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(al)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c10.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c11.mul(al)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c20.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c21.mul(al)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c30.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(al)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c40.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c41.mul(al)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c50.mul(al)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c51.mul(al)).intoArray(c, o + L);
+    }
+}

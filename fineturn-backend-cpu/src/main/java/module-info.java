@@ -1,0 +1,9 @@
+/** The Java Vector API CPU backend. */
+module dev.fineturn.backend.cpu {
+    requires dev.fineturn.core;
+    requires jdk.incubator.vector;
+
+    exports dev.fineturn.cpu;
+
+    provides dev.fineturn.spi.BackendProvider with dev.fineturn.cpu.CpuBackendProvider;
+}
