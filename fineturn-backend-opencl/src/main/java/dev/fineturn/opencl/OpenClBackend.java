@@ -1,0 +1,199 @@
+package dev.fineturn.opencl;
+
+import dev.fineturn.spi.Backend;
+import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.Storage;
+import dev.fineturn.spi.UnaryOp;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+
+/**
+ * The OpenCL backend: device buffers stay on the device; kernels come from {@code .cl} resources.
+ * Kernels not overridden here use the reference fallback (with host copies and a warning).
+ */
+public final class OpenClBackend implements Backend {
+    public static final String NAME = "opencl";
+    private static final int MAX_RANK = 8;
+
+    private final ClDevice device;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final ClProgram program;
+
+    OpenClBackend(ClDevice device) {
+        this.device = device;
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
+        context = CL.clCreateContext(props, 1, new org.jocl.cl_device_id[]{device.device()}, null, null, null);
+        @SuppressWarnings("deprecation")
+        cl_command_queue q = CL.clCreateCommandQueue(context, device.device(), 0, null);
+        queue = q;
+        program = new ClProgram(context, device.device(), "elementwise.cl");
+    }
+
+    public String deviceDescription() {
+        return device.toString();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    private ClStorage c(Storage s) {
+        if (s instanceof ClStorage cs && cs.backend() == this) {
+            return cs;
+        }
+        throw new IllegalArgumentException("opencl backend was given storage of backend '" + s.backend().name()
+                + "'; move the tensor with to(backend) first");
+    }
+
+    @Override
+    public Storage allocate(long length) {
+        if (length < 0 || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("opencl: cannot allocate " + length + " floats");
+        }
+        cl_mem mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, Math.max(1, length) * Sizeof.cl_float, null,
+                null);
+        ClStorage s = new ClStorage(this, mem, length);
+        if (length > 0) {
+            fill(s, 0, length, 0f);
+        }
+        return s;
+    }
+
+    @Override
+    public void write(float[] src, int srcOffset, Storage dst, long dstOffset, int length) {
+        if (length == 0) {
+            return;
+        }
+        CL.clEnqueueWriteBuffer(queue, c(dst).mem(), CL.CL_TRUE, dstOffset * Sizeof.cl_float,
+                (long) length * Sizeof.cl_float, Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.cl_float),
+                0, null, null);
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int length) {
+        if (length == 0) {
+            return;
+        }
+        CL.clEnqueueReadBuffer(queue, c(src).mem(), CL.CL_TRUE, srcOffset * Sizeof.cl_float,
+                (long) length * Sizeof.cl_float, Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.cl_float),
+                0, null, null);
+    }
+
+    @Override
+    public void synchronize() {
+        CL.clFinish(queue);
+    }
+
+    private synchronized void launch(String kernelName, long[] global, long[] local, Object... args) {
+        cl_kernel k = program.kernel(kernelName);
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof Storage s) {
+                CL.clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(c(s).mem()));
+            } else if (a instanceof Integer v) {
+                CL.clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[]{v}));
+            } else if (a instanceof Float v) {
+                CL.clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[]{v}));
+            } else if (a instanceof int[] v) {
+                CL.clSetKernelArg(k, i, (long) Sizeof.cl_int * v.length, Pointer.to(v));
+            } else {
+                throw new IllegalArgumentException("opencl: unsupported kernel argument " + a);
+            }
+        }
+        CL.clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
+    }
+
+    private static long[] grid(long n) {
+        return new long[]{Math.max(1, (n + 63) / 64 * 64)};
+    }
+
+    private static int[] int8(int[] v) {
+        if (v.length > MAX_RANK) {
+            throw new IllegalArgumentException("opencl: rank " + v.length + " exceeds " + MAX_RANK);
+        }
+        return java.util.Arrays.copyOf(v, MAX_RANK);
+    }
+
+    private static int checkedInt(long v, String what) {
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("opencl: " + what + " " + v + " exceeds the 32-bit index range");
+        }
+        return (int) v;
+    }
+
+    @Override
+    public void fill(Storage dst, long offset, long length, float value) {
+        if (length == 0) {
+            return;
+        }
+        launch("fill", grid(length), null, dst, checkedInt(offset, "offset"), checkedInt(length, "length"), value);
+    }
+
+    @Override
+    public void copyStrided(int[] shape, Storage src, long srcOffset, int[] srcStrides, Storage dst, long dstOffset,
+                            int[] dstStrides) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        if (n == 0) {
+            return;
+        }
+        launch("copy_strided", grid(n), null, shape.length, int8(shape), int8(srcStrides), int8(dstStrides), src,
+                checkedInt(srcOffset, "offset"), dst, checkedInt(dstOffset, "offset"), (int) n);
+    }
+
+    @Override
+    public void unary(UnaryOp op, float alpha, float beta, Storage x, Storage y, long n) {
+        if (n == 0) {
+            return;
+        }
+        launch("unary", grid(n), null, op.ordinal(), alpha, beta, x, y, checkedInt(n, "length"));
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float alpha, float beta, Storage x, Storage y, Storage dy, Storage dx,
+                              long n) {
+        if (n == 0) {
+            return;
+        }
+        launch("unary_backward", grid(n), null, op.ordinal(), alpha, beta, x, y, dy, dx, checkedInt(n, "length"));
+    }
+
+    @Override
+    public void binary(BinaryOp op, int[] shape, Storage a, long aOffset, int[] aStrides, Storage b, long bOffset,
+                       int[] bStrides, Storage out) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        if (n == 0) {
+            return;
+        }
+        launch("binary", grid(n), null, op.ordinal(), shape.length, int8(shape), int8(aStrides), int8(bStrides), a,
+                checkedInt(aOffset, "offset"), b, checkedInt(bOffset, "offset"), out, (int) n);
+    }
+
+    @Override
+    public void gemm(GemmSpec s, float alpha, Storage a, long aOffset, Storage b, long bOffset, float beta, Storage c,
+                     long cOffset) {
+        if (s.m() == 0 || s.n() == 0) {
+            return;
+        }
+        long[] global = {(s.n() + 15) / 16 * 16L, (s.m() + 15) / 16 * 16L, s.batch()};
+        launch("gemm", global, new long[]{16, 16, 1}, s.m(), s.n(), s.k(), s.transA() ? 1 : 0, s.transB() ? 1 : 0,
+                alpha, beta, a, checkedInt(aOffset, "offset"), checkedInt(s.strideA(), "stride"), b,
+                checkedInt(bOffset, "offset"), checkedInt(s.strideB(), "stride"), c, checkedInt(cOffset, "offset"),
+                checkedInt(s.strideC(), "stride"));
+    }
+}

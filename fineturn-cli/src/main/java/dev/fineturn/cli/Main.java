@@ -1,0 +1,37 @@
+package dev.fineturn.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fineturn} command. */
+@Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
+        description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
+        subcommands = {BackendsCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code; errors print one line unless --verbose. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            if (verbose) {
+                ex.printStackTrace(line.getErr());
+            } else {
+                line.getErr().println("fineturn: " + ex.getMessage());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,7 @@
+/** Architectures and importers for pretrained-weight formats. */
+module dev.fineturn.models {
+    requires transitive dev.fineturn.core;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.fineturn.models.io;
+}
