@@ -1,10 +1,13 @@
 /** fineturn core: tensors, autograd, ops, the backend SPI and the reference backend. */
 module dev.fineturn.core {
+    requires transitive com.fasterxml.jackson.databind;
+
     exports dev.fineturn.spi;
     exports dev.fineturn.backend;
     exports dev.fineturn.tensor;
     exports dev.fineturn.ops;
     exports dev.fineturn.reference;
+    exports dev.fineturn.io;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;

@@ -2,6 +2,4 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
-
-    exports dev.fineturn.models.io;
 }

@@ -1,4 +1,4 @@
-package dev.fineturn.models.io;
+package dev.fineturn.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

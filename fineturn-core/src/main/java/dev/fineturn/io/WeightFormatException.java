@@ -1,4 +1,4 @@
-package dev.fineturn.models.io;
+package dev.fineturn.io;
 
 import java.nio.file.Path;
 

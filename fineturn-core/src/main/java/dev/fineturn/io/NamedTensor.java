@@ -1,4 +1,4 @@
-package dev.fineturn.models.io;
+package dev.fineturn.io;
 
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;

@@ -1,4 +1,4 @@
-package dev.fineturn.models.io;
+package dev.fineturn.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
