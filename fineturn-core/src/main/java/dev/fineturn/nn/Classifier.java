@@ -1,0 +1,57 @@
+package dev.fineturn.nn;
+
+import dev.fineturn.tensor.Tensor;
+
+/**
+ * A network that ends in a fully connected classifier head. {@link #features} is everything before
+ * the head, so {@code forward(x) == head(features(x))}; transfer strategies rely on that split.
+ */
+public abstract class Classifier extends Module {
+    /** Dotted path of the final {@link Linear}, e.g. "fc" or "classifier.1". */
+    public abstract String headPath();
+
+    /** The backbone's output for the head: [N, features]. */
+    public abstract Tensor features(Tensor x);
+
+    public Linear head() {
+        return (Linear) module(headPath());
+    }
+
+    public int numClasses() {
+        return head().outFeatures();
+    }
+
+    public int featureSize() {
+        return head().inFeatures();
+    }
+
+    /** Number of input channels the network expects (checked against the data). */
+    public abstract int inputChannels();
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return head().forward(features(x));
+    }
+
+    /**
+     * Replaces the head by a fresh {@code featureSize() -> numClasses} layer, drawn with He or
+     * Xavier initialisation, trainable. Returns the new head.
+     */
+    public Linear replaceHead(int numClasses, Init.Scheme scheme) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("replaceHead: need at least 2 classes, got " + numClasses);
+        }
+        Linear old = head();
+        Linear fresh = new Linear(old.inFeatures(), numClasses, true, scheme);
+        fresh.to(old.parameters().get(0).backend());
+        String path = headPath();
+        int dot = path.lastIndexOf('.');
+        Module parent = dot < 0 ? this : module(path.substring(0, dot));
+        parent.replaceChild(dot < 0 ? path : path.substring(dot + 1), fresh);
+        return fresh;
+    }
+
+    public Linear replaceHead(int numClasses) {
+        return replaceHead(numClasses, Init.Scheme.HE);
+    }
+}

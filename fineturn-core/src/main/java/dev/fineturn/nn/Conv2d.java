@@ -1,0 +1,66 @@
+package dev.fineturn.nn;
+
+import dev.fineturn.ops.Conv2dOptions;
+import dev.fineturn.ops.Convolution;
+import dev.fineturn.tensor.Tensor;
+
+/** 2-D convolution; {@code weight} is [out, in/groups, kh, kw], {@code bias} is [out]. */
+public final class Conv2d extends Module {
+    private final int inChannels;
+    private final int outChannels;
+    private final Conv2dOptions options;
+
+    public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, Conv2dOptions options, boolean bias) {
+        if (inChannels % options.groups() != 0 || outChannels % options.groups() != 0) {
+            throw new IllegalArgumentException("Conv2d: groups " + options.groups() + " must divide in " + inChannels
+                    + " and out " + outChannels + " channels");
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.options = options;
+        int fanIn = inChannels / options.groups() * kernelH * kernelW;
+        registerParameter("weight", Init.weight(Init.Scheme.PYTORCH_DEFAULT, fanIn, outChannels * kernelH * kernelW,
+                outChannels, inChannels / options.groups(), kernelH, kernelW));
+        if (bias) {
+            registerParameter("bias", Init.bias(fanIn, outChannels));
+        }
+    }
+
+    /** Square kernel, stride and symmetric padding. */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
+        this(inChannels, outChannels, kernel, kernel, Conv2dOptions.of(stride, padding), bias);
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public Conv2dOptions options() {
+        return options;
+    }
+
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() == 4 && x.dim(1) != inChannels) {
+            throw new IllegalArgumentException("Conv2d(" + inChannels + " -> " + outChannels + "): input has "
+                    + x.dim(1) + " channels (shape " + dev.fineturn.tensor.Shape.str(x.shape()) + "), expected "
+                    + inChannels);
+        }
+        return Convolution.conv2d(x, parameter("weight"), parameter("bias"), options);
+    }
+
+    @Override
+    public String toString() {
+        Tensor w = parameter("weight");
+        return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + w.dim(2) + "x" + w.dim(3) + ", stride="
+                + options.strideH() + ", groups=" + options.groups() + ")";
+    }
+}

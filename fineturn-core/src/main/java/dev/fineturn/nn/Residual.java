@@ -1,0 +1,28 @@
+package dev.fineturn.nn;
+
+import dev.fineturn.tensor.Tensor;
+
+/** {@code main(x) + shortcut(x)}, with an identity shortcut when none is given. */
+public final class Residual extends Module {
+    private final boolean hasShortcut;
+
+    public Residual(Module main, Module shortcut) {
+        registerModule("main", main);
+        hasShortcut = shortcut != null;
+        if (hasShortcut) {
+            registerModule("shortcut", shortcut);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = children().get("main").forward(x);
+        Tensor s = hasShortcut ? children().get("shortcut").forward(x) : x;
+        return y.add(s);
+    }
+
+    @Override
+    public String toString() {
+        return "Residual";
+    }
+}
