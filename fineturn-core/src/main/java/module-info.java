@@ -10,6 +10,7 @@ module dev.fineturn.core {
     exports dev.fineturn.io;
     exports dev.fineturn.nn;
     exports dev.fineturn.optim;
+    exports dev.fineturn.train;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
