@@ -8,6 +8,7 @@ module dev.fineturn.core {
     exports dev.fineturn.ops;
     exports dev.fineturn.reference;
     exports dev.fineturn.io;
+    exports dev.fineturn.optim.schedule;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
