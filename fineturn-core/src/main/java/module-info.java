@@ -11,6 +11,7 @@ module dev.fineturn.core {
     exports dev.fineturn.nn;
     exports dev.fineturn.optim;
     exports dev.fineturn.train;
+    exports dev.fineturn.optim.schedule;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
