@@ -29,6 +29,15 @@ public final class BatchNorm2d extends Module {
         registerBuffer("num_batches_tracked", Init.constant(0f));
     }
 
+    @Override
+    protected void resetOwnParameters() {
+        parameter("weight").copyFrom(Init.constant(1f, channels));
+        parameter("bias").copyFrom(Init.constant(0f, channels));
+        buffer("running_mean").copyFrom(Init.constant(0f, channels));
+        buffer("running_var").copyFrom(Init.constant(1f, channels));
+        buffer("num_batches_tracked").copyFrom(Init.constant(0f));
+    }
+
     public float eps() {
         return eps;
     }

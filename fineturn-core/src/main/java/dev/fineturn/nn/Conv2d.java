@@ -31,6 +31,17 @@ public final class Conv2d extends Module {
         this(inChannels, outChannels, kernel, kernel, Conv2dOptions.of(stride, padding), bias);
     }
 
+    @Override
+    protected void resetOwnParameters() {
+        Tensor w = parameter("weight");
+        int fanIn = w.dim(1) * w.dim(2) * w.dim(3);
+        w.copyFrom(Init.weight(Init.Scheme.PYTORCH_DEFAULT, fanIn, w.dim(0) * w.dim(2) * w.dim(3), w.shape()));
+        Tensor b = parameter("bias");
+        if (b != null) {
+            b.copyFrom(Init.bias(fanIn, b.dim(0)));
+        }
+    }
+
     public int inChannels() {
         return inChannels;
     }

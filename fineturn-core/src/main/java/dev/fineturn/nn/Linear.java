@@ -23,6 +23,15 @@ public final class Linear extends Module {
         }
     }
 
+    @Override
+    protected void resetOwnParameters() {
+        parameter("weight").copyFrom(Init.weight(Init.Scheme.PYTORCH_DEFAULT, in, out, out, in));
+        Tensor b = parameter("bias");
+        if (b != null) {
+            b.copyFrom(Init.bias(in, out));
+        }
+    }
+
     public int inFeatures() {
         return in;
     }

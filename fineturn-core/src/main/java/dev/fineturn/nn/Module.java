@@ -331,6 +331,18 @@ public abstract class Module {
         return this;
     }
 
+    /** Redraws this module's own parameters and resets its buffers, as when freshly constructed. */
+    protected void resetOwnParameters() {
+    }
+
+    /** Re-initialises every parameter and buffer of the tree (training from scratch). */
+    public Module resetParameters() {
+        for (Module m : namedModules().values()) {
+            m.resetOwnParameters();
+        }
+        return this;
+    }
+
     /** Clears the accumulated gradients of every parameter. */
     public void zeroGrad() {
         for (Tensor t : namedParameters().values()) {

@@ -1,0 +1,182 @@
+package dev.fineturn.train;
+
+import dev.fineturn.data.Batch;
+import dev.fineturn.data.DataLoader;
+import dev.fineturn.data.Dataset;
+import dev.fineturn.data.InMemoryDataset;
+import dev.fineturn.data.Sample;
+import dev.fineturn.data.Subset;
+import dev.fineturn.data.Transform;
+import dev.fineturn.io.NamedTensor;
+import dev.fineturn.io.Safetensors;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.tensor.GradMode;
+import dev.fineturn.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.SoftReference;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The frozen backbone's feature vectors for a dataset, computed once and cached in memory (and on
+ * disk when a folder is given), keyed by a hash of the backbone's weights, the data and the
+ * preprocessing. A subset's features are taken from its parent's, so k-fold cross-validation and
+ * validation splits reuse one extraction.
+ */
+public final class FeatureCache {
+    private static final Map<String, SoftReference<InMemoryDataset>> MEMORY = new ConcurrentHashMap<>();
+    private static final AtomicLong EXTRACTIONS = new AtomicLong();
+
+    private FeatureCache() {
+    }
+
+    /** How many times a backbone has been run over a dataset in this JVM. */
+    public static long extractions() {
+        return EXTRACTIONS.get();
+    }
+
+    public static InMemoryDataset features(Classifier model, Dataset data, int batchSize, Transform transform,
+                                           Path diskDir, TrainingListener listener) {
+        if (data instanceof Subset s) {
+            InMemoryDataset parent = features(model, s.parent(), batchSize, transform, diskDir, listener);
+            return select(parent, s.indices());
+        }
+        String key = key(model, data, transform);
+        SoftReference<InMemoryDataset> ref = MEMORY.get(key);
+        InMemoryDataset hit = ref == null ? null : ref.get();
+        if (hit != null) {
+            return hit;
+        }
+        Path file = diskDir == null ? null : diskDir.resolve("features-" + key + ".safetensors");
+        InMemoryDataset result;
+        try {
+            if (file != null && Files.isRegularFile(file)) {
+                result = readDisk(file, data.numClasses());
+            } else {
+                result = extract(model, data, batchSize, transform, listener);
+                if (file != null) {
+                    Files.createDirectories(diskDir);
+                    float[] labels = new float[result.size()];
+                    for (int i = 0; i < labels.length; i++) {
+                        labels[i] = result.label(i);
+                    }
+                    Safetensors.write(file, List.of(
+                            new NamedTensor("features", new int[]{result.size(), result.sampleShape()[0]},
+                                    pixels(result)),
+                            new NamedTensor("labels", new int[]{labels.length}, labels)), Map.of("key", key));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("feature cache: " + e.getMessage(), e);
+        }
+        MEMORY.put(key, new SoftReference<>(result));
+        return result;
+    }
+
+    private static float[] pixels(InMemoryDataset d) {
+        int f = d.sampleShape()[0];
+        float[] out = new float[d.size() * f];
+        for (int i = 0; i < d.size(); i++) {
+            System.arraycopy(d.get(i).pixels(), 0, out, i * f, f);
+        }
+        return out;
+    }
+
+    private static InMemoryDataset readDisk(Path file, int numClasses) throws IOException {
+        Map<String, NamedTensor> t = Safetensors.read(file).byName();
+        NamedTensor f = t.get("features");
+        NamedTensor l = t.get("labels");
+        if (f == null || l == null || f.shape().length != 2 || l.data().length != f.shape()[0]) {
+            throw new IOException(file + ": not a feature cache file");
+        }
+        int[] labels = new int[l.data().length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (int) l.data()[i];
+        }
+        return new InMemoryDataset(f.data(), labels, new int[]{f.shape()[1], 1, 1}, numClasses);
+    }
+
+    private static InMemoryDataset extract(Classifier model, Dataset data, int batchSize, Transform transform,
+                                           TrainingListener listener) {
+        EXTRACTIONS.incrementAndGet();
+        var backend = model.parameters().get(0).backend();
+        int f = model.featureSize();
+        float[] out = new float[data.size() * f];
+        int[] labels = new int[data.size()];
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        DataLoader loader = DataLoader.builder(data).batchSize(batchSize).shuffle(false).backend(backend)
+                .transform(transform).build();
+        int done = 0;
+        try (var g = GradMode.noGrad()) {
+            for (Batch b : loader.epoch(0)) {
+                float[] v = model.features(b.images()).toArray();
+                System.arraycopy(v, 0, out, done * f, v.length);
+                System.arraycopy(b.labelArray(), 0, labels, done, b.size());
+                done += b.size();
+                listener.onFeatures(done, data.size());
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new InMemoryDataset(out, labels, new int[]{f, 1, 1}, data.numClasses());
+    }
+
+    private static InMemoryDataset select(InMemoryDataset parent, int[] indices) {
+        int f = parent.sampleShape()[0];
+        float[] out = new float[indices.length * f];
+        int[] labels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            Sample s = parent.get(indices[i]);
+            System.arraycopy(s.pixels(), 0, out, i * f, f);
+            labels[i] = s.label();
+        }
+        return new InMemoryDataset(out, labels, parent.sampleShape(), parent.numClasses());
+    }
+
+    /** SHA-256 of the backbone's weights (not the head's), every sample and the preprocessing. */
+    static String key(Classifier model, Dataset data, Transform transform) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            Set<Tensor> head = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            head.addAll(model.head().parameters());
+            for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+                if (head.contains(e.getValue())) {
+                    continue;
+                }
+                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                update(md, e.getValue().toArray());
+            }
+            md.update(ByteBuffer.allocate(16).putInt(data.size()).putInt(data.numClasses()).array());
+            for (int i = 0; i < data.size(); i++) {
+                Sample s = data.get(i);
+                update(md, s.pixels());
+                md.update(ByteBuffer.allocate(16).putInt(s.label()).putInt(s.channels()).putInt(s.height())
+                        .putInt(s.width()).array());
+            }
+            md.update(String.valueOf(transform).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest md, float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length);
+        b.asFloatBuffer().put(v);
+        md.update(b.array());
+    }
+}

@@ -1,0 +1,325 @@
+package dev.fineturn.train;
+
+import dev.fineturn.data.Batch;
+import dev.fineturn.data.DataLoader;
+import dev.fineturn.data.Dataset;
+import dev.fineturn.data.Datasets;
+import dev.fineturn.data.Sample;
+import dev.fineturn.data.Split;
+import dev.fineturn.io.NamedTensor;
+import dev.fineturn.io.Safetensors;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.nn.Flatten;
+import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Sequential;
+import dev.fineturn.ops.Losses;
+import dev.fineturn.optim.GradClip;
+import dev.fineturn.optim.Optimizer;
+import dev.fineturn.optim.ParamGroup;
+import dev.fineturn.optim.schedule.LrSchedule;
+import dev.fineturn.optim.schedule.Schedules;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.tensor.Shape;
+import dev.fineturn.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fits a classifier with one of the transfer strategies: seeded shuffling, a validation split,
+ * metrics per epoch, early stopping with the best weights kept, atomic checkpoints with exact
+ * resume, and a divergence guard.
+ */
+public final class Trainer {
+    private final TrainConfig cfg;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    public Trainer(TrainConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    public Trainer addListener(TrainingListener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    private final TrainingListener fanOut = new TrainingListener() {
+        @Override
+        public void onFeatures(int done, int total) {
+            listeners.forEach(l -> l.onFeatures(done, total));
+        }
+
+        @Override
+        public void onEpochStart(int epoch, int batches) {
+            listeners.forEach(l -> l.onEpochStart(epoch, batches));
+        }
+
+        @Override
+        public void onBatch(int epoch, int batch, int batches, double loss) {
+            listeners.forEach(l -> l.onBatch(epoch, batch, batches, loss));
+        }
+
+        @Override
+        public void onEpochEnd(EpochRecord record) {
+            listeners.forEach(l -> l.onEpochEnd(record));
+        }
+
+        @Override
+        public void onCheckpoint(Path checkpoint) {
+            listeners.forEach(l -> l.onCheckpoint(checkpoint));
+        }
+    };
+
+    /**
+     * Adapts {@code model} to the data with {@code strategy} and trains it. Without a validation
+     * set, {@code validationFraction} of the training data is held out (seeded).
+     */
+    public FitResult fit(Classifier model, Strategy strategy, Dataset train, Dataset validation) {
+        long started = System.nanoTime();
+        checkData(model, train);
+        if (validation == null && cfg.validationFraction() > 0) {
+            Split split = Datasets.split(train, cfg.validationFraction(), cfg.seed());
+            train = split.train();
+            validation = split.validation();
+        }
+        int classes = train.numClasses();
+        TransferSetup.apply(model, strategy, classes);
+        Backend backend = model.parameters().get(0).backend();
+        Module net;
+        Dataset trainData;
+        Dataset valData;
+        boolean features = strategy.kind() == Strategy.Kind.FEATURES;
+        if (features) {
+            trainData = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+            valData = validation == null ? null
+                    : FeatureCache.features(model, validation, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+            net = new Sequential(new Flatten(), model.head());
+        } else {
+            trainData = train;
+            valData = validation;
+            net = model;
+        }
+        List<ParamGroup> groups = TransferSetup.groups(model, cfg);
+        Optimizer optimizer = TransferSetup.optimizer(groups, cfg);
+        DataLoader loader = DataLoader.builder(trainData).batchSize(cfg.batchSize()).shuffle(true).seed(cfg.seed())
+                .backend(backend).transform(features ? null : cfg.trainTransform()).build();
+        LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
+        FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started);
+        model.eval();
+        return r;
+    }
+
+    private void checkData(Classifier model, Dataset train) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("train: the training data is empty");
+        }
+        if (train.numClasses() < 2) {
+            throw new IllegalArgumentException("train: the data has " + train.numClasses()
+                    + " class; a classifier needs at least 2");
+        }
+        Sample first = train.get(0);
+        if (cfg.trainTransform() != null) {
+            first = cfg.trainTransform().apply(first, new java.util.SplittableRandom(0));
+        }
+        if (first.channels() != model.inputChannels()) {
+            throw new IllegalArgumentException("train: the images have " + first.channels() + " channel(s) "
+                    + Shape.str(first.shape()) + " but the model expects " + model.inputChannels()
+                    + (first.channels() == 1 && model.inputChannels() == 3
+                    ? "; add a GrayscaleToRgb transform" : ""));
+        }
+    }
+
+    private FitResult loop(Strategy strategy, Module net, Optimizer optimizer, LrSchedule schedule, DataLoader loader,
+                           Dataset valData, Backend backend, int classes, boolean features, long started) {
+        boolean higher = ClassificationMetrics.higherIsBetter(cfg.monitor());
+        int startEpoch = 0;
+        int startBatch = 0;
+        long step = 0;
+        double best = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        int bestEpoch = -1;
+        int badEpochs = 0;
+        Map<String, NamedTensor> bestWeights = null;
+        Path dir = cfg.checkpointDir();
+        if (cfg.resume() && dir != null) {
+            try {
+                Path latest = Checkpoint.latest(dir);
+                if (latest != null) {
+                    TrainingState s = Checkpoint.restore(latest, net, optimizer);
+                    startEpoch = s.epoch();
+                    startBatch = s.batchInEpoch();
+                    step = s.step();
+                    schedule.restore(s.scheduleState());
+                    best = s.bestMetric();
+                    bestEpoch = s.bestEpoch();
+                    badEpochs = s.badEpochs();
+                    bestWeights = readBest(dir);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("resume: " + e.getMessage(), e);
+            }
+        }
+        List<EpochRecord> history = new ArrayList<>();
+        ClassificationMetrics bestMetrics = null;
+        boolean stoppedEarly = false;
+        double firstLoss = Double.NaN;
+        for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            net.train(true);
+            int batches = loader.batchesPerEpoch();
+            fanOut.onEpochStart(epoch, batches);
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            int b = startBatch;
+            for (Batch batch : loader.epoch(epoch, startBatch)) {
+                optimizer.setLrFactor(schedule.factor(step));
+                Tensor logits = net.forward(batch.images());
+                Tensor loss = Losses.crossEntropy(logits, batch.labels(), (float) cfg.labelSmoothing());
+                double l = loss.item();
+                if (Double.isNaN(firstLoss)) {
+                    firstLoss = l;
+                }
+                guard(l, firstLoss, epoch, b, optimizer, net, bestWeights);
+                loss.backward();
+                if (cfg.clipNorm() > 0) {
+                    GradClip.clipNorm(optimizer.parameters(), cfg.clipNorm());
+                }
+                optimizer.step();
+                optimizer.zeroGrad();
+                step++;
+                lossSum += l * batch.size();
+                correct += countCorrect(logits.toArray(), batch.labelArray(), classes);
+                seen += batch.size();
+                b++;
+                fanOut.onBatch(epoch, b, batches, l);
+                if (dir != null && cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && b < batches) {
+                    save(dir, net, optimizer, new TrainingState(epoch, b, step, net.randomState(), schedule.state(),
+                            best, bestEpoch, badEpochs));
+                }
+            }
+            startBatch = 0;
+            ClassificationMetrics val = valData == null ? null
+                    : Evaluation.evaluate(net, valData, cfg.batchSize(), backend, null, classes);
+            if (val != null) {
+                schedule.observe(val.loss());
+                double m = val.get(cfg.monitor());
+                boolean improved = higher ? m > best : m < best;
+                if (improved) {
+                    best = m;
+                    bestEpoch = epoch;
+                    bestMetrics = val;
+                    badEpochs = 0;
+                    bestWeights = snapshot(net);
+                    if (dir != null) {
+                        writeBest(dir, bestWeights);
+                    }
+                } else {
+                    badEpochs++;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            EpochRecord rec = new EpochRecord(epoch, seen == 0 ? Double.NaN : lossSum / seen,
+                    seen == 0 ? Double.NaN : (double) correct / seen, val, optimizer.groups().get(
+                    optimizer.groups().size() - 1).lr(), seconds, !features);
+            history.add(rec);
+            if (dir != null) {
+                save(dir, net, optimizer, new TrainingState(epoch + 1, 0, step, net.randomState(), schedule.state(),
+                        best, bestEpoch, badEpochs));
+            }
+            fanOut.onEpochEnd(rec);
+            if (cfg.patience() > 0 && badEpochs >= cfg.patience()) {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (cfg.restoreBest() && bestWeights != null) {
+            restore(net, bestWeights);
+        }
+        return new FitResult(strategy, history, bestEpoch, bestMetrics, stoppedEarly,
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private void guard(double loss, double first, int epoch, int batch, Optimizer optimizer, Module net,
+                       Map<String, NamedTensor> bestWeights) {
+        boolean bad = !Double.isFinite(loss) || loss > cfg.divergenceFactor() * Math.max(first, 1e-3);
+        if (!bad) {
+            return;
+        }
+        if (bestWeights != null) {
+            restore(net, bestWeights);
+        }
+        double lr = optimizer.groups().get(optimizer.groups().size() - 1).lr();
+        throw new DivergenceException("training diverged at epoch " + (epoch + 1) + ", batch " + (batch + 1)
+                + ": the loss was " + loss + (Double.isFinite(loss) ? " (first loss " + first + ")" : "")
+                + ". Try a lower learning rate: the head's rate was " + String.format("%.3g", lr) + "; try "
+                + String.format("%.3g", lr / 10) + ". No checkpoint was written from the diverged state"
+                + (bestWeights != null ? "; the model holds the best weights so far." : "."));
+    }
+
+    private static int countCorrect(float[] logits, int[] labels, int classes) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[i * classes + c] > logits[i * classes + best]) {
+                    best = c;
+                }
+            }
+            correct += best == labels[i] ? 1 : 0;
+        }
+        return correct;
+    }
+
+    private void save(Path dir, Module net, Optimizer optimizer, TrainingState state) {
+        try {
+            fanOut.onCheckpoint(Checkpoint.save(dir, net, optimizer, state));
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, NamedTensor> snapshot(Module net) {
+        Map<String, NamedTensor> out = new LinkedHashMap<>();
+        net.stateDict().forEach((k, v) -> out.put(k, NamedTensor.of(k, v)));
+        return out;
+    }
+
+    private static void restore(Module net, Map<String, NamedTensor> weights) {
+        Map<String, Tensor> own = net.stateDict();
+        weights.forEach((k, v) -> {
+            Tensor t = own.get(k);
+            if (t != null) {
+                t.copyFrom(v.toTensor(t.backend()));
+            }
+        });
+    }
+
+    private static final String BEST = "best.safetensors";
+
+    private static void writeBest(Path dir, Map<String, NamedTensor> weights) {
+        try {
+            Files.createDirectories(dir);
+            Safetensors.write(dir.resolve(BEST), new ArrayList<>(weights.values()), Map.of("format", "fineturn"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("best checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, NamedTensor> readBest(Path dir) throws IOException {
+        Path f = dir.resolve(BEST);
+        if (!Files.exists(f)) {
+            return null;
+        }
+        Map<String, NamedTensor> out = new LinkedHashMap<>();
+        for (NamedTensor t : Safetensors.read(f).tensors()) {
+            out.put(t.name(), t);
+        }
+        return out;
+    }
+}
