@@ -1,6 +1,7 @@
 /** fineturn core: tensors, autograd, ops, the backend SPI and the reference backend. */
 module dev.fineturn.core {
     requires transitive com.fasterxml.jackson.databind;
+    requires java.desktop;
 
     exports dev.fineturn.spi;
     exports dev.fineturn.backend;
@@ -8,6 +9,7 @@ module dev.fineturn.core {
     exports dev.fineturn.ops;
     exports dev.fineturn.reference;
     exports dev.fineturn.io;
+    exports dev.fineturn.data;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
