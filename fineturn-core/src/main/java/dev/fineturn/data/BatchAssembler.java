@@ -51,7 +51,7 @@ final class BatchAssembler {
             System.arraycopy(s.pixels(), 0, images, i * s.pixels().length, s.pixels().length);
             labels[i] = s.label();
         }
-        return new HostBatch(b, images, shape, labels, indices);
+        return new HostBatch(images, shape, labels, indices);
     }
 
     private Sample load(int index) {

@@ -1,10 +1,12 @@
 package dev.fineturn.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,13 +16,22 @@ final class ImageDecoder {
     }
 
     static Sample decode(Path file, int label) throws IOException {
-        BufferedImage image;
-        try (InputStream in = Files.newInputStream(file)) {
-            image = ImageIO.read(in);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
+            throw new DatasetFormatException(file, "cannot read image file: " + e, e);
+        }
+        // An explicit in-memory stream: given a plain InputStream, ImageIO buffers through a temporary file.
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+        BufferedImage image;
+        try {
+            image = ImageIO.read(in);
+        } catch (IOException | RuntimeException e) {
             throw new DatasetFormatException(file, "cannot decode image: " + e.getMessage(), e);
         }
         if (image == null) {
+            in.close();
             throw new DatasetFormatException(file, "is not a PNG or JPEG image that ImageIO can decode");
         }
         return new Sample(toRgb(image), 3, image.getHeight(), image.getWidth(), label);

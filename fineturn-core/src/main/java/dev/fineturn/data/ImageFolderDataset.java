@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -22,38 +21,31 @@ public final class ImageFolderDataset implements Dataset {
     private final List<String> classNames;
     private final List<Path> files;
     private final int[] labels;
-    private final int height;
-    private final int width;
+    private final Resize resize;
     private volatile int[] shape;
 
-    private ImageFolderDataset(Path root, List<String> classNames, List<Path> files, int[] labels, int height,
-                               int width) {
+    private ImageFolderDataset(Path root, List<String> classNames, List<Path> files, int[] labels, Resize resize) {
         this.root = root;
         this.classNames = List.copyOf(classNames);
         this.files = List.copyOf(files);
         this.labels = labels;
-        this.height = height;
-        this.width = width;
-        if (height > 0) {
-            this.shape = new int[]{3, height, width};
+        this.resize = resize;
+        if (resize != null) {
+            this.shape = new int[]{3, resize.height(), resize.width()};
         }
     }
 
     /** Images at their own size, which must be the same for all. */
     public static ImageFolderDataset open(Path root) throws IOException {
-        return scan(root, 0, 0);
+        return scan(root, null);
     }
 
     /** Every image resized to {@code height x width} as it is loaded. */
     public static ImageFolderDataset open(Path root, int height, int width) throws IOException {
-        if (height < 1 || width < 1) {
-            throw new IllegalArgumentException("ImageFolderDataset: size " + height + "x" + width
-                    + " must be positive");
-        }
-        return scan(root, height, width);
+        return scan(root, new Resize(height, width));
     }
 
-    private static ImageFolderDataset scan(Path root, int height, int width) throws IOException {
+    private static ImageFolderDataset scan(Path root, Resize resize) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new DatasetFormatException(root, "is not a folder");
         }
@@ -84,7 +76,7 @@ public final class ImageFolderDataset implements Dataset {
             }
         }
         int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
-        return new ImageFolderDataset(root, names, files, labelArray, height, width);
+        return new ImageFolderDataset(root, names, files, labelArray, resize);
     }
 
     private static boolean isHidden(Path p) {
@@ -125,8 +117,8 @@ public final class ImageFolderDataset implements Dataset {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        if (height > 0) {
-            return new Resize(height, width).apply(s, null);
+        if (resize != null) {
+            return resize.apply(s, null);
         }
         int[] expected = sampleShape();
         if (s.height() != expected[1] || s.width() != expected[2]) {
@@ -165,6 +157,6 @@ public final class ImageFolderDataset implements Dataset {
     @Override
     public String toString() {
         return "ImageFolderDataset[" + root + ", " + size() + " images, classes " + classNames
-                + (height > 0 ? ", resized to " + height + "x" + width : "") + ", shape " + Arrays.toString(shape) + "]";
+                + (resize != null ? ", resized to " + resize.height() + "x" + resize.width() : "") + "]";
     }
 }
