@@ -1,6 +1,7 @@
 /** fineturn core: tensors, autograd, ops, the backend SPI and the reference backend. */
 module dev.fineturn.core {
     requires transitive com.fasterxml.jackson.databind;
+    requires java.desktop;
 
     exports dev.fineturn.spi;
     exports dev.fineturn.backend;
@@ -12,6 +13,7 @@ module dev.fineturn.core {
     exports dev.fineturn.optim;
     exports dev.fineturn.train;
     exports dev.fineturn.optim.schedule;
+    exports dev.fineturn.data;
 
     uses dev.fineturn.spi.BackendProvider;
     provides dev.fineturn.spi.BackendProvider with dev.fineturn.reference.ReferenceBackendProvider;
