@@ -1,0 +1,116 @@
+package dev.fineturn.train;
+
+import dev.fineturn.data.InMemoryDataset;
+import dev.fineturn.nn.Init;
+import dev.fineturn.nn.SmallCnn;
+import dev.fineturn.reference.ReferenceBackend;
+import dev.fineturn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pretrains a small CNN on task A, then fine-tunes it on task B with every strategy (on the
+ * reference backend).
+ */
+class TrainerEndToEndTest {
+    private static Map<String, Tensor> pretrained;
+    private static double pretrainAccuracy;
+    private static final InMemoryDataset TASK_B_TRAIN = SyntheticTasks.orientationAndPeriod(240, 2);
+    private static final InMemoryDataset TASK_B_TEST = SyntheticTasks.orientationAndPeriod(120, 3);
+
+    @BeforeAll
+    static void pretrainOnTaskA() {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(1);
+        SmallCnn model = new SmallCnn(3, 4);
+        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.SCRATCH).withEpochs(4).withBatchSize(16)
+                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 1.0).withValidationFraction(0.2);
+        FitResult r = new Trainer(cfg).fit(model, Strategy.SCRATCH, SyntheticTasks.orientation(400, 1), null);
+        pretrainAccuracy = r.best().top1();
+        pretrained = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> pretrained.put(k, v.copy()));
+    }
+
+    private static SmallCnn pretrainedModel() {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(5);
+        SmallCnn m = new SmallCnn(3, 4);
+        m.loadStateDict(pretrained, true);
+        return m;
+    }
+
+    private static TrainConfig finetune(Strategy s) {
+        return TrainConfig.defaultsFor(s).withEpochs(5).withBatchSize(16).withSeed(9)
+                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 0.1).withValidationFraction(0.25);
+    }
+
+    private static double testAccuracy(SmallCnn m) {
+        return Evaluation.evaluate(m, TASK_B_TEST, 32, ReferenceBackend.get(), null, 8).top1();
+    }
+
+    @Test
+    void pretrainingLearnsTaskA() {
+        assertTrue(pretrainAccuracy > 0.6, "pretraining reached only " + pretrainAccuracy);
+    }
+
+    @Test
+    void featuresMatchesHeadOnlyAndNeverTouchesTheBackboneAfterExtraction() {
+        SmallCnn head = pretrainedModel();
+        FitResult headOnly = new Trainer(finetune(Strategy.HEAD_ONLY)).fit(head, Strategy.HEAD_ONLY, TASK_B_TRAIN,
+                null);
+        long before = FeatureCache.extractions();
+        SmallCnn feat = pretrainedModel();
+        FitResult features = new Trainer(finetune(Strategy.FEATURES)).fit(feat, Strategy.FEATURES, TASK_B_TRAIN,
+                null);
+        assertEquals(1, FeatureCache.extractions() - before, "one backbone pass over the data, split included");
+        for (EpochRecord e : features.history()) {
+            assertFalse(e.touchedBackbone(), "epoch " + e.epoch() + " ran the backbone");
+        }
+        assertEquals(headOnly.history().size(), features.history().size());
+        for (int i = 0; i < headOnly.history().size(); i++) {
+            assertEquals(headOnly.history().get(i).validation().top1(), features.history().get(i).validation().top1(),
+                    "validation accuracy of epoch " + i);
+        }
+        assertArrayEquals(head.head().parameters().get(0).toArray(), feat.head().parameters().get(0).toArray(),
+                "the two strategies must train the same head");
+        assertEquals(testAccuracy(head), testAccuracy(feat));
+        // A second run with the same backbone and data is served from the cache.
+        new Trainer(finetune(Strategy.FEATURES)).fit(pretrainedModel(), Strategy.FEATURES, TASK_B_TRAIN, null);
+        assertEquals(1, FeatureCache.extractions() - before);
+    }
+
+    @Test
+    void everyStrategyLearnsTaskBAndKeepsFrozenWeights() {
+        Map<Strategy, Double> accuracy = new LinkedHashMap<>();
+        for (Strategy s : new Strategy[]{Strategy.SCRATCH, Strategy.HEAD_ONLY, Strategy.partial(2), Strategy.FULL}) {
+            SmallCnn m = pretrainedModel();
+            FitResult r = new Trainer(finetune(s)).fit(m, s, TASK_B_TRAIN, null);
+            assertEquals(5, r.history().size());
+            accuracy.put(s, testAccuracy(m));
+            Map<String, Tensor> state = m.stateDict();
+            for (String k : pretrained.keySet()) {
+                boolean frozen = switch (s.kind()) {
+                    case HEAD_ONLY -> !k.startsWith("fc");
+                    case PARTIAL -> k.startsWith("stem") || k.startsWith("block1");
+                    default -> false;
+                };
+                if (frozen) {
+                    assertArrayEquals(pretrained.get(k).toArray(), state.get(k).toArray(), s + ": " + k + " changed");
+                }
+            }
+        }
+        System.out.println("task B test accuracy by strategy (pretrain on A: " + pretrainAccuracy + "): " + accuracy);
+        for (var e : accuracy.entrySet()) {
+            assertTrue(e.getValue() > 1.0 / 8 + 0.2, e.getKey() + " test accuracy " + e.getValue()
+                    + " is not clearly above chance; all: " + accuracy);
+        }
+    }
+}
