@@ -2,4 +2,7 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
+
+    exports dev.fineturn.models.graph;
+    exports dev.fineturn.models.keras;
 }
