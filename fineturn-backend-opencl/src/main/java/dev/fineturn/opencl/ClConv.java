@@ -9,8 +9,7 @@ import dev.fineturn.spi.Storage;
  * mostly padding.
  */
 final class ClConv {
-    private static final int TILE = 16;
-    private static final long[] TILE_LOCAL = {TILE, TILE, 1};
+    private static final long[] TILE_LOCAL = OpenClBackend.TILE_LOCAL;
     /** Work-groups the weight-gradient GEMM aims for, splitting its long reduction to get them. */
     private static final long TARGET_GROUPS = 256;
     private static final int MIN_CHUNK = 512;
@@ -26,7 +25,8 @@ final class ClConv {
                     geo, x, w, y);
         } else {
             long pixels = (long) g.batch() * g.outH() * g.outW();
-            b.launch("conv_fwd_gemm", tiles(pixels, g.outChannelsPerGroup(), g.groups()), TILE_LOCAL, geo, x, w, y);
+            b.launch("conv_fwd_gemm", OpenClBackend.tiles(pixels, g.outChannelsPerGroup(), g.groups()), TILE_LOCAL,
+                    geo, x, w, y);
         }
     }
 
@@ -37,8 +37,8 @@ final class ClConv {
                     null, geo, dy, w, dx);
         } else {
             long pixels = (long) g.batch() * g.inH() * g.inW();
-            b.launch("conv_bwd_data_gemm", tiles(pixels, g.inChannelsPerGroup(), g.groups()), TILE_LOCAL, geo, dy,
-                    w, dx);
+            b.launch("conv_bwd_data_gemm", OpenClBackend.tiles(pixels, g.inChannelsPerGroup(), g.groups()), TILE_LOCAL,
+                    geo, dy, w, dx);
         }
     }
 
@@ -52,12 +52,13 @@ final class ClConv {
             return;
         }
         int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
-        long tileCount = ceil(perOut, TILE) * ceil(g.outChannelsPerGroup(), TILE) * g.groups();
+        long tileCount = ceil(perOut, OpenClBackend.TILE) * ceil(g.outChannelsPerGroup(), OpenClBackend.TILE)
+                * g.groups();
         int splits = (int) Math.max(1, Math.min(Math.min(ceil(TARGET_GROUPS, tileCount), MAX_SPLITS),
                 reduction / MIN_CHUNK));
-        int chunk = (int) (ceil(reduction, (long) splits * TILE) * TILE);
+        int chunk = (int) (ceil(reduction, splits * 16L) * 16);
         splits = (int) ceil(reduction, chunk);
-        long[] global = tiles(perOut, g.outChannelsPerGroup(), (long) g.groups() * splits);
+        long[] global = OpenClBackend.tiles(perOut, g.outChannelsPerGroup(), (long) g.groups() * splits);
         if (splits == 1) {
             b.launch("conv_bwd_weights_gemm", global, TILE_LOCAL, geo, x, dy, dw, 1, chunk);
             return;
@@ -82,11 +83,6 @@ final class ClConv {
 
     private static long count(ConvGeometry g, int channels, int h, int w) {
         return OpenClBackend.checkedInt((long) g.batch() * channels * h * w, "element count");
-    }
-
-    /** A 3-D range of 16x16 tiles over columns x rows, times {@code depth}. */
-    private static long[] tiles(long cols, long rows, long depth) {
-        return new long[]{ceil(cols, TILE) * TILE, ceil(rows, TILE) * TILE, depth};
     }
 
     private static long ceil(long a, long b) {

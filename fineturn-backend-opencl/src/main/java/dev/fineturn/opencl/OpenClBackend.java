@@ -30,8 +30,11 @@ public final class OpenClBackend implements Backend {
     private static final int MAX_RANK = 8;
     /** The work-group size of the reduction kernels: {@code WG} in reduce.cl. */
     static final int WG = 64;
-    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "conv.cl", "pool.cl", "softmax.cl",
-        "norm.cl", "dropout.cl", "optim.cl"};
+    /** Output tile edge of gemm.cl's kernels ({@code TS}), computed by 16x16 work-items. */
+    static final int TILE = 64;
+    static final long[] TILE_LOCAL = {16, 16, 1};
+    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "pool.cl",
+        "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
 
     private final ClDevice device;
     private final cl_context context;
@@ -150,6 +153,11 @@ public final class OpenClBackend implements Backend {
         return new long[]{Math.max(1, (n + 63) / 64 * 64)};
     }
 
+    /** The range for output tiles of gemm.cl over columns x rows, times {@code depth}. */
+    static long[] tiles(long cols, long rows, long depth) {
+        return new long[]{(cols + TILE - 1) / TILE * 16, (rows + TILE - 1) / TILE * 16, depth};
+    }
+
     /** One work-group of {@code size} work-items for each of {@code groups} items. */
     static long[] groups(long groups, int size) {
         return new long[]{Math.max(1, groups) * size};
@@ -228,9 +236,8 @@ public final class OpenClBackend implements Backend {
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
-        long[] global = {(s.n() + 15) / 16 * 16L, (s.m() + 15) / 16 * 16L, s.batch()};
-        launch("gemm", global, new long[]{16, 16, 1}, s.m(), s.n(), s.k(), s.transA() ? 1 : 0, s.transB() ? 1 : 0,
-                alpha, beta, a, checkedInt(aOffset, "offset"), checkedInt(s.strideA(), "stride"), b,
+        launch("gemm", tiles(s.n(), s.m(), s.batch()), TILE_LOCAL, s.m(), s.n(), s.k(), s.transA() ? 1 : 0,
+                s.transB() ? 1 : 0, alpha, beta, a, checkedInt(aOffset, "offset"), checkedInt(s.strideA(), "stride"), b,
                 checkedInt(bOffset, "offset"), checkedInt(s.strideB(), "stride"), c, checkedInt(cOffset, "offset"),
                 checkedInt(s.strideC(), "stride"));
     }
