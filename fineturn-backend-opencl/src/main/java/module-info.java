@@ -1,6 +1,6 @@
 /** The OpenCL backend, through JOCL. */
 module dev.fineturn.backend.opencl {
-    requires dev.fineturn.core;
+    requires transitive dev.fineturn.core;
     requires jocl;
 
     exports dev.fineturn.opencl;

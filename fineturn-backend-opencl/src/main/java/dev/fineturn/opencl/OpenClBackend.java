@@ -1,8 +1,12 @@
 package dev.fineturn.opencl;
 
+import dev.fineturn.spi.AdamWParams;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.PoolGeometry;
+import dev.fineturn.spi.SgdParams;
 import dev.fineturn.spi.Storage;
 import dev.fineturn.spi.UnaryOp;
 import org.jocl.CL;
@@ -14,18 +18,30 @@ import org.jocl.cl_context_properties;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * The OpenCL backend: device buffers stay on the device; kernels come from {@code .cl} resources.
- * Kernels not overridden here use the reference fallback (with host copies and a warning).
+ * The OpenCL backend: device buffers stay on the device; kernels come from {@code .cl} resources
+ * and every kernel of the SPI runs on the device. Only {@link #read} and {@link #write} move data
+ * between host and device, and {@link #transfers()} counts them.
  */
 public final class OpenClBackend implements Backend {
     public static final String NAME = "opencl";
     private static final int MAX_RANK = 8;
+    /** The work-group size of the reduction kernels: {@code WG} in reduce.cl. */
+    static final int WG = 64;
+    /** Output tile edge of gemm.cl's kernels ({@code TS}), computed by 16x16 work-items. */
+    static final int TILE = 64;
+    static final long[] TILE_LOCAL = {16, 16, 1};
+    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "pool.cl",
+        "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
 
     private final ClDevice device;
     private final cl_context context;
     private final cl_command_queue queue;
     private final ClProgram program;
+    private final AtomicLong transfers = new AtomicLong();
+    private Storage scratch;
 
     OpenClBackend(ClDevice device) {
         this.device = device;
@@ -35,7 +51,7 @@ public final class OpenClBackend implements Backend {
         @SuppressWarnings("deprecation")
         cl_command_queue q = CL.clCreateCommandQueue(context, device.device(), 0, null);
         queue = q;
-        program = new ClProgram(context, device.device(), "elementwise.cl");
+        program = new ClProgram(context, device.device(), SOURCES);
     }
 
     public String deviceDescription() {
@@ -45,6 +61,11 @@ public final class OpenClBackend implements Backend {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Host-device transfers ({@link #read} and {@link #write} calls) since this backend was created. */
+    public long transfers() {
+        return transfers.get();
     }
 
     private ClStorage c(Storage s) {
@@ -71,6 +92,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void write(float[] src, int srcOffset, Storage dst, long dstOffset, int length) {
+        transfers.incrementAndGet();
         if (length == 0) {
             return;
         }
@@ -81,6 +103,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int length) {
+        transfers.incrementAndGet();
         if (length == 0) {
             return;
         }
@@ -94,7 +117,7 @@ public final class OpenClBackend implements Backend {
         CL.clFinish(queue);
     }
 
-    private synchronized void launch(String kernelName, long[] global, long[] local, Object... args) {
+    synchronized void launch(String kernelName, long[] global, long[] local, Object... args) {
         cl_kernel k = program.kernel(kernelName);
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -102,6 +125,8 @@ public final class OpenClBackend implements Backend {
                 CL.clSetKernelArg(k, i, Sizeof.cl_mem, Pointer.to(c(s).mem()));
             } else if (a instanceof Integer v) {
                 CL.clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[]{v}));
+            } else if (a instanceof Long v) {
+                CL.clSetKernelArg(k, i, Sizeof.cl_long, Pointer.to(new long[]{v}));
             } else if (a instanceof Float v) {
                 CL.clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[]{v}));
             } else if (a instanceof int[] v) {
@@ -113,18 +138,39 @@ public final class OpenClBackend implements Backend {
         CL.clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
     }
 
-    private static long[] grid(long n) {
+    /**
+     * A device buffer of at least {@code length} floats, reused between calls. Callers hold this
+     * backend's monitor from the first launch that writes it to the last that reads it.
+     */
+    synchronized Storage scratch(long length) {
+        if (scratch == null || scratch.length() < length) {
+            scratch = allocate(length);
+        }
+        return scratch;
+    }
+
+    static long[] grid(long n) {
         return new long[]{Math.max(1, (n + 63) / 64 * 64)};
     }
 
-    private static int[] int8(int[] v) {
+    /** The range for output tiles of gemm.cl over columns x rows, times {@code depth}. */
+    static long[] tiles(long cols, long rows, long depth) {
+        return new long[]{(cols + TILE - 1) / TILE * 16, (rows + TILE - 1) / TILE * 16, depth};
+    }
+
+    /** One work-group of {@code size} work-items for each of {@code groups} items. */
+    static long[] groups(long groups, int size) {
+        return new long[]{Math.max(1, groups) * size};
+    }
+
+    static int[] int8(int[] v) {
         if (v.length > MAX_RANK) {
             throw new IllegalArgumentException("opencl: rank " + v.length + " exceeds " + MAX_RANK);
         }
         return java.util.Arrays.copyOf(v, MAX_RANK);
     }
 
-    private static int checkedInt(long v, String what) {
+    static int checkedInt(long v, String what) {
         if (v > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("opencl: " + what + " " + v + " exceeds the 32-bit index range");
         }
@@ -190,10 +236,104 @@ public final class OpenClBackend implements Backend {
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
-        long[] global = {(s.n() + 15) / 16 * 16L, (s.m() + 15) / 16 * 16L, s.batch()};
-        launch("gemm", global, new long[]{16, 16, 1}, s.m(), s.n(), s.k(), s.transA() ? 1 : 0, s.transB() ? 1 : 0,
-                alpha, beta, a, checkedInt(aOffset, "offset"), checkedInt(s.strideA(), "stride"), b,
+        launch("gemm", tiles(s.n(), s.m(), s.batch()), TILE_LOCAL, s.m(), s.n(), s.k(), s.transA() ? 1 : 0,
+                s.transB() ? 1 : 0, alpha, beta, a, checkedInt(aOffset, "offset"), checkedInt(s.strideA(), "stride"), b,
                 checkedInt(bOffset, "offset"), checkedInt(s.strideB(), "stride"), c, checkedInt(cOffset, "offset"),
                 checkedInt(s.strideC(), "stride"));
+    }
+
+    @Override
+    public void sumReduce(int[] inShape, Storage in, int[] outShape, Storage out) {
+        ClReduce.sum(this, inShape, in, outShape, out);
+    }
+
+    @Override
+    public void conv2dForward(ConvGeometry g, Storage x, Storage w, Storage y) {
+        ClConv.forward(this, g, x, w, y);
+    }
+
+    @Override
+    public void conv2dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        ClConv.backwardData(this, g, dy, w, dx);
+    }
+
+    @Override
+    public void conv2dBackwardWeights(ConvGeometry g, Storage x, Storage dy, Storage dw) {
+        ClConv.backwardWeights(this, g, x, dy, dw);
+    }
+
+    @Override
+    public void maxPool2dForward(PoolGeometry g, Storage x, Storage y) {
+        ClPool.maxForward(this, g, x, y);
+    }
+
+    @Override
+    public void maxPool2dBackward(PoolGeometry g, Storage x, Storage dy, Storage dx) {
+        ClPool.maxBackward(this, g, x, dy, dx);
+    }
+
+    @Override
+    public void avgPool2dForward(PoolGeometry g, Storage x, Storage y) {
+        ClPool.avgForward(this, g, x, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(PoolGeometry g, Storage dy, Storage dx) {
+        ClPool.avgBackward(this, g, dy, dx);
+    }
+
+    @Override
+    public void softmax(int rows, int cols, boolean log, Storage x, Storage y) {
+        ClSoftmax.forward(this, rows, cols, log, x, y);
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
+        ClSoftmax.backward(this, rows, cols, log, y, dy, dx);
+    }
+
+    @Override
+    public void crossEntropyForward(int rows, int cols, float labelSmoothing, Storage logits, Storage labels,
+                                    Storage probs, Storage rowLoss) {
+        ClSoftmax.crossEntropyForward(this, rows, cols, labelSmoothing, logits, labels, probs, rowLoss);
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int cols, float labelSmoothing, Storage probs, Storage labels,
+                                     Storage dRowLoss, Storage dLogits) {
+        ClSoftmax.crossEntropyBackward(this, rows, cols, labelSmoothing, probs, labels, dRowLoss, dLogits);
+    }
+
+    @Override
+    public void batchNormStatistics(int n, int c, int hw, Storage x, Storage mean, Storage var) {
+        ClNorm.statistics(this, n, c, hw, x, mean, var);
+    }
+
+    @Override
+    public void batchNormForward(int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
+                                 Storage gamma, Storage beta, Storage y) {
+        ClNorm.forward(this, n, c, hw, eps, x, mean, var, gamma, beta, y);
+    }
+
+    @Override
+    public void batchNormBackward(int n, int c, int hw, float eps, boolean batchStatistics, Storage x, Storage dy,
+                                  Storage mean, Storage var, Storage gamma, Storage dx, Storage dgamma,
+                                  Storage dbeta) {
+        ClNorm.backward(this, n, c, hw, eps, batchStatistics, x, dy, mean, var, gamma, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void dropoutMask(long seed, float p, Storage mask, long n) {
+        ClOptim.dropoutMask(this, seed, p, mask, n);
+    }
+
+    @Override
+    public void sgdStep(SgdParams p, Storage param, Storage grad, Storage momentumBuffer, long n) {
+        ClOptim.sgd(this, p, param, grad, momentumBuffer, n);
+    }
+
+    @Override
+    public void adamwStep(AdamWParams p, Storage param, Storage grad, Storage m, Storage v, long n) {
+        ClOptim.adamw(this, p, param, grad, m, v, n);
     }
 }

@@ -1,4 +1,4 @@
-// Elementwise, copy and GEMM kernels for the fineturn OpenCL backend.
+// Elementwise and copy kernels for the fineturn OpenCL backend.
 // Unary op codes follow dev.fineturn.spi.UnaryOp's ordinal order.
 #define OP_RELU 0
 #define OP_CLIPPED_RELU 1
@@ -115,36 +115,4 @@ __kernel void copy_strided(int rank, int8 shape, int8 ss, int8 ds,
         id += idx * d1[d];
     }
     dst[id] = src[is];
-}
-
-#define TILE 16
-// C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b], row-major, tiles of 16x16 in local memory.
-__kernel void gemm(int m, int n, int k, int transA, int transB, float alpha, float beta,
-                   __global const float* A, int aOff, int strideA,
-                   __global const float* B, int bOff, int strideB,
-                   __global float* C, int cOff, int strideC) {
-    __local float As[TILE][TILE];
-    __local float Bs[TILE][TILE + 1];
-    int col = get_global_id(0);
-    int row = get_global_id(1);
-    int batch = get_global_id(2);
-    int lc = get_local_id(0);
-    int lr = get_local_id(1);
-    A += aOff + batch * strideA;
-    B += bOff + batch * strideB;
-    C += cOff + batch * strideC;
-    float acc = 0.0f;
-    for (int t = 0; t < k; t += TILE) {
-        int ak = t + lc;
-        int bk = t + lr;
-        As[lr][lc] = (row < m && ak < k) ? (transA ? A[ak * m + row] : A[row * k + ak]) : 0.0f;
-        Bs[lr][lc] = (col < n && bk < k) ? (transB ? B[col * k + bk] : B[bk * n + col]) : 0.0f;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int p = 0; p < TILE; p++) acc += As[lr][p] * Bs[p][lc];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (row < m && col < n) {
-        int ci = row * n + col;
-        C[ci] = beta == 0.0f ? alpha * acc : alpha * acc + beta * C[ci];
-    }
 }

@@ -1,0 +1,91 @@
+package dev.fineturn.opencl;
+
+import dev.fineturn.spi.ConvGeometry;
+import dev.fineturn.spi.Storage;
+
+/**
+ * Convolution on the device: implicit-GEMM kernels in local-memory tiles, and direct kernels for
+ * depthwise-like groups (one input or one output channel per group) where a GEMM tile would be
+ * mostly padding.
+ */
+final class ClConv {
+    private static final long[] TILE_LOCAL = OpenClBackend.TILE_LOCAL;
+    /** Work-groups the weight-gradient GEMM aims for, splitting its long reduction to get them. */
+    private static final long TARGET_GROUPS = 256;
+    private static final int MIN_CHUNK = 512;
+    private static final int MAX_SPLITS = 64;
+
+    private ClConv() {
+    }
+
+    static void forward(OpenClBackend b, ConvGeometry g, Storage x, Storage w, Storage y) {
+        int[] geo = geometry(g);
+        if (direct(g)) {
+            b.launch("conv_fwd_direct", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), g.outW())), null,
+                    geo, x, w, y);
+        } else {
+            long pixels = (long) g.batch() * g.outH() * g.outW();
+            b.launch("conv_fwd_gemm", OpenClBackend.tiles(pixels, g.outChannelsPerGroup(), g.groups()), TILE_LOCAL,
+                    geo, x, w, y);
+        }
+    }
+
+    static void backwardData(OpenClBackend b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        int[] geo = geometry(g);
+        if (direct(g)) {
+            b.launch("conv_bwd_data_direct", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), g.inW())),
+                    null, geo, dy, w, dx);
+        } else {
+            long pixels = (long) g.batch() * g.inH() * g.inW();
+            b.launch("conv_bwd_data_gemm", OpenClBackend.tiles(pixels, g.inChannelsPerGroup(), g.groups()), TILE_LOCAL,
+                    geo, dy, w, dx);
+        }
+    }
+
+    static void backwardWeights(OpenClBackend b, ConvGeometry g, Storage x, Storage dy, Storage dw) {
+        int[] geo = geometry(g);
+        int perOut = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int weights = OpenClBackend.checkedInt((long) g.outChannels() * perOut, "weight count");
+        if (direct(g)) {
+            b.launch("conv_bwd_weights_direct", OpenClBackend.groups(weights, OpenClBackend.WG),
+                    new long[]{OpenClBackend.WG}, geo, x, dy, dw);
+            return;
+        }
+        int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
+        long tileCount = ceil(perOut, OpenClBackend.TILE) * ceil(g.outChannelsPerGroup(), OpenClBackend.TILE)
+                * g.groups();
+        int splits = (int) Math.max(1, Math.min(Math.min(ceil(TARGET_GROUPS, tileCount), MAX_SPLITS),
+                reduction / MIN_CHUNK));
+        int chunk = (int) (ceil(reduction, splits * 16L) * 16);
+        splits = (int) ceil(reduction, chunk);
+        long[] global = OpenClBackend.tiles(perOut, g.outChannelsPerGroup(), (long) g.groups() * splits);
+        if (splits == 1) {
+            b.launch("conv_bwd_weights_gemm", global, TILE_LOCAL, geo, x, dy, dw, 1, chunk);
+            return;
+        }
+        synchronized (b) {
+            Storage parts = b.scratch((long) splits * weights);
+            b.launch("conv_bwd_weights_gemm", global, TILE_LOCAL, geo, x, dy, parts, splits, chunk);
+            b.launch("sum_partials", OpenClBackend.grid(weights), null, parts, splits, dw, weights);
+        }
+    }
+
+    /** Depthwise-like groups, where a GEMM tile would be mostly padding. */
+    private static boolean direct(ConvGeometry g) {
+        return g.inChannelsPerGroup() == 1 || g.outChannelsPerGroup() == 1;
+    }
+
+    private static int[] geometry(ConvGeometry g) {
+        return new int[]{g.batch(), g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.kernelH(), g.kernelW(),
+            g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), g.groups(), g.outH(),
+            g.outW()};
+    }
+
+    private static long count(ConvGeometry g, int channels, int h, int w) {
+        return OpenClBackend.checkedInt((long) g.batch() * channels * h * w, "element count");
+    }
+
+    private static long ceil(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

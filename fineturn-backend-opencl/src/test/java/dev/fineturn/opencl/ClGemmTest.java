@@ -1,0 +1,43 @@
+package dev.fineturn.opencl;
+
+import dev.fineturn.reference.GemmKernels;
+import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.Storage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static dev.fineturn.opencl.DeviceArrays.assertClose;
+import static dev.fineturn.opencl.DeviceArrays.random;
+
+/** GEMM against the reference on sizes spanning several 64x64 tiles, with ragged edges. */
+class ClGemmTest {
+    private static OpenClBackend backend;
+    private static DeviceArrays d;
+
+    @BeforeAll
+    static void device() {
+        backend = OpenClTestDevice.backend();
+        d = new DeviceArrays(backend);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"131, 77, 45, 2", "64, 64, 64, 1", "1, 200, 17, 3", "150, 1, 300, 1", "65, 129, 1, 2"})
+    void everyTransposeMatchesReference(int m, int n, int k, int batch) {
+        for (boolean ta : new boolean[]{false, true}) {
+            for (boolean tb : new boolean[]{false, true}) {
+                GemmSpec spec = new GemmSpec(batch, m, n, k, ta, tb, (long) m * k, 0, (long) m * n);
+                float[] a = random(batch * m * k + 3, 71);
+                float[] b = random(k * n + 3, 72);
+                float[] c = random(batch * m * n + 3, 73);
+                float[] expected = c.clone();
+                GemmKernels.gemm(spec, 1.25f, a, 3, b, 3, 0.5f, expected, 3);
+                Storage sa = d.up(a);
+                Storage sb = d.up(b);
+                Storage sc = d.up(c);
+                d.onDevice(() -> backend.gemm(spec, 1.25f, sa, 3, sb, 3, 0.5f, sc, 3));
+                assertClose(spec.toString(), expected, d.down(sc, c.length), 1e-5);
+            }
+        }
+    }
+}
