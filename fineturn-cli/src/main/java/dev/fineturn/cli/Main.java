@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code fineturn} command. */
 @Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
         description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
-        subcommands = {BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,45 @@
+package dev.fineturn.cli.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A small self-contained HTML page that shows the report's table and plots together. */
+public final class HtmlReport {
+    private HtmlReport() {
+    }
+
+    public static void write(Path file, String title, String intro, List<RunRecord> runs, String recommendation,
+                             List<String> images) throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+                        + "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ccc;"
+                        + "text-align:right}td:first-child,th:first-child{text-align:left}img{max-width:100%;"
+                        + "margin:1em 0;border:1px solid #ddd}pre{background:#f5f5f5;padding:1em}</style>"
+                        + "</head><body>\n");
+        b.append("<h1>").append(esc(title)).append("</h1>\n<p>").append(esc(intro)).append("</p>\n");
+        b.append("<table><tr><th>strategy</th><th>test accuracy</th><th>top-5</th><th>macro F1</th>"
+                + "<th>epochs</th><th>wall time (s)</th><th>trainable parameters</th></tr>\n");
+        for (RunRecord r : runs) {
+            b.append(String.format("<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%d</td><td>%.1f</td>"
+                            + "<td>%,d</td></tr>%n", esc(r.name()), r.test().top1(), r.test().top5(), r.test().macroF1(),
+                    r.fit().history().size(), r.seconds(), r.trainableParameters()));
+        }
+        b.append("</table>\n");
+        if (recommendation != null) {
+            b.append("<h2>Advisor</h2>\n<pre>").append(esc(recommendation)).append("</pre>\n");
+        }
+        for (String img : images) {
+            b.append("<h2>").append(esc(img.replace(".png", "").replace('_', ' '))).append("</h2>\n<img src=\"")
+                    .append(esc(img)).append("\" alt=\"").append(esc(img)).append("\">\n");
+        }
+        b.append("<p>Metrics per epoch: <a href=\"metrics.jsonl\">metrics.jsonl</a></p>\n</body></html>\n");
+        Files.writeString(file, b.toString());
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

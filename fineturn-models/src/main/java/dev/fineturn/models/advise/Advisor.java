@@ -1,0 +1,156 @@
+package dev.fineturn.models.advise;
+
+import dev.fineturn.data.Dataset;
+import dev.fineturn.data.Sample;
+import dev.fineturn.data.Resize;
+import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.tensor.GradMode;
+import dev.fineturn.tensor.Tensor;
+import dev.fineturn.train.Strategy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Turns the transfer-learning guide (data size x similarity to the pretraining domain) into a
+ * measurement. Size is samples per class. Similarity is how much better a linear probe does on the
+ * frozen backbone's features (at several depths) than on raw pixels: features that beat pixels
+ * clearly come from a similar domain. Then:
+ * small+similar: train a head on frozen features; small+dissimilar: freeze the first layers up to
+ * the best probed depth and fine-tune the rest; large+similar: fine-tune everything from the
+ * pretrained start; large+dissimilar: train from scratch.
+ */
+public final class Advisor {
+    /** Below this many samples per class a data set counts as small. */
+    public static final double SMALL = 1000;
+    /** A probe gain over raw pixels of at least this much counts as a similar domain. */
+    public static final double SIMILAR_GAIN = 0.05;
+    private static final int PROBE_SAMPLES = 400;
+
+    private Advisor() {
+    }
+
+    public static Advice advise(GraphModel model, Dataset data, List<String> probeNodes, int size, long seed) {
+        int classes = data.numClasses();
+        double perClass = (double) data.size() / classes;
+        int[] idx = sample(data.size(), Math.min(PROBE_SAMPLES, data.size()), seed);
+        int nTrain = idx.length * 3 / 4;
+        int[] labels = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            labels[i] = data.get(idx[i]).label();
+        }
+        Map<String, Double> probe = new LinkedHashMap<>();
+        probe.put("pixels", RidgeProbe.heldOutAccuracy(pixels(data, idx), labels, classes, nTrain, 1.0));
+        for (String node : probeNodes) {
+            probe.put(node, RidgeProbe.heldOutAccuracy(features(model, data, idx, node), labels, classes, nTrain, 1.0));
+        }
+        String bestNode = null;
+        double best = Double.NEGATIVE_INFINITY;
+        for (String node : probeNodes) {
+            if (probe.get(node) > best) {
+                best = probe.get(node);
+                bestNode = node;
+            }
+        }
+        double gain = best - probe.get("pixels");
+        boolean small = perClass < SMALL;
+        boolean similar = gain >= SIMILAR_GAIN;
+        Strategy s;
+        double lr;
+        double factor;
+        String why;
+        if (small && similar) {
+            s = Strategy.FEATURES;
+            lr = 1e-3;
+            factor = 0.1;
+            why = String.format("%.0f samples per class is small and features at %s beat raw pixels by %.2f "
+                    + "(similar domain): train only a new head on the frozen features.", perClass, bestNode, gain);
+        } else if (small) {
+            s = Strategy.partial(1);
+            lr = 1e-3;
+            factor = 0.1;
+            why = String.format("%.0f samples per class is small but the features beat raw pixels by only %.2f "
+                    + "(dissimilar domain): keep the general early layers up to %s frozen and fine-tune the rest at "
+                    + "a low rate.", perClass, gain, bestNode);
+        } else if (similar) {
+            s = Strategy.FULL;
+            lr = 1e-3;
+            factor = 0.1;
+            why = String.format("%.0f samples per class is large and the domain is similar (gain %.2f): fine-tune "
+                    + "everything from the pretrained weights at 1e-4 with a decaying rate.", perClass, gain);
+        } else {
+            s = Strategy.SCRATCH;
+            lr = 1e-3;
+            factor = 1.0;
+            why = String.format("%.0f samples per class is large and the domain is dissimilar (gain %.2f): train "
+                    + "from scratch.", perClass, gain);
+        }
+        return new Advice(s, bestNode, lr, factor, "cosine", perClass, small, similar, probe, why);
+    }
+
+    private static int[] sample(int n, int k, long seed) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        return java.util.Arrays.copyOf(all, k);
+    }
+
+    /** Raw pixels, downsampled to 16x16 so the probe compares like with like. */
+    private static double[][] pixels(Dataset data, int[] idx) {
+        double[][] out = new double[idx.length][];
+        for (int i = 0; i < idx.length; i++) {
+            Sample s = data.get(idx[i]);
+            float[] small = Resize.bilinear(s.pixels(), s.channels(), s.height(), s.width(), 16, 16);
+            out[i] = new double[small.length];
+            for (int j = 0; j < small.length; j++) {
+                out[i][j] = small[j];
+            }
+        }
+        return out;
+    }
+
+    /** Globally average-pooled activations of one node. */
+    private static double[][] features(GraphModel model, Dataset data, int[] idx, String node) {
+        var backend = model.parameters().get(0).backend();
+        double[][] out = new double[idx.length][];
+        boolean training = model.isTraining();
+        model.eval();
+        try (var g = GradMode.noGrad()) {
+            int batch = 32;
+            int[] shape = data.sampleShape();
+            for (int start = 0; start < idx.length; start += batch) {
+                int n = Math.min(batch, idx.length - start);
+                float[] px = new float[n * shape[0] * shape[1] * shape[2]];
+                for (int i = 0; i < n; i++) {
+                    float[] p = data.get(idx[start + i]).pixels();
+                    System.arraycopy(p, 0, px, i * p.length, p.length);
+                }
+                Tensor x = Tensor.of(backend, px, n, shape[0], shape[1], shape[2]);
+                Tensor a = model.activation(x, node);
+                Tensor pooled = a.rank() == 4 ? a.mean(new int[]{2, 3}, false) : a;
+                float[] v = pooled.toArray();
+                int d = v.length / n;
+                for (int i = 0; i < n; i++) {
+                    out[start + i] = new double[d];
+                    for (int j = 0; j < d; j++) {
+                        out[start + i][j] = v[i * d + j];
+                    }
+                }
+            }
+        } finally {
+            model.train(training);
+        }
+        return out;
+    }
+}
