@@ -1,13 +1,14 @@
 package dev.fineturn.cpu;
 
-import dev.fineturn.reference.ElementwiseKernels;
-import dev.fineturn.spi.BinaryOp;
 import dev.fineturn.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorised elementwise kernels; each op's loop lives in one method so C2 keeps vectors in registers. */
+/**
+ * Elementwise unary functions. Each op has its own vector loop with a constant operator, inside
+ * one method, so C2 intrinsifies it and keeps the vectors in registers.
+ */
 final class VectorElementwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -20,118 +21,96 @@ final class VectorElementwise {
         int chunks = (n + CHUNK - 1) / CHUNK;
         CpuPool.parallelFor(chunks, ch -> {
             int from = ch * CHUNK;
-            int to = Math.min(n, from + CHUNK);
-            switch (op) {
-                case RELU -> clamp(x, y, from, to, 0f, Float.POSITIVE_INFINITY);
-                case CLIPPED_RELU -> clamp(x, y, from, to, 0f, alpha);
-                case AFFINE -> affine(x, y, from, to, alpha, beta);
-                case HARD_SWISH -> hardSwish(x, y, from, to, alpha, beta);
-                case HARD_SIGMOID -> hardSigmoid(x, y, from, to, alpha, beta);
-                default -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = ElementwiseKernels.unary(op, alpha, beta, x[i]);
-                    }
-                }
-            }
+            unaryRange(op, alpha, beta, x, y, from, Math.min(n, from + CHUNK));
         });
     }
 
-    private static void clamp(float[] x, float[] y, int from, int to, float lo, float hi) {
+    private static void unaryRange(UnaryOp op, float alpha, float beta, float[] x, float[] y, int from, int to) {
         int i = from;
-        for (; i <= to - L; i += L) {
-            FloatVector.fromArray(S, x, i).max(lo).min(hi).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = Math.min(Math.max(x[i], lo), hi);
-        }
-    }
-
-    private static void affine(float[] x, float[] y, int from, int to, float alpha, float beta) {
-        int i = from;
+        int bound = from + S.loopBound(to - from);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector a = FloatVector.broadcast(S, alpha);
         FloatVector b = FloatVector.broadcast(S, beta);
-        for (; i <= to - L; i += L) {
-            FloatVector.fromArray(S, x, i).fma(a, b).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = alpha * x[i] + beta;
-        }
-    }
-
-    private static void hardSigmoid(float[] x, float[] y, int from, int to, float alpha, float beta) {
-        int i = from;
-        FloatVector a = FloatVector.broadcast(S, alpha);
-        FloatVector b = FloatVector.broadcast(S, beta);
-        for (; i <= to - L; i += L) {
-            FloatVector.fromArray(S, x, i).fma(a, b).max(0f).min(1f).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
-        }
-    }
-
-    private static void hardSwish(float[] x, float[] y, int from, int to, float alpha, float beta) {
-        int i = from;
-        FloatVector a = FloatVector.broadcast(S, alpha);
-        FloatVector b = FloatVector.broadcast(S, beta);
-        for (; i <= to - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            v.mul(v.fma(a, b).max(0f).min(1f)).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = x[i] * Math.min(Math.max(alpha * x[i] + beta, 0f), 1f);
-        }
-    }
-
-    /** Binary op; dense same-shape operands and a broadcast trailing vector take the vector path. */
-    static void binary(BinaryOp op, int[] shape, float[] a, int aOff, int[] aStrides, float[] b, int bOff,
-                       int[] bStrides, float[] out) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        boolean aDense = dense(shape, aStrides);
-        boolean bDense = dense(shape, bStrides);
-        if (aDense && bDense) {
-            int total = n;
-            int chunks = (n + CHUNK - 1) / CHUNK;
-            CpuPool.parallelFor(chunks, ch -> {
-                int from = ch * CHUNK;
-                denseBinary(op, a, aOff, b, bOff, out, from, Math.min(total, from + CHUNK));
-            });
-            return;
-        }
-        ElementwiseKernels.binary(op, shape, a, aOff, aStrides, b, bOff, bStrides, out);
-    }
-
-    private static boolean dense(int[] shape, int[] strides) {
-        int expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && strides[i] != expected) {
-                return false;
+        switch (op) {
+            case RELU -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+                }
             }
-            expected *= shape[i];
-        }
-        return true;
-    }
-
-    private static void denseBinary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int from,
-                                    int to) {
-        VectorOperators.Binary vop = switch (op) {
-            case ADD -> VectorOperators.ADD;
-            case SUB -> VectorOperators.SUB;
-            case MUL -> VectorOperators.MUL;
-            case DIV -> VectorOperators.DIV;
-            case MAX -> VectorOperators.MAX;
-            case MIN -> VectorOperators.MIN;
-        };
-        int i = from;
-        for (; i <= to - L; i += L) {
-            FloatVector.fromArray(S, a, aOff + i).lanewise(vop, FloatVector.fromArray(S, b, bOff + i))
-                    .intoArray(out, i);
+            case CLIPPED_RELU -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).max(0f).min(alpha).intoArray(y, i);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(a).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+                }
+            }
+            case SIGMOID -> {
+                for (; i < bound; i += L) {
+                    one.div(FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP).add(one))
+                            .intoArray(y, i);
+                }
+            }
+            case TANH -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i);
+                }
+            }
+            case HARD_SIGMOID -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).mul(a).add(b).max(0f).min(1f).intoArray(y, i);
+                }
+            }
+            case HARD_SWISH -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(v.mul(a).add(b).max(0f).min(1f)).intoArray(y, i);
+                }
+            }
+            case EXP -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i);
+                }
+            }
+            case LOG -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(y, i);
+                }
+            }
+            case SQRT -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).sqrt().intoArray(y, i);
+                }
+            }
+            case AFFINE -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).mul(a).add(b).intoArray(y, i);
+                }
+            }
+            case SQUARE -> {
+                for (; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(v).intoArray(y, i);
+                }
+            }
+            case ABS -> {
+                for (; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).abs().intoArray(y, i);
+                }
+            }
+            case RECIPROCAL -> {
+                for (; i < bound; i += L) {
+                    one.div(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+                }
+            }
         }
         for (; i < to; i++) {
-            out[i] = op.apply(a[aOff + i], b[bOff + i]);
+            y[i] = dev.fineturn.reference.ElementwiseKernels.unary(op, alpha, beta, x[i]);
         }
     }
 }

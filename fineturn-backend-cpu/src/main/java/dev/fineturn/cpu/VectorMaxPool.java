@@ -1,0 +1,192 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.spi.PoolGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Max pooling with PyTorch's rules: the first maximum in row-major window order wins ties, and a
+ * NaN beats every number. One task per NCHW plane; lanes are adjacent output columns. Stride-2
+ * windows are loaded as two contiguous vectors de-interleaved by a shuffle (a gather is slower).
+ */
+final class VectorMaxPool {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Lane j takes element 2j of the pair of vectors (from the first for j < L/2). */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
+    /** Window indices are tracked as floats, exact below 2^24. */
+    private static final int MAX_PLANE = 1 << 24;
+
+    private VectorMaxPool() {
+    }
+
+    static void forward(PoolGeometry g, float[] x, float[] y) {
+        CpuPool.parallelFor(g.batch() * g.channels(), p -> forwardPlane(g, p, x, y));
+    }
+
+    static void backward(PoolGeometry g, float[] x, float[] dy, float[] dx) {
+        CpuPool.parallelFor(g.batch() * g.channels(), p -> backwardPlane(g, p, x, dy, dx));
+    }
+
+    private static void forwardPlane(PoolGeometry g, int plane, float[] x, float[] y) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int xb = plane * g.inH() * g.inW();
+        boolean vector = PoolColumns.vectorStride(g);
+        int first = PoolColumns.first(g);
+        int end = PoolColumns.end(g);
+        for (int oy = 0; oy < oh; oy++) {
+            int yr = (plane * oh + oy) * ow;
+            int y0 = oy * g.strideH() - g.padTop();
+            int iy0 = Math.max(y0, 0);
+            int iy1 = Math.min(y0 + g.kernelH(), g.inH());
+            int lastRow = xb + (iy1 - 1) * g.inW();
+            int ox = 0;
+            for (; ox < first; ox++) {
+                y[yr + ox] = x[xb + argmax(g, x, xb, iy0, iy1, ox)];
+            }
+            if (vector && end - first >= L) {
+                for (int at = first; PoolColumns.loadable(g, x.length, lastRow, at, L); at = Math.min(ox, end - L)) {
+                    if (g.strideW() == 1) {
+                        maxStride1(g, x, xb, iy0, iy1, at, y, yr + at);
+                    } else {
+                        maxStride2(g, x, xb, iy0, iy1, at, y, yr + at);
+                    }
+                    ox = at + L;
+                    if (ox == end) {
+                        break;
+                    }
+                }
+            }
+            for (; ox < ow; ox++) {
+                y[yr + ox] = x[xb + argmax(g, x, xb, iy0, iy1, ox)];
+            }
+        }
+    }
+
+    private static void maxStride1(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] y, int yo) {
+        FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int iy = iy0; iy < iy1; iy++) {
+            int base = xb + iy * g.inW() + ox - g.padLeft();
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                FloatVector v = FloatVector.fromArray(S, x, base + kx);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+            }
+        }
+        best.intoArray(y, yo);
+    }
+
+    private static void maxStride2(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] y, int yo) {
+        FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int iy = iy0; iy < iy1; iy++) {
+            int base = xb + iy * g.inW() + 2 * ox - g.padLeft();
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                FloatVector v = FloatVector.fromArray(S, x, base + kx).rearrange(EVENS)
+                        .blend(FloatVector.fromArray(S, x, base + kx + L).rearrange(EVENS), UPPER_HALF);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
+            }
+        }
+        best.intoArray(y, yo);
+    }
+
+    private static void backwardPlane(PoolGeometry g, int plane, float[] x, float[] dy, float[] dx) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int planeSize = g.inH() * g.inW();
+        int xb = plane * planeSize;
+        java.util.Arrays.fill(dx, xb, xb + planeSize, 0f);
+        boolean vector = PoolColumns.vectorStride(g) && planeSize <= MAX_PLANE;
+        int first = PoolColumns.first(g);
+        int end = PoolColumns.end(g);
+        float[] index = new float[ow];
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * g.strideH() - g.padTop();
+            int iy0 = Math.max(y0, 0);
+            int iy1 = Math.min(y0 + g.kernelH(), g.inH());
+            int lastRow = xb + (iy1 - 1) * g.inW();
+            int ox = 0;
+            for (; ox < first; ox++) {
+                index[ox] = argmax(g, x, xb, iy0, iy1, ox);
+            }
+            if (vector && end - first >= L) {
+                for (int at = first; PoolColumns.loadable(g, x.length, lastRow, at, L); at = Math.min(ox, end - L)) {
+                    if (g.strideW() == 1) {
+                        argmaxStride1(g, x, xb, iy0, iy1, at, index);
+                    } else {
+                        argmaxStride2(g, x, xb, iy0, iy1, at, index);
+                    }
+                    ox = at + L;
+                    if (ox == end) {
+                        break;
+                    }
+                }
+            }
+            for (; ox < ow; ox++) {
+                index[ox] = argmax(g, x, xb, iy0, iy1, ox);
+            }
+            int yr = (plane * oh + oy) * ow;
+            for (int o = 0; o < ow; o++) {
+                dx[xb + (int) index[o]] += dy[yr + o];
+            }
+        }
+    }
+
+    /** Plane offsets of each lane's first maximum, written to {@code index[ox..ox+L)}. */
+    private static void argmaxStride1(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] index) {
+        FloatVector lanes = FloatVector.zero(S).addIndex(1);
+        FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector bestAt = lanes.add(iy0 * g.inW() + ox - g.padLeft());
+        for (int iy = iy0; iy < iy1; iy++) {
+            int at = iy * g.inW() + ox - g.padLeft();
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                FloatVector v = FloatVector.fromArray(S, x, xb + at + kx);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                        .or(v.compare(VectorOperators.NE, v).andNot(best.compare(VectorOperators.NE, best)));
+                best = best.blend(v, take);
+                bestAt = bestAt.blend(lanes.add(at + kx), take);
+            }
+        }
+        bestAt.intoArray(index, ox);
+    }
+
+    private static void argmaxStride2(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] index) {
+        FloatVector lanes = FloatVector.zero(S).addIndex(2);
+        FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector bestAt = lanes.add(iy0 * g.inW() + 2 * ox - g.padLeft());
+        for (int iy = iy0; iy < iy1; iy++) {
+            int at = iy * g.inW() + 2 * ox - g.padLeft();
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                FloatVector v = FloatVector.fromArray(S, x, xb + at + kx).rearrange(EVENS)
+                        .blend(FloatVector.fromArray(S, x, xb + at + kx + L).rearrange(EVENS), UPPER_HALF);
+                VectorMask<Float> take = v.compare(VectorOperators.GT, best)
+                        .or(v.compare(VectorOperators.NE, v).andNot(best.compare(VectorOperators.NE, best)));
+                best = best.blend(v, take);
+                bestAt = bestAt.blend(lanes.add(at + kx), take);
+            }
+        }
+        bestAt.intoArray(index, ox);
+    }
+
+    /** Plane offset of the first maximum of one window (row-major scan; NaN wins), as the reference. */
+    private static int argmax(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox) {
+        int x0 = ox * g.strideW() - g.padLeft();
+        int ix0 = Math.max(x0, 0);
+        int ix1 = Math.min(x0 + g.kernelW(), g.inW());
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int iy = iy0; iy < iy1; iy++) {
+            for (int ix = ix0; ix < ix1; ix++) {
+                float v = x[xb + iy * g.inW() + ix];
+                if (best < 0 || v > bestValue || Float.isNaN(v) && !Float.isNaN(bestValue)) {
+                    best = iy * g.inW() + ix;
+                    bestValue = v;
+                }
+            }
+        }
+        return best;
+    }
+}
