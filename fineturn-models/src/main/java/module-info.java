@@ -2,4 +2,6 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
+
+    exports dev.fineturn.models.arch;
 }
