@@ -6,4 +6,5 @@ module dev.fineturn.models {
     exports dev.fineturn.models.graph;
     exports dev.fineturn.models.keras;
     exports dev.fineturn.models.advise;
+    exports dev.fineturn.models.arch;
 }

@@ -1,0 +1,41 @@
+package dev.fineturn.models.arch;
+
+import dev.fineturn.nn.Classifier;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/** The built-in architectures by torchvision name; "lenet" is LeNet-5 for 1 x 28 x 28 inputs. */
+public final class Architectures {
+    private static final Map<String, IntFunction<Classifier>> FACTORIES = new LinkedHashMap<>();
+
+    static {
+        FACTORIES.put("resnet18", ResNet::resnet18);
+        FACTORIES.put("resnet34", ResNet::resnet34);
+        FACTORIES.put("resnet50", ResNet::resnet50);
+        FACTORIES.put("mobilenet_v2", MobileNetV2::mobilenetV2);
+        FACTORIES.put("vgg11_bn", Vgg::vgg11Bn);
+        FACTORIES.put("vgg16_bn", Vgg::vgg16Bn);
+        FACTORIES.put("lenet", LeNet::mnist);
+    }
+
+    private Architectures() {
+    }
+
+    /** A freshly initialised network on {@code Init.backend()}; names are case-insensitive. */
+    public static Classifier create(String name, int numClasses) {
+        IntFunction<Classifier> factory = FACTORIES.get(name.trim().toLowerCase(Locale.ROOT));
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown architecture '" + name + "'; known: "
+                    + String.join(", ", FACTORIES.keySet()));
+        }
+        return factory.apply(numClasses);
+    }
+
+    public static List<String> names() {
+        return List.copyOf(FACTORIES.keySet());
+    }
+}

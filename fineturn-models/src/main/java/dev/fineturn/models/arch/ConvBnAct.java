@@ -1,0 +1,20 @@
+package dev.fineturn.models.arch;
+
+import dev.fineturn.nn.Activation;
+import dev.fineturn.nn.BatchNorm2d;
+import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.Sequential;
+import dev.fineturn.ops.Conv2dOptions;
+
+/**
+ * Convolution without bias, batch norm, activation: torchvision's {@code Conv2dNormActivation},
+ * children "0", "1", "2", with "same" padding {@code (kernel - 1) / 2}.
+ */
+public final class ConvBnAct extends Sequential {
+    public ConvBnAct(int in, int out, int kernel, int stride, int groups, Activation.Kind activation) {
+        int pad = (kernel - 1) / 2;
+        add(new Conv2d(in, out, kernel, kernel, Conv2dOptions.of(stride, pad).withGroups(groups), false));
+        add(new BatchNorm2d(out));
+        add(new Activation(activation));
+    }
+}

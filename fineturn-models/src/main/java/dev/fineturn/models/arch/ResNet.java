@@ -1,0 +1,107 @@
+package dev.fineturn.models.arch;
+
+import dev.fineturn.nn.Activation;
+import dev.fineturn.nn.AdaptiveAvgPool2d;
+import dev.fineturn.nn.BatchNorm2d;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.Linear;
+import dev.fineturn.nn.MaxPool2d;
+import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Sequential;
+import dev.fineturn.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * torchvision's ResNet with identical state-dict names. Blocks, in order: conv1, bn1, relu,
+ * maxpool, layer1..layer4, avgpool, fc; {@code freezeFirst(8)} freezes everything but the head.
+ */
+public final class ResNet extends Classifier {
+    /** The residual block type and its channel expansion. */
+    public enum Block {
+        BASIC(BasicBlock.EXPANSION),
+        BOTTLENECK(Bottleneck.EXPANSION);
+
+        final int expansion;
+
+        Block(int expansion) {
+            this.expansion = expansion;
+        }
+
+        Module create(int inplanes, int planes, int stride, Module downsample) {
+            return this == BASIC ? new BasicBlock(inplanes, planes, stride, downsample)
+                    : new Bottleneck(inplanes, planes, stride, downsample);
+        }
+    }
+
+    private static final List<String> BACKBONE = List.of("conv1", "bn1", "relu", "maxpool", "layer1", "layer2",
+            "layer3", "layer4", "avgpool");
+
+    /**
+     * @param layers blocks per stage, four stages
+     * @param width  channels of the stem and the first stage (torchvision: 64); stage i has width * 2^i planes
+     */
+    public ResNet(Block block, int[] layers, int width, int numClasses) {
+        if (layers.length != 4 || width < 1) {
+            throw new IllegalArgumentException("ResNet: need 4 stage depths and a positive width, got "
+                    + java.util.Arrays.toString(layers) + ", width " + width);
+        }
+        ArchChecks.numClasses("ResNet", numClasses);
+        registerModule("conv1", new Conv2d(3, width, 7, 2, 3, false));
+        registerModule("bn1", new BatchNorm2d(width));
+        registerModule("relu", Activation.relu());
+        registerModule("maxpool", new MaxPool2d(3, 2, 1, false));
+        int inplanes = width;
+        for (int stage = 0; stage < 4; stage++) {
+            int planes = width << stage;
+            registerModule("layer" + (stage + 1), stage(block, inplanes, planes, layers[stage], stage == 0 ? 1 : 2));
+            inplanes = planes * block.expansion;
+        }
+        registerModule("avgpool", new AdaptiveAvgPool2d(1));
+        registerModule("fc", new Linear(inplanes, numClasses, true));
+    }
+
+    private static Sequential stage(Block block, int inplanes, int planes, int blocks, int stride) {
+        int out = planes * block.expansion;
+        Module downsample = stride != 1 || inplanes != out
+                ? new Sequential(new Conv2d(inplanes, out, 1, stride, 0, false), new BatchNorm2d(out))
+                : null;
+        Sequential layer = new Sequential(block.create(inplanes, planes, stride, downsample));
+        for (int i = 1; i < blocks; i++) {
+            layer.add(block.create(out, planes, 1, null));
+        }
+        return layer;
+    }
+
+    public static ResNet resnet18(int numClasses) {
+        return new ResNet(Block.BASIC, new int[]{2, 2, 2, 2}, 64, numClasses);
+    }
+
+    public static ResNet resnet34(int numClasses) {
+        return new ResNet(Block.BASIC, new int[]{3, 4, 6, 3}, 64, numClasses);
+    }
+
+    public static ResNet resnet50(int numClasses) {
+        return new ResNet(Block.BOTTLENECK, new int[]{3, 4, 6, 3}, 64, numClasses);
+    }
+
+    @Override
+    public String headPath() {
+        return "fc";
+    }
+
+    @Override
+    public Tensor features(Tensor x) {
+        Tensor h = x;
+        for (String name : BACKBONE) {
+            h = children().get(name).forward(h);
+        }
+        return h.flatten(1);
+    }
+
+    @Override
+    public int inputChannels() {
+        return 3;
+    }
+}
