@@ -1,6 +1,6 @@
 /** The Java Vector API CPU backend. */
 module dev.fineturn.backend.cpu {
-    requires dev.fineturn.core;
+    requires transitive dev.fineturn.core;
     requires jdk.incubator.vector;
 
     exports dev.fineturn.cpu;

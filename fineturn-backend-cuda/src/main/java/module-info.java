@@ -1,6 +1,6 @@
 /** The CUDA backend: JCuda driver API with fineturn's own PTX kernels. */
 module dev.fineturn.backend.cuda {
-    requires dev.fineturn.core;
+    requires transitive dev.fineturn.core;
     requires jcuda;
 
     exports dev.fineturn.cuda;

@@ -42,6 +42,7 @@ final class Progress implements TrainingListener {
     }
 
     void close() {
+        started = 0;
         if (bar != null) {
             bar.close();
             bar = null;
@@ -53,7 +54,7 @@ final class Progress implements TrainingListener {
         if (quiet) {
             return;
         }
-        if (done == 0 || bar == null && terminal) {
+        if (started == 0 || bar == null && terminal) {
             open(label + " features", total, "img");
         }
         if (bar != null) {
@@ -63,8 +64,14 @@ final class Progress implements TrainingListener {
             }
             return;
         }
+        if (done >= total) {
+            double s = (System.nanoTime() - started) / 1e9;
+            out.printf("%s: features %d/%d images (%.0f img/s)%n", label, done, total, done / Math.max(s, 1e-9));
+            started = 0;
+            return;
+        }
         int quarter = (int) (4L * done / Math.max(1, total));
-        if (quarter != lastQuarter) {
+        if (quarter != lastQuarter && quarter > 0) {
             lastQuarter = quarter;
             double s = (System.nanoTime() - started) / 1e9;
             out.printf("%s: features %d/%d images (%.0f img/s)%n", label, done, total, done / Math.max(s, 1e-9));
