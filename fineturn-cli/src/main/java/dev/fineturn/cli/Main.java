@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code fineturn} command. */
 @Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
         description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
-        subcommands = {DemoCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, FinetuneCommand.class, EvaluateCommand.class, AdviseCommand.class,
+                VisualizeCommand.class, BackendsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,6 +21,10 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        if (!verbose) {
+            // Backend selection logs skipped backends at INFO; `fineturn backends` shows them anyway.
+            java.util.logging.Logger.getLogger("dev.fineturn.backend").setLevel(java.util.logging.Level.WARNING);
+        }
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             if (verbose) {
                 ex.printStackTrace(line.getErr());

@@ -1,0 +1,185 @@
+package dev.fineturn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fineturn.cli.report.Charts;
+import dev.fineturn.cli.report.HtmlReport;
+import dev.fineturn.cli.report.MetricsLog;
+import dev.fineturn.cli.report.RunRecord;
+import dev.fineturn.data.Dataset;
+import dev.fineturn.models.advise.Advice;
+import dev.fineturn.models.advise.Advisor;
+import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.nn.Init;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.train.ClassificationMetrics;
+import dev.fineturn.train.CrossValidation;
+import dev.fineturn.train.Evaluation;
+import dev.fineturn.train.FitResult;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
+import dev.fineturn.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code fineturn finetune}: adapts a pretrained model to a data set with a chosen strategy. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune a pretrained model on your data and save it with metrics and a report.")
+final class FinetuneCommand implements Callable<Integer> {
+    @Mixin
+    BackendOption common;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE|ARCH",
+            description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
+    String model;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Class-subfolder images, a folder of IDX files, a CSV file, or demo:fashion-mnist.")
+    String data;
+
+    @Option(names = "--test-data", paramLabel = "PATH", description = "Held-out test set scored at the end.")
+    String testData;
+
+    @Option(names = "--strategy", defaultValue = "auto",
+            description = "head, features, partial:K, full, scratch or auto (the advisor decides). Default ${DEFAULT-VALUE}.")
+    String strategy;
+
+    @Option(names = "--cut", paramLabel = "NODE", description = "For imported graphs: use features up to this layer.")
+    String cut;
+
+    @Option(names = "--epochs", defaultValue = "5")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Option(names = "--lr", description = "Head learning rate (the backbone gets a tenth). Default: the strategy's.")
+    Double lr;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, step:N:G, exp:G, onecycle, plateau, constant.")
+    String schedule;
+
+    @Option(names = "--folds", defaultValue = "0", description = "k-fold cross-validation instead of one fit.")
+    int folds;
+
+    @Option(names = "--size", defaultValue = "64", description = "Image side length fed to the model.")
+    int size;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in DIR/checkpoints.")
+    boolean resume;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Backend backend = common.select();
+        Init.seed(seed);
+        ModelFiles.Loaded loaded = ModelFiles.open(model, backend);
+        Classifier net = loaded.model();
+        ObjectNode recipe = loaded.recipe();
+        Dataset train = DataSources.open(data, net.inputChannels(), size);
+        if (cut != null) {
+            if (!(net instanceof GraphModel g)) {
+                throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX)");
+            }
+            net = g.truncate(cut, train.numClasses(), size);
+            recipe.put("cut", cut).put("probeSize", size);
+        }
+        recipe.put("numClasses", train.numClasses()).put("newHead", true);
+        Strategy s;
+        String advice = null;
+        if (strategy.equals("auto")) {
+            if (!(net instanceof GraphModel g)) {
+                throw new IllegalArgumentException("--strategy auto needs an imported graph model; choose one of "
+                        + "head, features, partial:K, full, scratch");
+            }
+            List<String> nodes = g.children().keySet().stream().toList();
+            List<String> probes = List.of(nodes.get(nodes.size() / 3), nodes.get(2 * nodes.size() / 3),
+                    g.children().keySet().stream().toList().get(nodes.size() - 2));
+            Advice a = Advisor.advise(g, train, probes, size, seed);
+            s = a.strategy();
+            advice = a.summary();
+            say("advisor: " + advice);
+        } else {
+            s = Strategy.parse(strategy);
+        }
+        TrainConfig cfg = TrainConfig.defaultsFor(s).withEpochs(epochs).withBatchSize(batchSize).withSeed(seed)
+                .withSchedule(schedule).withCheckpoints(out.resolve("checkpoints"), 0, resume);
+        if (lr != null) {
+            cfg = cfg.withOptimizer(cfg.optimizer(), lr, cfg.backboneLrFactor());
+        }
+        Files.createDirectories(out);
+        if (folds > 0) {
+            Classifier base = net;
+            var weights = base.stateDict();
+            ObjectNode baseRecipe = recipe.deepCopy();
+            CrossValidation.Result cv = CrossValidation.run(() -> {
+                try {
+                    ModelFiles.Loaded fresh = ModelFiles.rebuild(baseRecipe.deepCopy().put("newHead", false), backend);
+                    fresh.model().loadStateDict(weights, false);
+                    return fresh.model();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, s, train, folds, cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
+            print(String.format("%d-fold cross-validation (%s): %s %.4f +- %.4f  folds %s", folds, s, cv.metric(),
+                    cv.mean(), cv.std(), cv.scores()));
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        FitResult fit = new Trainer(cfg).addListener(new Progress(s.toString(), common.quiet)).fit(net, s, train, null);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Dataset scoreOn = testData != null ? DataSources.open(testData, net.inputChannels(), size) : null;
+        ClassificationMetrics test = scoreOn != null
+                ? Evaluation.evaluate(net, scoreOn, 64, backend, null, train.numClasses())
+                : fit.best() != null ? fit.best() : fit.last().validation();
+        ModelFiles.save(out.resolve("model"), net, recipe, train.classNames());
+        RunRecord run = new RunRecord(s.toString(), fit, test,
+                net.trainableParameters().stream().mapToLong(t -> t.numel()).sum(), seconds);
+        MetricsLog.write(out.resolve("metrics.jsonl"), List.of(run));
+        Charts.curves(out.resolve("loss.png"), "Loss per epoch", "cross-entropy", List.of(run), e -> e.trainLoss(),
+                e -> e.validation().loss());
+        Charts.curves(out.resolve("accuracy.png"), "Accuracy per epoch", "accuracy", List.of(run),
+                e -> e.trainAccuracy(), e -> e.validation().top1());
+        Charts.confusion(out.resolve("confusion.png"), (scoreOn != null ? "Test" : "Validation") + " confusion matrix",
+                test.confusion(), train.classNames());
+        HtmlReport.write(out.resolve("index.html"), "fineturn finetune: " + model, "Strategy " + s + " on " + data,
+                List.of(run), advice, List.of("accuracy.png", "loss.png", "confusion.png"));
+        if (json) {
+            ObjectNode o = new ObjectMapper().createObjectNode().put("strategy", s.toString())
+                    .put("accuracy", test.top1()).put("top5", test.top5()).put("loss", test.loss())
+                    .put("epochs", fit.history().size()).put("seconds", seconds)
+                    .put("model", out.resolve("model").toString());
+            System.out.println(o);
+        } else {
+            print(String.format("%s: %s accuracy %.4f (top-5 %.4f) after %d epochs in %.1fs; model saved to %s",
+                    s, scoreOn != null ? "test" : "validation", test.top1(), test.top5(), fit.history().size(), seconds,
+                    out.resolve("model")));
+        }
+        return 0;
+    }
+
+    private void say(String s) {
+        if (!common.quiet && !json) {
+            System.err.println(s);
+        }
+    }
+
+    private void print(String s) {
+        System.out.println(s);
+    }
+}
