@@ -1,0 +1,108 @@
+package dev.fineturn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the command line in-process, as a user would, and checks outputs and error lines. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void demoRunsEveryStrategyAndWritesTheReport() throws Exception {
+        Path out = dir.resolve("demo");
+        Run r = run("demo", "--epochs", "1", "--size", "32", "--out", out.toString(), "--backend", "cpu");
+        assertEquals(0, r.code(), r.err());
+        for (String s : new String[]{"scratch", "features", "head-only", "partial:", "advisor's pick"}) {
+            assertTrue(r.out().contains(s), "table lacks " + s + ":\n" + r.out());
+        }
+        for (String f : new String[]{"metrics.jsonl", "loss.png", "accuracy.png", "confusion.png", "filters.png",
+                "index.html"}) {
+            assertTrue(Files.size(out.resolve(f)) > 100, f + " missing or empty");
+        }
+        assertTrue(ImageIO.read(out.resolve("filters.png").toFile()).getWidth() > 50);
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.contains("accuracy.png") && html.contains("filters.png") && html.contains("advisor"), html);
+        long testLines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"type\":\"test\"")).count();
+        assertEquals(5, testLines);
+    }
+
+    @Test
+    void finetuneSavesAModelThatEvaluateReloads() throws Exception {
+        Path out = dir.resolve("ft");
+        Run r = run("finetune", "--model", "bundled:mobilenet_v2", "--cut", "block_6_expand_relu", "--data",
+                "demo:fashion-mnist", "--strategy", "features", "--epochs", "2", "--size", "32", "--out",
+                out.toString(), "--json", "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"accuracy\""), r.out());
+        assertTrue(Files.exists(out.resolve("model/model.safetensors")));
+        assertTrue(Files.exists(out.resolve("model/architecture.json")));
+        Run e = run("evaluate", "--model", out.resolve("model").toString(), "--data", "demo:fashion-mnist:test",
+                "--size", "32", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("\"accuracy\""), e.out());
+    }
+
+    @Test
+    void errorsAreOneLineWithANonZeroExit() throws Exception {
+        Run missing = run("evaluate", "--model", dir.resolve("nope").toString(), "--data", "demo:fashion-mnist");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().startsWith("fineturn: ") && missing.err().strip().lines().count() == 1, missing.err());
+        assertTrue(missing.err().contains("nope"), missing.err());
+
+        Run arch = run("finetune", "--model", "resnet99", "--data", "demo:fashion-mnist", "--out", dir.toString());
+        assertEquals(1, arch.code());
+        assertTrue(arch.err().contains("resnet99") && arch.err().contains("resnet18"), arch.err());
+
+        Path oneClass = dir.resolve("one/cat");
+        Files.createDirectories(oneClass);
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(img, "png", oneClass.resolve("a.png").toFile());
+        Run single = run("finetune", "--model", "bundled:mobilenet_v2", "--data", dir.resolve("one").toString(),
+                "--strategy", "head", "--out", dir.resolve("o").toString());
+        assertEquals(1, single.code());
+        assertTrue(single.err().contains("class"), single.err());
+
+        Path corrupt = dir.resolve("bad/model.json");
+        Files.createDirectories(corrupt.getParent());
+        Files.writeString(corrupt, "{\"modelTopology\": [");
+        Run bad = run("evaluate", "--model", corrupt.toString(), "--data", "demo:fashion-mnist");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("model.json") && bad.err().contains("malformed JSON"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+
+        Run verbose = run("evaluate", "--model", corrupt.toString(), "--data", "demo:fashion-mnist", "--verbose");
+        assertTrue(verbose.err().contains("\tat "), "--verbose shows the stack trace");
+    }
+}
