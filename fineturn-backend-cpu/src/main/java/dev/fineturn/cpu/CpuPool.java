@@ -9,8 +9,8 @@ import java.util.function.IntConsumer;
  * {@code fineturn.cpu.threads} system property / {@code FINETURN_CPU_THREADS} variable.
  */
 public final class CpuPool {
-    private static final int THREADS = configuredThreads();
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static volatile int THREADS = configuredThreads();
+    private static volatile ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
 
     private CpuPool() {
     }
@@ -38,18 +38,35 @@ public final class CpuPool {
         return THREADS;
     }
 
+    /** Resizes the shared pool (e.g. for a 1-thread benchmark); call between, not during, kernels. */
+    public static synchronized void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("cpu threads must be at least 1, got " + threads);
+        }
+        if (threads == THREADS) {
+            return;
+        }
+        ForkJoinPool old = POOL;
+        POOL = threads > 1 ? new ForkJoinPool(threads) : null;
+        THREADS = threads;
+        if (old != null) {
+            old.shutdown();
+        }
+    }
+
     /** Runs {@code body(i)} for i in [0, count), split across the pool. */
     public static void parallelFor(int count, IntConsumer body) {
         if (count <= 0) {
             return;
         }
-        if (POOL == null || count == 1 || java.util.concurrent.ForkJoinTask.getPool() == POOL) {
+        ForkJoinPool pool = POOL;
+        if (pool == null || count == 1 || java.util.concurrent.ForkJoinTask.getPool() == pool) {
             for (int i = 0; i < count; i++) {
                 body.accept(i);
             }
             return;
         }
-        POOL.invoke(new Range(0, count, Math.max(1, count / (THREADS * 4)), body));
+        pool.invoke(new Range(0, count, Math.max(1, count / (THREADS * 4)), body));
     }
 
     private static final class Range extends RecursiveAction {

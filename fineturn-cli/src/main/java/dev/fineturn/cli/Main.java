@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
         description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
         subcommands = {DemoCommand.class, FinetuneCommand.class, EvaluateCommand.class, AdviseCommand.class,
-                VisualizeCommand.class, BackendsCommand.class,
+                VisualizeCommand.class, BenchCommand.class, BackendsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
