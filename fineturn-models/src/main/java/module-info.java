@@ -2,4 +2,8 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
+
+    exports dev.fineturn.models.format;
+    exports dev.fineturn.models.numpy;
+    exports dev.fineturn.models.pytorch;
 }
