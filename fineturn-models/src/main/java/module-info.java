@@ -4,6 +4,7 @@ module dev.fineturn.models {
     requires com.fasterxml.jackson.databind;
 
     exports dev.fineturn.models.format;
+    exports dev.fineturn.models.match;
     exports dev.fineturn.models.numpy;
     exports dev.fineturn.models.pytorch;
 }
