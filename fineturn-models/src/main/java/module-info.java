@@ -7,4 +7,8 @@ module dev.fineturn.models {
     exports dev.fineturn.models.keras;
     exports dev.fineturn.models.advise;
     exports dev.fineturn.models.arch;
+    exports dev.fineturn.models.format;
+    exports dev.fineturn.models.match;
+    exports dev.fineturn.models.numpy;
+    exports dev.fineturn.models.pytorch;
 }
