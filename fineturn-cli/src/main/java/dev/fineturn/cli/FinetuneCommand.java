@@ -40,6 +40,10 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
     String model;
 
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Pretrained weights (.pth, .safetensors, .npz) for an architecture given by --model.")
+    Path weights;
+
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Class-subfolder images, a folder of IDX files, a CSV file, or demo:fashion-mnist.")
     String data;
@@ -88,7 +92,7 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = ModelFiles.open(model, backend);
+        ModelFiles.Loaded loaded = ModelFiles.open(model, weights, backend, common.quiet);
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);

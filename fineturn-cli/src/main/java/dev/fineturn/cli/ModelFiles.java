@@ -42,6 +42,20 @@ final class ModelFiles {
                   String format) {
     }
 
+    /** Opens a model and, when given, loads weights into it by name, type and shape, reporting the match. */
+    static Loaded open(String spec, Path weights, Backend backend, boolean quiet) throws IOException {
+        Loaded l = open(spec, backend);
+        if (weights != null) {
+            var report = dev.fineturn.models.match.WeightMatcher.defaults().strict(0.5).load(l.model(),
+                    dev.fineturn.models.format.WeightFiles.readStateDict(weights));
+            if (!quiet) {
+                System.err.println(report);
+            }
+            l.recipe().put("weights", weights.toAbsolutePath().toString());
+        }
+        return l;
+    }
+
     static Loaded open(String spec, Backend backend) throws IOException {
         ObjectNode recipe = JSON.createObjectNode();
         Path p = Path.of(spec);

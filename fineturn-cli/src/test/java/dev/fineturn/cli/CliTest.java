@@ -75,6 +75,40 @@ class CliTest {
     }
 
     @Test
+    void predictReproducesTheTfjsReferenceAndInspectShowsTheGraph() throws Exception {
+        Path x = dir.resolve("x.npy");
+        Files.copy(CliTest.class.getResourceAsStream("/fixtures/x.npy"), x);
+        Path y = dir.resolve("y.npy");
+        Run r = run("predict", "--model", "bundled:mobilenet_v2", "--input", x.toString(), "--output", y.toString(),
+                "--backend", "cpu");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("softmax probabilities"), r.out());
+        float[] actual = dev.fineturn.models.numpy.NpyReader.read(y).data();
+        Path ref = dir.resolve("ref.npy");
+        Files.copy(CliTest.class.getResourceAsStream("/fixtures/y.npy"), ref);
+        float[] expected = dev.fineturn.models.numpy.NpyReader.read(ref).data();
+        assertEquals(5, actual.length);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(expected[i], actual[i], 1e-4, "class " + i);
+        }
+        Run wrong = run("predict", "--model", "bundled:mobilenet_v2", "--input", ref.toString(), "--output",
+                dir.resolve("z.npy").toString());
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("does not fit the model") && wrong.err().contains("NHWC"), wrong.err());
+
+        Path modelJson = dir.resolve("m/model.json");
+        Files.createDirectories(modelJson.getParent());
+        Files.copy(CliTest.class.getResourceAsStream("/dev/fineturn/models/pretrained/mobilenet_v2/model.json"),
+                modelJson);
+        Files.copy(CliTest.class.getResourceAsStream("/dev/fineturn/models/pretrained/mobilenet_v2/weights.bin"),
+                modelJson.resolveSibling("weights.bin"));
+        Run inspect = run("inspect", modelJson.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("TensorFlow.js") && inspect.out().contains("2,585,349")
+                && inspect.out().contains("layer graph") && inspect.out().contains("block_16_project"), inspect.out());
+    }
+
+    @Test
     void errorsAreOneLineWithANonZeroExit() throws Exception {
         Run missing = run("evaluate", "--model", dir.resolve("nope").toString(), "--data", "demo:fashion-mnist");
         assertEquals(1, missing.code());

@@ -61,7 +61,16 @@ public final class Safetensors {
             readFully(ch, hb, 8, file);
             JsonNode header;
             try {
-                header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+                String text;
+                try {
+                    text = StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(hb.array())).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new WeightFormatException(file, "header is not valid UTF-8", e);
+                }
+                header = JSON.readTree(text);
             } catch (JsonProcessingException e) {
                 throw new WeightFormatException(file, "malformed JSON header: " + e.getOriginalMessage(), e);
             }

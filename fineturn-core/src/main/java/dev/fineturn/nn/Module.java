@@ -161,10 +161,14 @@ public abstract class Module {
         return n;
     }
 
-    /** Parameters then buffers, by dotted name, as PyTorch's state_dict(). */
+    /** Each module's parameters then its buffers, by dotted name, in PyTorch's state_dict() order. */
     public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
-        out.putAll(namedBuffers());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedModules().forEach((p, m) -> {
+            String prefix = p.isEmpty() ? "" : p + ".";
+            m.parameters.forEach((n, t) -> out.put(prefix + n, t));
+            m.buffers.forEach((n, t) -> out.put(prefix + n, t));
+        });
         return out;
     }
 

@@ -1,0 +1,75 @@
+package dev.fineturn.cli;
+
+import dev.fineturn.io.NamedTensor;
+import dev.fineturn.models.format.WeightFiles;
+import dev.fineturn.models.format.WeightFormat;
+import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.models.numpy.NpyReader;
+import dev.fineturn.nn.Module;
+import dev.fineturn.reference.ReferenceBackend;
+import dev.fineturn.tensor.Shape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code fineturn inspect FILE}: format, tensors with shapes, parameter count, and the layer graph. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show a weight file's format, tensors and, where it has one, its layer graph.")
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.isDirectory(file) && Files.exists(file.resolve(ModelFiles.ARCHITECTURE))) {
+            System.out.println("format: fineturn model folder");
+            System.out.println(Files.readString(file.resolve(ModelFiles.ARCHITECTURE)).strip());
+            file = file.resolve(ModelFiles.WEIGHTS);
+        }
+        Path target = Files.isDirectory(file) && Files.exists(file.resolve("model.json")) ? file.resolve("model.json")
+                : file;
+        WeightFormat format = WeightFormat.detect(target);
+        System.out.println("format: " + format.description());
+        switch (format) {
+            case TFJS, ONNX, KERAS_H5 -> {
+                ModelFiles.Loaded m = ModelFiles.open(target.toString(), ReferenceBackend.get());
+                printModule(m.model());
+                if (m.model() instanceof GraphModel g) {
+                    System.out.println("\nlayer graph (" + g.nodes().size() + " nodes, input " + g.inputName() + ", "
+                            + g.sourceLayout() + "; head " + g.headPath() + ", output " + g.outputActivation() + "):");
+                    for (GraphModel.Node n : g.nodes()) {
+                        System.out.printf("  %-28s %-52s <- %s%n", n.name(), g.children().get(n.name()),
+                                String.join(", ", n.inputs()));
+                    }
+                }
+            }
+            case NPY -> printTensors(List.of(NpyReader.read(target)));
+            default -> printTensors(WeightFiles.readStateDict(target));
+        }
+        return 0;
+    }
+
+    private static void printTensors(List<NamedTensor> tensors) {
+        long total = 0;
+        for (NamedTensor t : tensors) {
+            System.out.printf("  %-48s %-20s float32%n", t.name(), Shape.str(t.shape()));
+            total += t.data().length;
+        }
+        System.out.printf("%d tensors, %,d values%n", tensors.size(), total);
+    }
+
+    private static void printModule(Module m) {
+        long params = m.parameterCount();
+        long buffers = 0;
+        for (Map.Entry<String, dev.fineturn.tensor.Tensor> e : m.namedBuffers().entrySet()) {
+            buffers += e.getValue().numel();
+        }
+        System.out.printf("parameters: %,d (buffers %,d)%n", params, buffers);
+        m.stateDict().forEach((k, v) -> System.out.printf("  %-48s %s%n", k, Shape.str(v.shape())));
+    }
+}
