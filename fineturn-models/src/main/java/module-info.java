@@ -2,6 +2,7 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
+    requires io.jhdf;
 
     exports dev.fineturn.models.graph;
     exports dev.fineturn.models.keras;

@@ -140,8 +140,11 @@ public final class KerasGraphBuilder {
     }
 
     private String add(String type, String name, JsonNode c, List<String> inputs) {
-        int[] inShape = inputs.isEmpty() ? null : shapes.get(GraphModel.sanitize(inputs.get(0)));
-        if (inShape == null && !inputs.isEmpty()) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException(source + ": layer '" + name + "' (" + type + ") has no inputs");
+        }
+        int[] inShape = shapes.get(GraphModel.sanitize(inputs.get(0)));
+        if (inShape == null) {
             throw new IllegalArgumentException(source + ": layer '" + name + "' reads unknown layer " + inputs);
         }
         Module m;
@@ -259,7 +262,7 @@ public final class KerasGraphBuilder {
             }
             case "GlobalAveragePooling2D" -> {
                 m = new GlobalAvgPool(c.path("keepdims").asBoolean(false));
-                out = c.path("keepdims").asBoolean(false) ? new int[]{inShape[0]} : new int[]{inShape[0], 1, 1};
+                out = c.path("keepdims").asBoolean(false) ? new int[]{inShape[0], 1, 1} : new int[]{inShape[0]};
             }
             case "Flatten" -> {
                 m = new ChannelsLastFlatten();
