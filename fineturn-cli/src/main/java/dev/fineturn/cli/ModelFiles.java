@@ -72,6 +72,10 @@ final class ModelFiles {
             recipe.put("base", "tfjs:" + modelJson.toAbsolutePath());
             return graph(TfjsLayersModel.load(modelJson), recipe, backend, "TF.js layers");
         }
+        if (Files.isRegularFile(p) && spec.toLowerCase().endsWith(".h5")) {
+            recipe.put("base", p.toAbsolutePath().toString());
+            return graph(dev.fineturn.models.keras.KerasH5Model.load(p), recipe, backend, "Keras HDF5");
+        }
         if (Architectures.names().contains(spec.toLowerCase())) {
             recipe.put("base", "arch:" + spec.toLowerCase());
             Classifier c = Architectures.create(spec.toLowerCase(), 1000);
