@@ -106,7 +106,7 @@ final class DenseImport {
     }
 
     /** The constant row bias of an Add that is the only reader of this MatMul's output, or null. */
-    private static OnnxTensor followingBias(OpContext c, int n) throws WeightFormatException {
+    private static OnnxTensor followingBias(OpContext c, int n) {
         String y = c.node.getOutput(0);
         List<Onnx.NodeProto> readers = c.consumers(y);
         if (readers.size() != 1 || c.isGraphOutput(y) || !readers.get(0).getOpType().equals("Add")

@@ -83,10 +83,6 @@ final class Dims {
         return Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
     }
 
-    static long[] of(int[] shape) {
-        return Arrays.stream(shape).asLongStream().toArray();
-    }
-
     static String str(long[] shape) {
         return Arrays.stream(shape).mapToObj(d -> d == BATCH ? "N" : d == UNKNOWN ? "?" : Long.toString(d))
                 .collect(Collectors.joining(", ", "[", "]"));

@@ -147,6 +147,11 @@ final class GraphImporter {
         return v;
     }
 
+    /** The value defined so far under {@code name}, or null. */
+    Value find(String name) {
+        return values.get(name);
+    }
+
     /** The value of a graph output after {@link #importAll}. */
     Value output(String name) throws WeightFormatException {
         return value(name, "graph output");

@@ -8,7 +8,6 @@ import dev.fineturn.tensor.Tensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** One node being imported: its inputs as values, its attributes, and how to emit graph steps. */
@@ -174,8 +173,9 @@ final class OpContext {
         importer.absorb(later, v);
     }
 
-    Value valueOf(String name) throws WeightFormatException {
-        return importer.value(name, where);
+    /** The value defined so far under {@code name}, or null (e.g. a Constant node further on). */
+    Value valueOf(String name) {
+        return importer.find(name);
     }
 
     WeightFormatException unsupported(String problem) {
@@ -184,13 +184,5 @@ final class OpContext {
 
     WeightFormatException invalid(String problem) {
         return new WeightFormatException(source(), where + ": " + problem);
-    }
-
-    static String shapeStr(long[] s) {
-        return Dims.str(s);
-    }
-
-    static String list(long[] v) {
-        return Arrays.toString(v);
     }
 }

@@ -71,8 +71,12 @@ class OnnxConformanceTest {
         if (!present && "1".equals(System.getenv("FINETURN_REQUIRE_ONNX_TESTDATA"))) {
             fail("ONNX operator test data not found at " + DATA + " (apt-get install libonnx-testdata)");
         }
-        assumeTrue(present, "ONNX operator test data not found at " + DATA
-                + "; install Debian's libonnx-testdata to run ONNX's operator tests");
+        String skip = "ONNX operator test data not found at " + DATA
+                + "; install Debian's libonnx-testdata to run ONNX's operator tests";
+        if (!present) {
+            System.out.println("SKIPPED " + getClass().getSimpleName() + ": " + skip);
+        }
+        assumeTrue(present, skip);
         Init.useBackend(ReferenceBackend.get());
         List<Outcome> outcomes = new ArrayList<>();
         for (String group : GROUPS) {
