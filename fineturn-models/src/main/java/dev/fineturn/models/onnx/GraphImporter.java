@@ -112,7 +112,8 @@ final class GraphImporter {
                 Converter conv = CONVERTERS.get(n.getOpType());
                 if (conv == null) {
                     throw new UnsupportedOnnxException(file.path, where + ": operator " + n.getOpType()
-                            + " is not supported");
+                            + (n.getOpType().equals("ConstantOfShape") ? " is only supported on a constant shape"
+                            : " is not supported"));
                 }
                 out = conv.convert(c);
             }
