@@ -3,6 +3,7 @@ module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
     requires io.jhdf;
+    requires com.google.protobuf;
 
     exports dev.fineturn.models.graph;
     exports dev.fineturn.models.keras;
@@ -12,4 +13,5 @@ module dev.fineturn.models {
     exports dev.fineturn.models.match;
     exports dev.fineturn.models.numpy;
     exports dev.fineturn.models.pytorch;
+    exports dev.fineturn.models.onnx;
 }
