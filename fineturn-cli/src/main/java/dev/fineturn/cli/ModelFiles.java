@@ -76,6 +76,10 @@ final class ModelFiles {
             recipe.put("base", p.toAbsolutePath().toString());
             return graph(dev.fineturn.models.keras.KerasH5Model.load(p), recipe, backend, "Keras HDF5");
         }
+        if (Files.isRegularFile(p) && spec.toLowerCase().endsWith(".onnx")) {
+            recipe.put("base", p.toAbsolutePath().toString());
+            return graph(dev.fineturn.models.onnx.OnnxModel.load(p), recipe, backend, "ONNX");
+        }
         if (Architectures.names().contains(spec.toLowerCase())) {
             recipe.put("base", "arch:" + spec.toLowerCase());
             Classifier c = Architectures.create(spec.toLowerCase(), 1000);
