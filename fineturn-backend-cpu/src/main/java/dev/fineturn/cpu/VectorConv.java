@@ -4,7 +4,8 @@ import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
 
 /**
- * Convolution as im2col + packed GEMM per image and group; depthwise convolution as direct loops
+ * Convolution as im2col + packed GEMM per image and group (several images per GEMM on small feature
+ * maps, so the weights are packed once); depthwise convolution as direct loops
  * over channel planes (GEMM with k = kh*kw would waste the micro-kernel).
  */
 final class VectorConv {
@@ -31,9 +32,111 @@ final class VectorConv {
         return g.inChannelsPerGroup() == 1 && g.outChannelsPerGroup() == 1 && g.groups() > 1;
     }
 
+    /** Below this many output pixels per image, images are batched into one GEMM (the weights pack once). */
+    private static final int BATCH_COLUMNS = 512;
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] tmp(int size) {
+        float[] t = TMP.get();
+        if (t.length < size) {
+            t = new float[size];
+            TMP.set(t);
+        }
+        return t;
+    }
+
+    private static int chunk(ConvGeometry g) {
+        int ohw = g.outH() * g.outW();
+        return Math.max(1, Math.min(g.batch(), (BATCH_COLUMNS + ohw - 1) / ohw));
+    }
+
+    private static void forwardBatched(ConvGeometry g, float[] x, float[] w, float[] y) {
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        int chunk = chunk(g);
+        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
+            int cn = Math.min(chunk, g.batch() - n0);
+            int width = cn * ohw;
+            for (int grp = 0; grp < g.groups(); grp++) {
+                float[] cols = col(kk * width);
+                for (int i = 0; i < cn; i++) {
+                    im2col(g, x, n0 + i, grp, cols, i * ohw, width);
+                }
+                float[] out = tmp(ocg * width);
+                VectorGemm.gemm(GemmSpec.of(ocg, width, kk, false, false), 1f, w, grp * ocg * kk, cols, 0, 0f, out, 0);
+                for (int i = 0; i < cn; i++) {
+                    for (int oc = 0; oc < ocg; oc++) {
+                        System.arraycopy(out, oc * width + i * ohw, y,
+                                ((n0 + i) * g.outChannels() + grp * ocg + oc) * ohw, ohw);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] gatherDy(ConvGeometry g, float[] dy, int n0, int cn, int grp) {
+        int ohw = g.outH() * g.outW();
+        int ocg = g.outChannelsPerGroup();
+        int width = cn * ohw;
+        float[] d = tmp(ocg * width);
+        for (int i = 0; i < cn; i++) {
+            for (int oc = 0; oc < ocg; oc++) {
+                System.arraycopy(dy, ((n0 + i) * g.outChannels() + grp * ocg + oc) * ohw, d, oc * width + i * ohw,
+                        ohw);
+            }
+        }
+        return d;
+    }
+
+    private static void backwardDataBatched(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        int icg = g.inChannelsPerGroup();
+        int chunk = chunk(g);
+        java.util.Arrays.fill(dx, 0, g.batch() * g.inChannels() * g.inH() * g.inW(), 0f);
+        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
+            int cn = Math.min(chunk, g.batch() - n0);
+            int width = cn * ohw;
+            for (int grp = 0; grp < g.groups(); grp++) {
+                float[] d = gatherDy(g, dy, n0, cn, grp);
+                float[] cols = col(kk * width);
+                VectorGemm.gemm(GemmSpec.of(kk, width, ocg, true, false), 1f, w, grp * ocg * kk, d, 0, 0f, cols, 0);
+                for (int i = 0; i < cn; i++) {
+                    col2im(g, cols, dx, ((n0 + i) * g.inChannels() + grp * icg) * g.inH() * g.inW(), i * ohw, width);
+                }
+            }
+        }
+    }
+
+    private static void backwardWeightsBatched(ConvGeometry g, float[] x, float[] dy, float[] dw) {
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int ocg = g.outChannelsPerGroup();
+        int chunk = chunk(g);
+        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
+            int cn = Math.min(chunk, g.batch() - n0);
+            int width = cn * ohw;
+            for (int grp = 0; grp < g.groups(); grp++) {
+                float[] cols = col(kk * width);
+                for (int i = 0; i < cn; i++) {
+                    im2col(g, x, n0 + i, grp, cols, i * ohw, width);
+                }
+                float[] d = gatherDy(g, dy, n0, cn, grp);
+                VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, 0, cols, 0, n0 == 0 ? 0f : 1f, dw,
+                        grp * ocg * kk);
+            }
+        }
+    }
+
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
         if (isDepthwise(g)) {
             CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
+            return;
+        }
+        if (chunk(g) > 1) {
+            forwardBatched(g, x, w, y);
             return;
         }
         int ohw = g.outH() * g.outW();
@@ -70,6 +173,10 @@ final class VectorConv {
             CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
             return;
         }
+        if (chunk(g) > 1) {
+            backwardDataBatched(g, dy, w, dx);
+            return;
+        }
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
@@ -104,6 +211,10 @@ final class VectorConv {
             CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
             return;
         }
+        if (chunk(g) > 1) {
+            backwardWeightsBatched(g, x, dy, dw);
+            return;
+        }
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
@@ -127,6 +238,11 @@ final class VectorConv {
 
     /** col[(ic*kh + ky)*kw + kx][oy*ow + ox] = x[n, grp*icg + ic, iy, ix] (0 in the padding). */
     private static void im2col(ConvGeometry g, float[] x, int n, int grp, float[] col) {
+        im2col(g, x, n, grp, col, 0, g.outH() * g.outW());
+    }
+
+    /** Rows of length {@code ld}; this image's columns start at {@code colOff} in each row. */
+    private static void im2col(ConvGeometry g, float[] x, int n, int grp, float[] col, int colOff, int ld) {
         int oh = g.outH();
         int ow = g.outW();
         int icg = g.inChannelsPerGroup();
@@ -135,7 +251,7 @@ final class VectorConv {
             int plane = (n * g.inChannels() + grp * icg + ic) * g.inH() * g.inW();
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++, row++) {
-                    int base = row * oh * ow;
+                    int base = colOff + row * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         int o = base + oy * ow;
@@ -168,6 +284,10 @@ final class VectorConv {
     }
 
     private static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff) {
+        col2im(g, col, dx, dxOff, 0, g.outH() * g.outW());
+    }
+
+    private static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff, int colOff, int ld) {
         int oh = g.outH();
         int ow = g.outW();
         int row = 0;
@@ -175,7 +295,7 @@ final class VectorConv {
             int plane = dxOff + ic * g.inH() * g.inW();
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++, row++) {
-                    int base = row * oh * ow;
+                    int base = colOff + row * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         if (iy < 0 || iy >= g.inH()) {

@@ -12,8 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
+    /** Wide tile: 2 rows x 5 vectors, for outputs at least 2 tiles wide. */
     static final int MR = 2;
     static final int NR = 5 * L;
+    /** Narrow tile: 4 rows x 2 vectors, for narrow outputs (e.g. convolutions on small feature maps). */
+    static final int MR_NARROW = 4;
+    static final int NR_NARROW = 2 * L;
     private static final int KC = 192;
     private static final int MC = 96;
     private static final int NC = 3072;
@@ -37,13 +41,16 @@ final class VectorGemm {
         int m = s.m();
         int n = s.n();
         int k = s.k();
+        boolean wide = n >= 2 * NR;
+        int mr = wide ? MR : MR_NARROW;
+        int nr = wide ? NR : NR_NARROW;
         scale(c, cOff, m * n, beta);
         if (k == 0 || alpha == 0f || m == 0 || n == 0) {
             return;
         }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            int ncPadded = (nc + NR - 1) / NR * NR;
+            int ncPadded = (nc + nr - 1) / nr * nr;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float[] packedB = PACK_B.get();
@@ -51,10 +58,10 @@ final class VectorGemm {
                     packedB = new float[ncPadded * kc];
                     PACK_B.set(packedB);
                 }
-                packB(s, b, bOff, pc, kc, jc, nc, packedB);
+                packB(s, b, bOff, pc, kc, jc, nc, nr, packedB);
                 float[] pb = packedB;
                 int icBlocks = (m + MC - 1) / MC;
-                int slivers = ncPadded / NR;
+                int slivers = ncPadded / nr;
                 int colSplits = Math.max(1, Math.min(slivers, CpuPool.threads() / icBlocks));
                 int jcc = jc;
                 int pcc = pc;
@@ -64,10 +71,10 @@ final class VectorGemm {
                     int ic = ib * MC;
                     int mc = Math.min(MC, m - ic);
                     float[] pa = PACK_A.get();
-                    packA(s, a, aOff, ic, mc, pcc, kc, pa);
+                    packA(s, a, aOff, ic, mc, pcc, kc, mr, pa);
                     int from = slivers * split / colSplits;
                     int to = slivers * (split + 1) / colSplits;
-                    macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n);
+                    macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
                 });
             }
         }
@@ -91,16 +98,16 @@ final class VectorGemm {
     }
 
     /** Packs op(B)[pc..pc+kc, jc..jc+nc] as slivers [nc/NR][kc][NR], zero-padded. */
-    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, float[] dst) {
+    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr, float[] dst) {
         int n = s.n();
         int k = s.k();
-        int slivers = (nc + NR - 1) / NR;
+        int slivers = (nc + nr - 1) / nr;
         for (int sl = 0; sl < slivers; sl++) {
-            int j0 = jc + sl * NR;
-            int width = Math.min(NR, jc + nc - j0);
-            int base = sl * kc * NR;
+            int j0 = jc + sl * nr;
+            int width = Math.min(nr, jc + nc - j0);
+            int base = sl * kc * nr;
             for (int p = 0; p < kc; p++) {
-                int d = base + p * NR;
+                int d = base + p * nr;
                 if (!s.transB()) {
                     System.arraycopy(b, bOff + (pc + p) * n + j0, dst, d, width);
                 } else {
@@ -108,7 +115,7 @@ final class VectorGemm {
                         dst[d + j] = b[bOff + (j0 + j) * k + pc + p];
                     }
                 }
-                for (int j = width; j < NR; j++) {
+                for (int j = width; j < nr; j++) {
                     dst[d + j] = 0f;
                 }
             }
@@ -116,20 +123,20 @@ final class VectorGemm {
     }
 
     /** Packs op(A)[ic..ic+mc, pc..pc+kc] as slivers [mc/MR][kc][MR], zero-padded. */
-    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, float[] dst) {
+    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, int mr, float[] dst) {
         int m = s.m();
         int k = s.k();
-        int slivers = (mc + MR - 1) / MR;
+        int slivers = (mc + mr - 1) / mr;
         for (int sl = 0; sl < slivers; sl++) {
-            int i0 = ic + sl * MR;
-            int height = Math.min(MR, ic + mc - i0);
-            int base = sl * kc * MR;
+            int i0 = ic + sl * mr;
+            int height = Math.min(mr, ic + mc - i0);
+            int base = sl * kc * mr;
             for (int p = 0; p < kc; p++) {
-                int d = base + p * MR;
+                int d = base + p * mr;
                 for (int r = 0; r < height; r++) {
                     dst[d + r] = s.transA() ? a[aOff + (pc + p) * m + i0 + r] : a[aOff + (i0 + r) * k + pc + p];
                 }
-                for (int r = height; r < MR; r++) {
+                for (int r = height; r < mr; r++) {
                     dst[d + r] = 0f;
                 }
             }
@@ -137,21 +144,38 @@ final class VectorGemm {
     }
 
     private static void macroKernel(float[] pa, float[] pb, int mc, int kc, int sliverFrom, int sliverTo, int nc,
-                                     float alpha, float[] c, int cOff, int ldc) {
-        float[] edge = new float[MR * NR];
+                                    float alpha, float[] c, int cOff, int ldc, boolean wide) {
+        int mr = wide ? MR : MR_NARROW;
+        int nr = wide ? NR : NR_NARROW;
+        float[] edge = null;
         for (int sl = sliverFrom; sl < sliverTo; sl++) {
-            int j0 = sl * NR;
-            int width = Math.min(NR, nc - j0);
-            for (int i0 = 0; i0 < mc; i0 += MR) {
-                int height = Math.min(MR, mc - i0);
-                if (width == NR && height == MR) {
-                    microKernel(pa, (i0 / MR) * kc * MR, pb, sl * kc * NR, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+            int j0 = sl * nr;
+            int width = Math.min(nr, nc - j0);
+            for (int i0 = 0; i0 < mc; i0 += mr) {
+                int height = Math.min(mr, mc - i0);
+                int aBase = (i0 / mr) * kc * mr;
+                int bBase = sl * kc * nr;
+                if (width == nr && height == mr) {
+                    if (wide) {
+                        wideKernel(pa, aBase, pb, bBase, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+                    } else {
+                        narrowKernel(pa, aBase, pb, bBase, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+                    }
                 } else {
-                    java.util.Arrays.fill(edge, 0f);
-                    microKernel(pa, (i0 / MR) * kc * MR, pb, sl * kc * NR, kc, alpha, edge, 0, NR);
+                    if (edge == null) {
+                        edge = new float[mr * nr];
+                    } else {
+                        java.util.Arrays.fill(edge, 0f);
+                    }
+                    if (wide) {
+                        wideKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, nr);
+                    } else {
+                        narrowKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, nr);
+                    }
                     for (int r = 0; r < height; r++) {
+                        int co = cOff + (i0 + r) * ldc + j0;
                         for (int j = 0; j < width; j++) {
-                            c[cOff + (i0 + r) * ldc + j0 + j] += edge[r * NR + j];
+                            c[co + j] += edge[r * nr + j];
                         }
                     }
                 }
@@ -159,8 +183,51 @@ final class VectorGemm {
         }
     }
 
+    /** C[4 x 2 vectors] += alpha * Apanel[4 x kc] * Bpanel[kc x 2 vectors]. */
+    private static void narrowKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
+                                     int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aBase + p * MR_NARROW;
+            int bi = bBase + p * NR_NARROW;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        int o = cOff;
+        FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c10.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c11.mul(alpha)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c20.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c21.mul(alpha)).intoArray(c, o + L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c30.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(alpha)).intoArray(c, o + L);
+    }
+
     /** C[2 x NR] += alpha * Apanel[2 x kc] * Bpanel[kc x NR]; accumulators stay in registers. */
-    private static void microKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
+    private static void wideKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
                                     int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);

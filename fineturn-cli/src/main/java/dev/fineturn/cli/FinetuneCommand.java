@@ -152,6 +152,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 ? Evaluation.evaluate(net, scoreOn, 64, backend, null, train.numClasses())
                 : fit.best() != null ? fit.best() : fit.last().validation();
         ModelFiles.save(out.resolve("model"), net, recipe, train.classNames());
+        String onnx = exportOnnx(net);
         RunRecord run = new RunRecord(s.toString(), fit, test,
                 net.trainableParameters().stream().mapToLong(t -> t.numel()).sum(), seconds);
         MetricsLog.write(out.resolve("metrics.jsonl"), List.of(run));
@@ -167,14 +168,29 @@ final class FinetuneCommand implements Callable<Integer> {
             ObjectNode o = new ObjectMapper().createObjectNode().put("strategy", s.toString())
                     .put("accuracy", test.top1()).put("top5", test.top5()).put("loss", test.loss())
                     .put("epochs", fit.history().size()).put("seconds", seconds)
-                    .put("model", out.resolve("model").toString());
+                    .put("model", out.resolve("model").toString()).put("onnx", onnx);
             System.out.println(o);
         } else {
             print(String.format("%s: %s accuracy %.4f (top-5 %.4f) after %d epochs in %.1fs; model saved to %s",
                     s, scoreOn != null ? "test" : "validation", test.top1(), test.top5(), fit.history().size(), seconds,
                     out.resolve("model")));
+            print("ONNX: " + onnx);
         }
         return 0;
+    }
+
+    /** Writes model/model.onnx where every layer has an ONNX counterpart; says why not otherwise. */
+    private String exportOnnx(Classifier net) throws java.io.IOException {
+        if (!(net instanceof GraphModel g)) {
+            return "not written: ONNX export covers imported graph models (TF.js, Keras, ONNX), not " + model;
+        }
+        Path file = out.resolve("model").resolve("model.onnx");
+        try {
+            dev.fineturn.models.onnx.OnnxExport.write(g, size, size, file);
+            return file.toString();
+        } catch (IllegalArgumentException e) {
+            return "not written: " + e.getMessage();
+        }
     }
 
     private void say(String s) {

@@ -68,6 +68,7 @@ class CliTest {
         assertTrue(r.out().contains("\"accuracy\""), r.out());
         assertTrue(Files.exists(out.resolve("model/model.safetensors")));
         assertTrue(Files.exists(out.resolve("model/architecture.json")));
+        assertTrue(Files.size(out.resolve("model/model.onnx")) > 1000, "the fine-tuned graph is exported to ONNX");
         Run e = run("evaluate", "--model", out.resolve("model").toString(), "--data", "demo:fashion-mnist:test",
                 "--size", "32", "--json");
         assertEquals(0, e.code(), e.err());

@@ -17,6 +17,11 @@ public final class ZeroPad2d extends Module {
         this.right = right;
     }
 
+    /** {top, left, bottom, right}. */
+    public int[] padding() {
+        return new int[]{top, left, bottom, right};
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return ShapeOps.zeroPad2d(x, top, left, bottom, right);

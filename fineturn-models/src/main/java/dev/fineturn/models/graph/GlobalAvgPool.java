@@ -12,6 +12,10 @@ public final class GlobalAvgPool extends Module {
         this.keepDims = keepDims;
     }
 
+    public boolean keepDims() {
+        return keepDims;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = Pooling.globalAvgPool(x);

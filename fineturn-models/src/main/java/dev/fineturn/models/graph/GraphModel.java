@@ -149,6 +149,17 @@ public final class GraphModel extends Classifier {
         return run(x, List.of(n)).get(n);
     }
 
+    /** The output shape of every node for input {@code x} (one pass, no graph recorded). */
+    public Map<String, int[]> nodeShapes(Tensor x) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        out.put(inputName, x.shape());
+        try (var g = GradMode.noGrad()) {
+            List<String> all = nodes.stream().map(Node::name).toList();
+            run(x, all).forEach((k, v) -> out.put(k, v.shape()));
+        }
+        return out;
+    }
+
     /** Evaluates nodes in order until every target is known, dropping values no later node reads. */
     private Map<String, Tensor> run(Tensor x, List<String> targets) {
         if (x.rank() == 4 && x.dim(1) != inputChannels) {

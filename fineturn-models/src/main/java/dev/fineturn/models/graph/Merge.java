@@ -23,6 +23,14 @@ public final class Merge extends Module implements MultiInput {
         return new Merge(Kind.ADD, 0);
     }
 
+    public Kind kind() {
+        return kind;
+    }
+
+    public int axis() {
+        return axis;
+    }
+
     @Override
     public Tensor forward(List<Tensor> inputs) {
         if (inputs.isEmpty()) {

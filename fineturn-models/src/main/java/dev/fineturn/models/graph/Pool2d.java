@@ -49,6 +49,36 @@ public final class Pool2d extends Module {
         return new Pool2d(max, kh, kw, sh, sw);
     }
 
+    public boolean isMax() {
+        return max;
+    }
+
+    public int[] kernel() {
+        return new int[]{kh, kw};
+    }
+
+    public int[] strides() {
+        return new int[]{sh, sw};
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
+    /** Padding {top, left, bottom, right} for an input of the given size. */
+    public int[] paddingFor(int inH, int inW) {
+        if (!same) {
+            return pads.clone();
+        }
+        int[] ph = SameConv2d.samePadding(inH, kh, sh, 1);
+        int[] pw = SameConv2d.samePadding(inW, kw, sw, 1);
+        return new int[]{ph[0], pw[0], ph[1], pw[1]};
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         int[] p = pads;

@@ -33,6 +33,26 @@ public final class SameConv2d extends Module {
         }
     }
 
+    public int[] strides() {
+        return new int[]{strideH, strideW};
+    }
+
+    public int[] dilations() {
+        return new int[]{dilationH, dilationW};
+    }
+
+    public int groups() {
+        return groups;
+    }
+
+    /** Padding {top, left, bottom, right} for an input of the given size. */
+    public int[] paddingFor(int inH, int inW) {
+        Tensor w = parameter("weight");
+        int[] ph = samePadding(inH, w.dim(2), strideH, dilationH);
+        int[] pw = samePadding(inW, w.dim(3), strideW, dilationW);
+        return new int[]{ph[0], pw[0], ph[1], pw[1]};
+    }
+
     static int[] samePadding(int in, int kernel, int stride, int dilation) {
         int out = (in + stride - 1) / stride;
         int total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);

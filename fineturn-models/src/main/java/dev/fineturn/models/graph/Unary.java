@@ -29,6 +29,14 @@ public final class Unary extends Module {
         return kind;
     }
 
+    public float alpha() {
+        return alpha;
+    }
+
+    public float beta() {
+        return beta;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return switch (kind) {
