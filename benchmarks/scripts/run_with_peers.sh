@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One run: peers (PyTorch 1.13, numpy/OpenBLAS) then fineturn's JMH benchmarks, on this machine.
+set -u
+# PEERS: a writable copy of ../shared/peers (its results/ folder is written to)
+PEERS=${PEERS:-/tmp/peers}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$PEERS"
+echo "### peers $(date -u +%FT%TZ)"
+REPEATS=3 bash sgemm/run_sgemm.sh
+REPEATS=3 bash conv/run_conv.sh
+REPEATS=3 SIZES=64 bash finetune/run_finetune.sh
+echo "### fineturn $(date -u +%FT%TZ)"
+source "$PEERS/env.sh"; machine_probe
+J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+JAR=$ROOT/benchmarks/target/benchmarks.jar
+COMMON="-f 1 -wi 2 -w 1 -i 3 -r 2 -foe false"
+$J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=cpu,opencl -p n=128,256,512,1024,2048 -p threads=1,2 $COMMON -rf json -rff /tmp/bench-gemm.json 2>&1 | grep -E "^Gemm|^Benchmark"
+$J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=reference -p n=128,256 -p threads=1 $COMMON -rf json -rff /tmp/bench-gemm-ref.json 2>&1 | grep -E "^Gemm"
+machine_probe
+$J --add-modules jdk.incubator.vector -jar $JAR ConvBenchmark -p backend=cpu,opencl -p threads=1,2 $COMMON -rf json -rff /tmp/bench-conv.json 2>&1 | grep -E "^Conv|^Benchmark"
+machine_probe
+$J --add-modules jdk.incubator.vector -jar $JAR ResNetStepBenchmark -p backend=cpu,opencl -p threads=2 -f 1 -wi 1 -w 5 -i 3 -r 5 -foe false -rf json -rff /tmp/bench-resnet.json 2>&1 | grep -E "^ResNet|^Benchmark"
+echo "### done $(date -u +%FT%TZ)"
