@@ -21,6 +21,8 @@ final class VectorGemm {
     private static final int KC = 192;
     private static final int MC = 96;
     private static final int NC = 3072;
+    /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
+    private static final double SERIAL_WORK = 1 << 21;
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -65,7 +67,7 @@ final class VectorGemm {
                 int colSplits = Math.max(1, Math.min(slivers, CpuPool.threads() / icBlocks));
                 int jcc = jc;
                 int pcc = pc;
-                CpuPool.parallelFor(icBlocks * colSplits, task -> {
+                java.util.function.IntConsumer blockTask = task -> {
                     int ib = task / colSplits;
                     int split = task % colSplits;
                     int ic = ib * MC;
@@ -75,7 +77,14 @@ final class VectorGemm {
                     int from = slivers * split / colSplits;
                     int to = slivers * (split + 1) / colSplits;
                     macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
-                });
+                };
+                if ((double) m * nc * kc < SERIAL_WORK) {
+                    for (int task = 0; task < icBlocks * colSplits; task++) {
+                        blockTask.accept(task);
+                    }
+                } else {
+                    CpuPool.parallelFor(icBlocks * colSplits, blockTask);
+                }
             }
         }
     }

@@ -43,6 +43,11 @@ public final class FeatureCache {
     private FeatureCache() {
     }
 
+    /** Drops the in-memory entries (the disk cache stays); for tests and memory pressure. */
+    public static void clearMemory() {
+        MEMORY.clear();
+    }
+
     /** How many times a backbone has been run over a dataset in this JVM. */
     public static long extractions() {
         return EXTRACTIONS.get();

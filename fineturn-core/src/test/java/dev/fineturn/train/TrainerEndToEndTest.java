@@ -88,6 +88,22 @@ class TrainerEndToEndTest {
     }
 
     @Test
+    void featureCacheOnDiskServesALaterRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TrainConfig cfg = finetune(Strategy.FEATURES).withFeatureCacheDir(dir).withSeed(13);
+        FeatureCache.clearMemory();
+        long before = FeatureCache.extractions();
+        FitResult first = new Trainer(cfg).fit(pretrainedModel(), Strategy.FEATURES, TASK_B_TRAIN, null);
+        assertEquals(1, FeatureCache.extractions() - before);
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("features-")).count());
+        }
+        FeatureCache.clearMemory();
+        FitResult second = new Trainer(cfg).fit(pretrainedModel(), Strategy.FEATURES, TASK_B_TRAIN, null);
+        assertEquals(1, FeatureCache.extractions() - before, "the second run must read the features from disk");
+        assertEquals(first.last().validation().top1(), second.last().validation().top1());
+    }
+
+    @Test
     void everyStrategyLearnsTaskBAndKeepsFrozenWeights() {
         Map<Strategy, Double> accuracy = new LinkedHashMap<>();
         for (Strategy s : new Strategy[]{Strategy.SCRATCH, Strategy.HEAD_ONLY, Strategy.partial(2), Strategy.FULL}) {
