@@ -22,7 +22,7 @@ final class VectorGemm {
     private static final int MC = 96;
     private static final int NC = 3072;
     /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
-    private static final double SERIAL_WORK = 1 << 21;
+    private static final double SERIAL_WORK = 1 << 24;
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
