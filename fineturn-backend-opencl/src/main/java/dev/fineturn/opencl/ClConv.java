@@ -23,6 +23,15 @@ final class ClConv {
         if (direct(g)) {
             b.launch("conv_fwd_direct", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), g.outW())), null,
                     geo, x, w, y);
+        } else if (b.packedGemm()) {
+            int outPixels = g.outH() * g.outW();
+            int k = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+            ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(),
+                    OpenClBackend.checkedInt((long) g.batch() * outPixels, "pixel count"), k, 1f,
+                    new ClPackedGemm.Source(ClPackedGemm.MATRIX, false, w, 0, g.outChannelsPerGroup() * k),
+                    new ClPackedGemm.Source(ClPackedGemm.IM2COL, false, x, 0, 0), 0f,
+                    new ClPackedGemm.Target(y, 0, g.outChannelsPerGroup() * outPixels, outPixels,
+                            g.outChannels() * outPixels, outPixels));
         } else {
             long pixels = (long) g.batch() * g.outH() * g.outW();
             b.launch("conv_fwd_gemm", OpenClBackend.tiles(pixels, g.outChannelsPerGroup(), g.groups()), TILE_LOCAL,
@@ -35,6 +44,15 @@ final class ClConv {
         if (direct(g)) {
             b.launch("conv_bwd_data_direct", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), g.inW())),
                     null, geo, dy, w, dx);
+        } else if (b.packedGemm()) {
+            int inPixels = g.inH() * g.inW();
+            ClPackedGemm.run(b, geo, g.groups(), g.inChannelsPerGroup(),
+                    OpenClBackend.checkedInt((long) g.batch() * inPixels, "pixel count"),
+                    g.outChannelsPerGroup() * g.kernelH() * g.kernelW(), 1f,
+                    new ClPackedGemm.Source(ClPackedGemm.WEIGHTS_T, false, w, 0, 0),
+                    new ClPackedGemm.Source(ClPackedGemm.DY_GATHER, false, dy, 0, 0), 0f,
+                    new ClPackedGemm.Target(dx, 0, g.inChannelsPerGroup() * inPixels, inPixels,
+                            g.inChannels() * inPixels, inPixels));
         } else {
             long pixels = (long) g.batch() * g.inH() * g.inW();
             b.launch("conv_bwd_data_gemm", OpenClBackend.tiles(pixels, g.inChannelsPerGroup(), g.groups()), TILE_LOCAL,
@@ -52,6 +70,13 @@ final class ClConv {
             return;
         }
         int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
+        if (b.packedGemm()) {
+            ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(), perOut, reduction, 1f,
+                    new ClPackedGemm.Source(ClPackedGemm.DY_ROWS, false, dy, 0, 0),
+                    new ClPackedGemm.Source(ClPackedGemm.IM2COL_T, false, x, 0, 0), 0f,
+                    ClPackedGemm.Target.matrix(dw, 0, g.outChannelsPerGroup() * perOut, perOut));
+            return;
+        }
         long tileCount = ceil(perOut, OpenClBackend.TILE) * ceil(g.outChannelsPerGroup(), OpenClBackend.TILE)
                 * g.groups();
         int splits = (int) Math.max(1, Math.min(Math.min(ceil(TARGET_GROUPS, tileCount), MAX_SPLITS),

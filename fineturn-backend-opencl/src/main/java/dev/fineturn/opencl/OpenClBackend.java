@@ -33,7 +33,7 @@ public final class OpenClBackend implements Backend {
     /** Output tile edge of gemm.cl's kernels ({@code TS}), computed by 16x16 work-items. */
     static final int TILE = 64;
     static final long[] TILE_LOCAL = {16, 16, 1};
-    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "pool.cl",
+    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl", "pool.cl",
         "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
 
     private final ClDevice device;
@@ -42,6 +42,7 @@ public final class OpenClBackend implements Backend {
     private final ClProgram program;
     private final AtomicLong transfers = new AtomicLong();
     private Storage scratch;
+    private volatile boolean packedGemm;
 
     OpenClBackend(ClDevice device) {
         this.device = device;
@@ -52,6 +53,31 @@ public final class OpenClBackend implements Backend {
         cl_command_queue q = CL.clCreateCommandQueue(context, device.device(), 0, null);
         queue = q;
         program = new ClProgram(context, device.device(), SOURCES);
+        packedGemm = packedByDefault(device);
+    }
+
+    /**
+     * GEMM and GEMM-shaped convolutions run on packed panels on CPU devices and on local-memory
+     * tiles on GPUs; {@code fineturn.opencl.gemm=packed|tiled} overrides the choice.
+     */
+    static boolean packedByDefault(ClDevice device) {
+        String choice = System.getProperty("fineturn.opencl.gemm", "");
+        return switch (choice) {
+            case "packed" -> true;
+            case "tiled" -> false;
+            case "" -> !device.gpu();
+            default -> throw new IllegalArgumentException("fineturn.opencl.gemm must be 'packed' or 'tiled', not '"
+                    + choice + "'");
+        };
+    }
+
+    boolean packedGemm() {
+        return packedGemm;
+    }
+
+    /** Selects the GEMM kernels (tests run both on any device). */
+    void packedGemm(boolean packed) {
+        packedGemm = packed;
     }
 
     public String deviceDescription() {
@@ -234,6 +260,16 @@ public final class OpenClBackend implements Backend {
     public void gemm(GemmSpec s, float alpha, Storage a, long aOffset, Storage b, long bOffset, float beta, Storage c,
                      long cOffset) {
         if (s.m() == 0 || s.n() == 0) {
+            return;
+        }
+        if (packedGemm) {
+            ClPackedGemm.run(this, ClPackedGemm.NO_GEOMETRY, s.batch(), s.m(), s.n(), s.k(), alpha,
+                    new ClPackedGemm.Source(ClPackedGemm.MATRIX, s.transA(), a, checkedInt(aOffset, "offset"),
+                            checkedInt(s.strideA(), "stride")),
+                    new ClPackedGemm.Source(ClPackedGemm.MATRIX, s.transB(), b, checkedInt(bOffset, "offset"),
+                            checkedInt(s.strideB(), "stride")),
+                    beta, ClPackedGemm.Target.matrix(c, checkedInt(cOffset, "offset"), checkedInt(s.strideC(),
+                            "stride"), s.n()));
             return;
         }
         launch("gemm", tiles(s.n(), s.m(), s.batch()), TILE_LOCAL, s.m(), s.n(), s.k(), s.transA() ? 1 : 0,

@@ -14,7 +14,8 @@ import static dev.fineturn.opencl.DeviceArrays.random;
 
 /**
  * Convolution kernels against the reference on shapes larger than one 16x16 tile, covering the
- * implicit-GEMM path, the split weight-gradient reduction and the direct (depthwise) path.
+ * implicit-GEMM path (packed panels and local-memory tiles), the split weight-gradient reduction and
+ * the direct (depthwise) path.
  */
 class ClConvTest {
     private static OpenClBackend backend;
@@ -35,12 +36,27 @@ class ClConvTest {
                 new ConvGeometry(4, 8, 24, 24, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(2, 16, 20, 20, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16),
                 new ConvGeometry(1, 8, 23, 21, 8, 5, 5, 2, 2, 2, 3, 1, 0, 2, 1, 8),
-                new ConvGeometry(1, 12, 9, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3));
+                new ConvGeometry(1, 12, 9, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
+                // k = 360 spans two k chunks of the packed path; 4,800 pixels span two column chunks
+                new ConvGeometry(2, 40, 9, 11, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(3, 8, 40, 40, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1));
     }
 
     @ParameterizedTest
     @MethodSource("geometries")
     void forwardAndBothGradientsMatchReference(ConvGeometry g) {
+        boolean original = backend.packedGemm();
+        try {
+            for (boolean packed : new boolean[]{true, false}) {
+                backend.packedGemm(packed);
+                check(g, packed ? "packed" : "tiled");
+            }
+        } finally {
+            backend.packedGemm(original);
+        }
+    }
+
+    private void check(ConvGeometry g, String path) {
         int xn = g.batch() * g.inChannels() * g.inH() * g.inW();
         int wn = g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int yn = g.batch() * g.outChannels() * g.outH() * g.outW();
@@ -64,8 +80,8 @@ class ClConvTest {
             backend.conv2dBackwardData(g, sdy, sw, sdx);
             backend.conv2dBackwardWeights(g, sx, sdy, sdw);
         });
-        assertClose(g + " forward", y, d.down(sy, yn), 1e-5);
-        assertClose(g + " backward data", dx, d.down(sdx, xn), 1e-5);
-        assertClose(g + " backward weights", dw, d.down(sdw, wn), 1e-5);
+        assertClose(path + " " + g + " forward", y, d.down(sy, yn), 1e-5);
+        assertClose(path + " " + g + " backward data", dx, d.down(sdx, xn), 1e-5);
+        assertClose(path + " " + g + " backward weights", dw, d.down(sdw, wn), 1e-5);
     }
 }

@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static dev.fineturn.opencl.DeviceArrays.assertClose;
 import static dev.fineturn.opencl.DeviceArrays.random;
 
-/** GEMM against the reference on sizes spanning several 64x64 tiles, with ragged edges. */
+/**
+ * GEMM against the reference, on both kernel paths, on sizes spanning several tiles with ragged
+ * edges, several k chunks (k = 600), several column chunks (n = 4133) and k = 0.
+ */
 class ClGemmTest {
     private static OpenClBackend backend;
     private static DeviceArrays d;
@@ -22,8 +25,21 @@ class ClGemmTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"131, 77, 45, 2", "64, 64, 64, 1", "1, 200, 17, 3", "150, 1, 300, 1", "65, 129, 1, 2"})
+    @CsvSource({"131, 77, 45, 2", "64, 64, 64, 1", "1, 200, 17, 3", "150, 1, 300, 1", "65, 129, 1, 2",
+        "13, 37, 600, 2", "7, 4133, 5, 1", "5, 9, 0, 2"})
     void everyTransposeMatchesReference(int m, int n, int k, int batch) {
+        boolean original = backend.packedGemm();
+        try {
+            for (boolean packed : new boolean[]{true, false}) {
+                backend.packedGemm(packed);
+                check(m, n, k, batch, packed ? "packed " : "tiled ");
+            }
+        } finally {
+            backend.packedGemm(original);
+        }
+    }
+
+    private void check(int m, int n, int k, int batch, String path) {
         for (boolean ta : new boolean[]{false, true}) {
             for (boolean tb : new boolean[]{false, true}) {
                 GemmSpec spec = new GemmSpec(batch, m, n, k, ta, tb, (long) m * k, 0, (long) m * n);
@@ -36,7 +52,7 @@ class ClGemmTest {
                 Storage sb = d.up(b);
                 Storage sc = d.up(c);
                 d.onDevice(() -> backend.gemm(spec, 1.25f, sa, 3, sb, 3, 0.5f, sc, 3));
-                assertClose(spec.toString(), expected, d.down(sc, c.length), 1e-5);
+                assertClose(path + spec, expected, d.down(sc, c.length), 1e-5);
             }
         }
     }

@@ -1,0 +1,89 @@
+package dev.fineturn.opencl;
+
+import dev.fineturn.spi.Storage;
+
+/**
+ * GEMM on packed panels (packed_gemm.cl), the path for CPU devices: the k dimension runs in chunks
+ * of {@link #KC} and the columns in chunks bounded by {@link #PANEL_FLOATS}, so each chunk packs
+ * its panels into the backend's scratch buffer and one register-blocked kernel multiplies them.
+ * Chunks after the first accumulate into C with beta = 1.
+ */
+final class ClPackedGemm {
+    static final int MR = 6;
+    static final int NR = 16;
+    static final int KCH = 16;
+    static final int KC = 256;
+    /** Upper bound on a B panel chunk, in floats, across the batch. */
+    static final long PANEL_FLOATS = 1L << 20;
+
+    static final int MATRIX = 0;
+    static final int IM2COL = 1;
+    static final int DY_GATHER = 2;
+    static final int IM2COL_T = 3;
+    static final int WEIGHTS_T = 2;
+    static final int DY_ROWS = 3;
+    /** The convolution geometry argument of plain matrix products: all ones, so no kernel divides by zero. */
+    static final int[] NO_GEOMETRY = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1};
+
+    /** An operand: how to gather it (mode) and where from; offset and batch stride in floats. */
+    record Source(int mode, boolean transposed, Storage data, int offset, int batchStride) {
+    }
+
+    /** Element (row, col) of batch b lives at offset + b * batchStride + (col / cp) * cis + row * rs + col % cp. */
+    record Target(Storage data, int offset, int batchStride, int cp, int cis, int rs) {
+        static Target matrix(Storage data, int offset, int batchStride, int n) {
+            return new Target(data, offset, batchStride, Math.max(1, n), 0, n);
+        }
+    }
+
+    private ClPackedGemm() {
+    }
+
+    /** C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b] for {@code batch} products of m x k by k x n. */
+    static void run(OpenClBackend be, int[] geo, int batch, int m, int n, int k, float alpha, Source a, Source b,
+                    float beta, Target c) {
+        if (m == 0 || n == 0 || batch == 0) {
+            return;
+        }
+        int mb = ceil(m, MR);
+        int ncMax = columnChunk(batch, n);
+        int kcMax = Math.min(KC, k);
+        long apLength = (long) batch * mb * MR * kcMax;
+        long bpLength = (long) batch * ceil(ncMax, NR) * NR * kcMax;
+        int apOff = 0;
+        int bpOff = OpenClBackend.checkedInt(apLength, "panel size");
+        OpenClBackend.checkedInt(apLength + bpLength, "panel size");
+        synchronized (be) {
+            Storage panels = be.scratch(apLength + bpLength);
+            for (int nOff = 0; nOff < n; nOff += ncMax) {
+                int nc = Math.min(ncMax, n - nOff);
+                int nb = ceil(nc, NR);
+                int k0 = 0;
+                do {
+                    int kc = Math.min(KC, k - k0);
+                    if (kc > 0) {
+                        be.launch("pack_a", new long[]{ceil(kc, KCH), mb, batch}, null, a.mode(), geo, m, k, k0, kc,
+                                a.transposed() ? 1 : 0, a.data(), a.offset(), a.batchStride(), panels, apOff);
+                        be.launch("pack_b", new long[]{ceil(kc, KCH), nb, batch}, null, b.mode(), geo, k, n, k0, kc,
+                                nOff, nc, b.transposed() ? 1 : 0, b.data(), b.offset(), b.batchStride(), panels,
+                                bpOff);
+                    }
+                    be.launch("gemm_packed", new long[]{nb, mb, batch}, null, m, n, kc, nOff, nc, alpha,
+                            k0 == 0 ? beta : 1f, panels, apOff, panels, bpOff, c.data(), c.offset(),
+                            c.batchStride(), c.cp(), c.cis(), c.rs());
+                    k0 += KC;
+                } while (k0 < k);
+            }
+        }
+    }
+
+    /** Columns per chunk: a multiple of NR keeping batch * columns * KC within {@link #PANEL_FLOATS}. */
+    static int columnChunk(int batch, int n) {
+        long fit = PANEL_FLOATS / ((long) batch * KC) / NR * NR;
+        return (int) Math.min(ceil(n, NR) * (long) NR, Math.max(NR, fit));
+    }
+
+    static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,239 @@
+// Register-blocked GEMM for CPU devices (PoCL), where gemm.cl's local-memory tiles are slow: the
+// operands are first packed into panels (A: MR rows interleaved per k, B: NR columns per k), then
+// one work-item computes an MR x NR block with float8 accumulators, with no local memory and no
+// barriers, as a CPU micro-kernel would. The host splits k into chunks of at most KC and columns
+// into chunks, so panels stay small; later k chunks accumulate with beta = 1.
+//
+// The packing kernels gather from plain matrices (mode 0) or straight from convolution tensors, so
+// convolutions need no im2col buffer beyond one panel chunk. Geometry as in conv.cl.
+#define PMR 6
+#define PNR 16
+#define KCH 16
+
+#define MODE_MATRIX 0
+#define MODE_IM2COL 1       // B of the forward convolution: k = (ic, ky, kx), columns = (n, oy, ox)
+#define MODE_DY_GATHER 2    // B of the data gradient:       k = (oc, ky, kx), columns = (n, iy, ix)
+#define MODE_IM2COL_T 3     // B of the weight gradient:     k = (n, oy, ox),  columns = (ic, ky, kx)
+#define MODE_WEIGHTS_T 2    // A of the data gradient:       rows = ic, k = (oc, ky, kx)
+#define MODE_DY_ROWS 3      // A of the weight gradient:     rows = oc, k = (n, oy, ox)
+
+// Ap[batch][ib][kc][PMR]; this work-item packs KCH consecutive k of one row block.
+__kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int transA,
+                     __global const float* A, int aOff, int strideA, __global float* Ap, int apOff) {
+    CONV_GEOMETRY(geo);
+    int t0 = get_global_id(0) * KCH;
+    int ib = get_global_id(1);
+    int b = get_global_id(2);
+    int mb = (m + PMR - 1) / PMR;
+    int tEnd = min(t0 + KCH, kc);
+    __global float* dst = Ap + apOff + ((long) b * mb + ib) * kc * PMR;
+    for (int r = 0; r < PMR; r++) {
+        int row = ib * PMR + r;
+        if (row >= m) {
+            for (int t = t0; t < tEnd; t++) dst[t * PMR + r] = 0.0f;
+        } else if (mode == MODE_MATRIX) {
+            __global const float* a = A + aOff + (long) b * strideA;
+            if (transA) {
+                for (int t = t0; t < tEnd; t++) dst[t * PMR + r] = a[(long) (k0 + t) * m + row];
+            } else {
+                for (int t = t0; t < tEnd; t++) dst[t * PMR + r] = a[(long) row * k + k0 + t];
+            }
+        } else {
+            // k = (q, rem) with rem < span: (oc, ky*KW + kx) for the weights, (n, pixel) for dy.
+            int span = mode == MODE_WEIGHTS_T ? KHW : OH * OW;
+            int q = (k0 + t0) / span;
+            int rem = (k0 + t0) - q * span;
+            for (int t = t0; t < tEnd; t++) {
+                dst[t * PMR + r] = mode == MODE_WEIGHTS_T
+                        ? A[((b * OCG + q) * ICG + row) * KHW + rem]
+                        : A[(q * OC + b * OCG + row) * OH * OW + rem];
+                if (++rem == span) {
+                    rem = 0;
+                    q++;
+                }
+            }
+        }
+    }
+}
+
+// Bp[batch][jb][kc][PNR] for columns nOff + jb * PNR + c; this work-item packs KCH consecutive k.
+__kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff, int nc, int transB,
+                     __global const float* B, int bOff, int strideB, __global float* Bp, int bpOff) {
+    CONV_GEOMETRY(geo);
+    int t0 = get_global_id(0) * KCH;
+    int jb = get_global_id(1);
+    int b = get_global_id(2);
+    int nb = (nc + PNR - 1) / PNR;
+    int tEnd = min(t0 + KCH, kc);
+    int col0 = nOff + jb * PNR;
+    __global float* dst = Bp + bpOff + ((long) b * nb + jb) * kc * PNR;
+    if (mode == MODE_MATRIX) {
+        __global const float* src = B + bOff + (long) b * strideB;
+        if (!transB && col0 + PNR <= n) {
+            for (int t = t0; t < tEnd; t++) {
+                __global const float* row = src + (long) (k0 + t) * n + col0;
+                vstore8(vload8(0, row), 0, dst + t * PNR);
+                vstore8(vload8(1, row), 0, dst + t * PNR + 8);
+            }
+        } else {
+            for (int t = t0; t < tEnd; t++) {
+                for (int c = 0; c < PNR; c++) {
+                    int col = col0 + c;
+                    dst[t * PNR + c] = col >= n ? 0.0f
+                            : transB ? src[(long) col * k + k0 + t] : src[(long) (k0 + t) * n + col];
+                }
+            }
+        }
+        return;
+    }
+    int xGroup = b * ICG;
+    for (int t = t0; t < tEnd; t++) {
+        int kk = k0 + t;
+        if (mode == MODE_IM2COL) {
+            int ic = kk / KHW;
+            int r = kk - ic * KHW;
+            int ky = r / KW;
+            int kx = r - ky * KW;
+            int img = col0 / (OH * OW);
+            int s = col0 - img * OH * OW;
+            int oy = s / OW;
+            int ox = s - oy * OW;
+            for (int c = 0; c < PNR; c++) {
+                float v = 0.0f;
+                if (col0 + c < n) {
+                    int iy = oy * SH - PT + ky * DH;
+                    int ix = ox * SW - PL + kx * DW;
+                    if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = B[((img * C + xGroup + ic) * H + iy) * W + ix];
+                }
+                dst[t * PNR + c] = v;
+                if (++ox == OW) {
+                    ox = 0;
+                    if (++oy == OH) {
+                        oy = 0;
+                        img++;
+                    }
+                }
+            }
+        } else if (mode == MODE_DY_GATHER) {
+            int oc = kk / KHW;
+            int r = kk - oc * KHW;
+            int ky = r / KW;
+            int kx = r - ky * KW;
+            int img = col0 / (H * W);
+            int s = col0 - img * H * W;
+            int iy = s / W;
+            int ix = s - iy * W;
+            for (int c = 0; c < PNR; c++) {
+                float v = 0.0f;
+                if (col0 + c < n) {
+                    int ty = iy + PT - ky * DH;
+                    int tx = ix + PL - kx * DW;
+                    if (ty >= 0 && tx >= 0 && ty % SH == 0 && tx % SW == 0) {
+                        int oy = ty / SH;
+                        int ox = tx / SW;
+                        if (oy < OH && ox < OW) v = B[((img * OC + b * OCG + oc) * OH + oy) * OW + ox];
+                    }
+                }
+                dst[t * PNR + c] = v;
+                if (++ix == W) {
+                    ix = 0;
+                    if (++iy == H) {
+                        iy = 0;
+                        img++;
+                    }
+                }
+            }
+        } else {
+            int img = kk / (OH * OW);
+            int s = kk - img * OH * OW;
+            int oy = s / OW;
+            int ox = s - oy * OW;
+            int ic = col0 / KHW;
+            int r = col0 - ic * KHW;
+            int ky = r / KW;
+            int kx = r - ky * KW;
+            for (int c = 0; c < PNR; c++) {
+                float v = 0.0f;
+                if (col0 + c < n) {
+                    int iy = oy * SH - PT + ky * DH;
+                    int ix = ox * SW - PL + kx * DW;
+                    if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = B[((img * C + xGroup + ic) * H + iy) * W + ix];
+                }
+                dst[t * PNR + c] = v;
+                if (++kx == KW) {
+                    kx = 0;
+                    if (++ky == KH) {
+                        ky = 0;
+                        ic++;
+                    }
+                }
+            }
+        }
+    }
+}
+
+// C[row, col] at cOff + batch * strideC + (col / cp) * cis + row * rs + col % cp, so the same kernel
+// writes row-major matrices (cp = n, rs = n) and NCHW convolution outputs (cp = pixels per image).
+// C = alpha * Ap Bp + beta * C; beta == 0 never reads C.
+__kernel void gemm_packed(int m, int n, int kc, int nOff, int nc, float alpha, float beta,
+                          __global const float* Ap, int apOff, __global const float* Bp, int bpOff,
+                          __global float* C, int cOff, int strideC, int cp, int cis, int rs) {
+    int jb = get_global_id(0);
+    int ib = get_global_id(1);
+    int b = get_global_id(2);
+    int mb = (m + PMR - 1) / PMR;
+    int nb = (nc + PNR - 1) / PNR;
+    if (jb >= nb || ib >= mb) return;
+    __global const float* a = Ap + apOff + ((long) b * mb + ib) * kc * PMR;
+    __global const float* bp = Bp + bpOff + ((long) b * nb + jb) * kc * PNR;
+    float8 c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f, c20 = 0.0f, c21 = 0.0f;
+    float8 c30 = 0.0f, c31 = 0.0f, c40 = 0.0f, c41 = 0.0f, c50 = 0.0f, c51 = 0.0f;
+    for (int t = 0; t < kc; t++) {
+        float8 b0 = vload8(0, bp + t * PNR);
+        float8 b1 = vload8(1, bp + t * PNR);
+        __global const float* at = a + t * PMR;
+        float8 av = (float8) at[0];
+        c00 = fma(av, b0, c00);
+        c01 = fma(av, b1, c01);
+        av = (float8) at[1];
+        c10 = fma(av, b0, c10);
+        c11 = fma(av, b1, c11);
+        av = (float8) at[2];
+        c20 = fma(av, b0, c20);
+        c21 = fma(av, b1, c21);
+        av = (float8) at[3];
+        c30 = fma(av, b0, c30);
+        c31 = fma(av, b1, c31);
+        av = (float8) at[4];
+        c40 = fma(av, b0, c40);
+        c41 = fma(av, b1, c41);
+        av = (float8) at[5];
+        c50 = fma(av, b0, c50);
+        c51 = fma(av, b1, c51);
+    }
+    float acc[PMR][PNR];
+    vstore8(c00, 0, acc[0]);
+    vstore8(c01, 1, acc[0]);
+    vstore8(c10, 0, acc[1]);
+    vstore8(c11, 1, acc[1]);
+    vstore8(c20, 0, acc[2]);
+    vstore8(c21, 1, acc[2]);
+    vstore8(c30, 0, acc[3]);
+    vstore8(c31, 1, acc[3]);
+    vstore8(c40, 0, acc[4]);
+    vstore8(c41, 1, acc[4]);
+    vstore8(c50, 0, acc[5]);
+    vstore8(c51, 1, acc[5]);
+    __global float* out = C + cOff + (long) b * strideC;
+    for (int c = 0; c < PNR; c++) {
+        int col = nOff + jb * PNR + c;
+        if (col >= n) break;
+        long colAt = (long) (col / cp) * cis + col % cp;
+        for (int r = 0; r < PMR; r++) {
+            int row = ib * PMR + r;
+            if (row >= m) break;
+            long ci = colAt + (long) row * rs;
+            out[ci] = beta == 0.0f ? alpha * acc[r][c] : alpha * acc[r][c] + beta * out[ci];
+        }
+    }
+}
