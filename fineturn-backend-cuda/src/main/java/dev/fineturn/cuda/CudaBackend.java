@@ -225,7 +225,7 @@ public final class CudaBackend implements Backend {
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
-        launch("gemm", (s.n() + 31) / 32, (s.m() + 31) / 32, s.batch(), 32, 32, s.m(), s.n(), s.k(),
+        launch("gemm_small", (s.n() + 63) / 64, (s.m() + 63) / 64, s.batch(), 256, 1, s.m(), s.n(), s.k(),
                 s.transA() ? 1 : 0, s.transB() ? 1 : 0, alpha, beta, a, (int) aOffset, (int) s.strideA(), b,
                 (int) bOffset, (int) s.strideB(), c, (int) cOffset, (int) s.strideC());
     }

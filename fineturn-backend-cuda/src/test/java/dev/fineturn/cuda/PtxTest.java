@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PtxTest {
     private static final Path SOURCE = Path.of("src/main/cuda/kernels.cu");
     private static final List<String> KERNELS = List.of("fill", "unary", "unary_backward", "binary", "copy_strided",
-            "gemm");
+            "gemm_small", "gemm_large");
 
     private static String committedPtx() {
         byte[] b = CudaBackend.ptx();
