@@ -20,10 +20,12 @@ final class ClConv {
 
     static void forward(OpenClBackend b, ConvGeometry g, Storage x, Storage w, Storage y) {
         int[] geo = geometry(g);
-        if (direct(g)) {
+        if (direct(g) && b.cpuKernels()) {
+            b.launch("conv_fwd_rows", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), 1)), null, geo, x, w, y);
+        } else if (direct(g)) {
             b.launch("conv_fwd_direct", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), g.outW())), null,
                     geo, x, w, y);
-        } else if (b.packedGemm()) {
+        } else if (b.cpuKernels()) {
             int outPixels = g.outH() * g.outW();
             int k = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
             ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(),
@@ -41,10 +43,13 @@ final class ClConv {
 
     static void backwardData(OpenClBackend b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
         int[] geo = geometry(g);
-        if (direct(g)) {
+        if (direct(g) && b.cpuKernels()) {
+            b.launch("conv_bwd_data_rows", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), 1)), null, geo, dy,
+                    w, dx);
+        } else if (direct(g)) {
             b.launch("conv_bwd_data_direct", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), g.inW())),
                     null, geo, dy, w, dx);
-        } else if (b.packedGemm()) {
+        } else if (b.cpuKernels()) {
             int inPixels = g.inH() * g.inW();
             ClPackedGemm.run(b, geo, g.groups(), g.inChannelsPerGroup(),
                     OpenClBackend.checkedInt((long) g.batch() * inPixels, "pixel count"),
@@ -64,13 +69,17 @@ final class ClConv {
         int[] geo = geometry(g);
         int perOut = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int weights = OpenClBackend.checkedInt((long) g.outChannels() * perOut, "weight count");
+        if (direct(g) && b.cpuKernels()) {
+            b.launch("conv_bwd_weights_rows", OpenClBackend.grid(weights), null, geo, x, dy, dw);
+            return;
+        }
         if (direct(g)) {
             b.launch("conv_bwd_weights_direct", OpenClBackend.groups(weights, OpenClBackend.WG),
                     new long[]{OpenClBackend.WG}, geo, x, dy, dw);
             return;
         }
         int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
-        if (b.packedGemm()) {
+        if (b.cpuKernels()) {
             ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(), perOut, reduction, 1f,
                     new ClPackedGemm.Source(ClPackedGemm.DY_ROWS, false, dy, 0, 0),
                     new ClPackedGemm.Source(ClPackedGemm.IM2COL_T, false, x, 0, 0), 0f,

@@ -33,7 +33,8 @@ public final class OpenClBackend implements Backend {
     /** Output tile edge of gemm.cl's kernels ({@code TS}), computed by 16x16 work-items. */
     static final int TILE = 64;
     static final long[] TILE_LOCAL = {16, 16, 1};
-    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl", "pool.cl",
+    static final String KERNELS_PROPERTY = "fineturn.opencl.kernels";
+    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl", "conv_rows.cl", "pool.cl",
         "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
 
     private final ClDevice device;
@@ -42,7 +43,7 @@ public final class OpenClBackend implements Backend {
     private final ClProgram program;
     private final AtomicLong transfers = new AtomicLong();
     private Storage scratch;
-    private volatile boolean packedGemm;
+    private volatile boolean cpuKernels;
 
     OpenClBackend(ClDevice device) {
         this.device = device;
@@ -53,31 +54,32 @@ public final class OpenClBackend implements Backend {
         cl_command_queue q = CL.clCreateCommandQueue(context, device.device(), 0, null);
         queue = q;
         program = new ClProgram(context, device.device(), SOURCES);
-        packedGemm = packedByDefault(device);
+        cpuKernels = cpuKernelsByDefault(device);
     }
 
     /**
-     * GEMM and GEMM-shaped convolutions run on packed panels on CPU devices and on local-memory
-     * tiles on GPUs; {@code fineturn.opencl.gemm=packed|tiled} overrides the choice.
+     * CPU devices get kernels shaped for CPUs: GEMM and GEMM-shaped convolutions on packed panels
+     * (packed_gemm.cl) and depthwise rows (conv_rows.cl); GPUs get local-memory tiles and one
+     * work-item per element. {@code fineturn.opencl.kernels=cpu|gpu} overrides the choice.
      */
-    static boolean packedByDefault(ClDevice device) {
-        String choice = System.getProperty("fineturn.opencl.gemm", "");
+    static boolean cpuKernelsByDefault(ClDevice device) {
+        String choice = System.getProperty(KERNELS_PROPERTY, "");
         return switch (choice) {
-            case "packed" -> true;
-            case "tiled" -> false;
+            case "cpu" -> true;
+            case "gpu" -> false;
             case "" -> !device.gpu();
-            default -> throw new IllegalArgumentException("fineturn.opencl.gemm must be 'packed' or 'tiled', not '"
+            default -> throw new IllegalArgumentException(KERNELS_PROPERTY + " must be 'cpu' or 'gpu', not '"
                     + choice + "'");
         };
     }
 
-    boolean packedGemm() {
-        return packedGemm;
+    boolean cpuKernels() {
+        return cpuKernels;
     }
 
-    /** Selects the GEMM kernels (tests run both on any device). */
-    void packedGemm(boolean packed) {
-        packedGemm = packed;
+    /** Selects the kernel family for GEMM and convolution (tests run both on any device). */
+    void cpuKernels(boolean cpu) {
+        cpuKernels = cpu;
     }
 
     public String deviceDescription() {
@@ -262,7 +264,7 @@ public final class OpenClBackend implements Backend {
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
-        if (packedGemm) {
+        if (cpuKernels) {
             ClPackedGemm.run(this, ClPackedGemm.NO_GEOMETRY, s.batch(), s.m(), s.n(), s.k(), alpha,
                     new ClPackedGemm.Source(ClPackedGemm.MATRIX, s.transA(), a, checkedInt(aOffset, "offset"),
                             checkedInt(s.strideA(), "stride")),

@@ -237,3 +237,4 @@ __kernel void gemm_packed(int m, int n, int kc, int nOff, int nc, float alpha, f
         }
     }
 }
+

@@ -45,14 +45,14 @@ class ClConvTest {
     @ParameterizedTest
     @MethodSource("geometries")
     void forwardAndBothGradientsMatchReference(ConvGeometry g) {
-        boolean original = backend.packedGemm();
+        boolean original = backend.cpuKernels();
         try {
             for (boolean packed : new boolean[]{true, false}) {
-                backend.packedGemm(packed);
-                check(g, packed ? "packed" : "tiled");
+                backend.cpuKernels(packed);
+                check(g, packed ? "cpu kernels" : "gpu kernels");
             }
         } finally {
-            backend.packedGemm(original);
+            backend.cpuKernels(original);
         }
     }
 

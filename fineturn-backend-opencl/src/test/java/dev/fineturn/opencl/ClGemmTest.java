@@ -28,14 +28,14 @@ class ClGemmTest {
     @CsvSource({"131, 77, 45, 2", "64, 64, 64, 1", "1, 200, 17, 3", "150, 1, 300, 1", "65, 129, 1, 2",
         "13, 37, 600, 2", "7, 4133, 5, 1", "5, 9, 0, 2"})
     void everyTransposeMatchesReference(int m, int n, int k, int batch) {
-        boolean original = backend.packedGemm();
+        boolean original = backend.cpuKernels();
         try {
             for (boolean packed : new boolean[]{true, false}) {
-                backend.packedGemm(packed);
-                check(m, n, k, batch, packed ? "packed " : "tiled ");
+                backend.cpuKernels(packed);
+                check(m, n, k, batch, packed ? "cpu kernels " : "gpu kernels ");
             }
         } finally {
-            backend.packedGemm(original);
+            backend.cpuKernels(original);
         }
     }
 
