@@ -1,10 +1,15 @@
 package dev.fineturn.cuda;
 
+import dev.fineturn.spi.AdamWParams;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.PoolGeometry;
+import dev.fineturn.spi.SgdParams;
 import dev.fineturn.spi.Storage;
 import dev.fineturn.spi.UnaryOp;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
@@ -16,25 +21,29 @@ import jcuda.driver.JCudaDriver;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The CUDA backend on the driver API alone: memory with cuMemAlloc, kernels from the committed PTX.
- * Tensors stay on the device; {@link #transfers()} counts host/device copies so tests can show that
- * a training step makes none. Kernels not overridden here use the reference fallback.
+ * The CUDA backend on the driver API alone: memory with cuMemAlloc, kernels from the committed PTX
+ * (src/main/cuda/kernels.cu). Every kernel of the SPI runs on the device, launched in order on
+ * the context's default stream; the kernel families (CudaGemm, CudaConv, CudaNorm, ...) plan the
+ * launches. Tensors stay on the device: only {@link #read} and {@link #write} copy between host
+ * and device, and {@link #transfers()} counts them so tests can show that a training step makes
+ * none.
  */
 public final class CudaBackend implements Backend {
     public static final String NAME = "cuda";
     static final String PTX_RESOURCE = "kernels.ptx";
-    private static final int MAX_RANK = 8;
 
     private final CUcontext context;
     private final CUmodule module;
     private final String deviceName;
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final AtomicLong transfers = new AtomicLong();
+    private final Launcher launcher = new Launcher();
 
     CudaBackend(int ordinal) {
         JCudaDriver.setExceptionsEnabled(true);
@@ -72,6 +81,15 @@ public final class CudaBackend implements Backend {
         return transfers.get();
     }
 
+    /** {free, total} bytes of device memory, from cuMemGetInfo. */
+    long[] memoryInfo() {
+        current();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        JCudaDriver.cuMemGetInfo(free, total);
+        return new long[]{free[0], total[0]};
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -96,6 +114,14 @@ public final class CudaBackend implements Backend {
                 + "'; move the tensor with to(backend) first");
     }
 
+    CUdeviceptr devicePointer(Storage s) {
+        return c(s).ptr();
+    }
+
+    /**
+     * Device memory is freed when its storage is collected, so an allocation that finds the
+     * device full collects garbage once and tries again.
+     */
     @Override
     public Storage allocate(long length) {
         if (length < 0 || length > Integer.MAX_VALUE) {
@@ -103,7 +129,22 @@ public final class CudaBackend implements Backend {
         }
         current();
         CUdeviceptr ptr = new CUdeviceptr();
-        JCudaDriver.cuMemAlloc(ptr, Math.max(1, length) * Sizeof.FLOAT);
+        long bytes = Math.max(1, length) * Sizeof.FLOAT;
+        try {
+            JCudaDriver.cuMemAlloc(ptr, bytes);
+        } catch (CudaException e) {
+            if (!String.valueOf(e.getMessage()).contains("OUT_OF_MEMORY")) {
+                throw e;
+            }
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            current();
+            JCudaDriver.cuMemAlloc(ptr, bytes);
+        }
         JCudaDriver.cuMemsetD32(ptr, 0, Math.max(1, length));
         return new CudaStorage(this, ptr, length);
     }
@@ -144,89 +185,166 @@ public final class CudaBackend implements Backend {
         });
     }
 
-    private void launch(String kernel, int gridX, int gridY, int gridZ, int blockX, int blockY, Object... args) {
-        current();
-        Pointer[] ps = new Pointer[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ps[i] = KernelArgs.pointer(args[i], this);
+    /** Launches on the default stream, so kernels run in the order they are launched. */
+    private final class Launcher implements CudaLauncher {
+        private Storage scratch;
+
+        @Override
+        public synchronized void launch(KernelLaunch l) {
+            current();
+            List<Object> args = l.args();
+            Pointer[] ps = new Pointer[args.size()];
+            for (int i = 0; i < ps.length; i++) {
+                ps[i] = KernelArgs.pointer(args.get(i), CudaBackend.this);
+            }
+            LaunchShape s = l.shape();
+            JCudaDriver.cuLaunchKernel(function(l.kernel()), s.gridX(), s.gridY(), s.gridZ(), s.blockX(), s.blockY(),
+                    s.blockZ(), 0, null, Pointer.to(ps), null);
         }
-        JCudaDriver.cuLaunchKernel(function(kernel), gridX, gridY, gridZ, blockX, blockY, 1, 0, null,
-                Pointer.to(ps), null);
-    }
 
-    CUdeviceptr devicePointer(Storage s) {
-        return c(s).ptr();
-    }
-
-    private void launch1d(String kernel, long n, Object... args) {
-        launch(kernel, (int) ((n + 255) / 256), 1, 1, 256, 1, args);
-    }
-
-    private static int[] dims(int[] v) {
-        if (v.length > MAX_RANK) {
-            throw new IllegalArgumentException("cuda: rank " + v.length + " exceeds " + MAX_RANK);
+        @Override
+        public synchronized Storage scratch(long length) {
+            if (scratch == null || scratch.length() < length) {
+                scratch = null;
+                scratch = allocate(length);
+            }
+            return scratch;
         }
-        return java.util.Arrays.copyOf(v, MAX_RANK);
+
+        @Override
+        public Storage allocate(long length) {
+            return CudaBackend.this.allocate(length);
+        }
     }
 
-    private static long count(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
-    }
+    // ---- kernels ---------------------------------------------------------------------------
 
     @Override
     public void fill(Storage dst, long offset, long length, float value) {
-        if (length > 0) {
-            launch1d("fill", length, dst, (int) offset, (int) length, value);
-        }
+        CudaElementwise.fill(launcher, dst, offset, length, value);
     }
 
     @Override
     public void copyStrided(int[] shape, Storage src, long srcOffset, int[] srcStrides, Storage dst, long dstOffset,
                             int[] dstStrides) {
-        long n = count(shape);
-        if (n > 0) {
-            launch1d("copy_strided", n, shape.length, dims(shape), dims(srcStrides), dims(dstStrides), src,
-                    (int) srcOffset, dst, (int) dstOffset, (int) n);
-        }
+        CudaElementwise.copyStrided(launcher, shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides);
     }
 
     @Override
     public void unary(UnaryOp op, float alpha, float beta, Storage x, Storage y, long n) {
-        if (n > 0) {
-            launch1d("unary", n, op.ordinal(), alpha, beta, x, y, (int) n);
-        }
+        CudaElementwise.unary(launcher, op, alpha, beta, x, y, n);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, float alpha, float beta, Storage x, Storage y, Storage dy, Storage dx,
                               long n) {
-        if (n > 0) {
-            launch1d("unary_backward", n, op.ordinal(), alpha, beta, x, y, dy, dx, (int) n);
-        }
+        CudaElementwise.unaryBackward(launcher, op, alpha, beta, x, y, dy, dx, n);
     }
 
     @Override
     public void binary(BinaryOp op, int[] shape, Storage a, long aOffset, int[] aStrides, Storage b, long bOffset,
                        int[] bStrides, Storage out) {
-        long n = count(shape);
-        if (n > 0) {
-            launch1d("binary", n, op.ordinal(), shape.length, dims(shape), dims(aStrides), dims(bStrides), a,
-                    (int) aOffset, b, (int) bOffset, out, (int) n);
-        }
+        CudaElementwise.binary(launcher, op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out);
+    }
+
+    @Override
+    public void sumReduce(int[] inShape, Storage in, int[] outShape, Storage out) {
+        CudaReduce.sum(launcher, inShape, in, outShape, out);
     }
 
     @Override
     public void gemm(GemmSpec s, float alpha, Storage a, long aOffset, Storage b, long bOffset, float beta, Storage c,
                      long cOffset) {
-        if (s.m() == 0 || s.n() == 0) {
-            return;
-        }
-        launch("gemm_small", (s.n() + 63) / 64, (s.m() + 63) / 64, s.batch(), 256, 1, s.m(), s.n(), s.k(),
-                s.transA() ? 1 : 0, s.transB() ? 1 : 0, alpha, beta, a, (int) aOffset, (int) s.strideA(), b,
-                (int) bOffset, (int) s.strideB(), c, (int) cOffset, (int) s.strideC());
+        CudaGemm.gemm(launcher, s, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+    }
+
+    @Override
+    public void conv2dForward(ConvGeometry g, Storage x, Storage w, Storage y) {
+        CudaConv.forward(launcher, g, x, w, y);
+    }
+
+    @Override
+    public void conv2dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        CudaConv.backwardData(launcher, g, dy, w, dx);
+    }
+
+    @Override
+    public void conv2dBackwardWeights(ConvGeometry g, Storage x, Storage dy, Storage dw) {
+        CudaConv.backwardWeights(launcher, g, x, dy, dw);
+    }
+
+    @Override
+    public void maxPool2dForward(PoolGeometry g, Storage x, Storage y) {
+        CudaPool.maxForward(launcher, g, x, y);
+    }
+
+    @Override
+    public void maxPool2dBackward(PoolGeometry g, Storage x, Storage dy, Storage dx) {
+        CudaPool.maxBackward(launcher, g, x, dy, dx);
+    }
+
+    @Override
+    public void avgPool2dForward(PoolGeometry g, Storage x, Storage y) {
+        CudaPool.avgForward(launcher, g, x, y);
+    }
+
+    @Override
+    public void avgPool2dBackward(PoolGeometry g, Storage dy, Storage dx) {
+        CudaPool.avgBackward(launcher, g, dy, dx);
+    }
+
+    @Override
+    public void softmax(int rows, int cols, boolean log, Storage x, Storage y) {
+        CudaSoftmax.forward(launcher, rows, cols, log, x, y);
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
+        CudaSoftmax.backward(launcher, rows, cols, log, y, dy, dx);
+    }
+
+    @Override
+    public void crossEntropyForward(int rows, int cols, float labelSmoothing, Storage logits, Storage labels,
+                                    Storage probs, Storage rowLoss) {
+        CudaSoftmax.crossEntropyForward(launcher, rows, cols, labelSmoothing, logits, labels, probs, rowLoss);
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int cols, float labelSmoothing, Storage probs, Storage labels,
+                                     Storage dRowLoss, Storage dLogits) {
+        CudaSoftmax.crossEntropyBackward(launcher, rows, cols, labelSmoothing, probs, labels, dRowLoss, dLogits);
+    }
+
+    @Override
+    public void batchNormStatistics(int n, int c, int hw, Storage x, Storage mean, Storage var) {
+        CudaNorm.statistics(launcher, n, c, hw, x, mean, var);
+    }
+
+    @Override
+    public void batchNormForward(int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
+                                 Storage gamma, Storage beta, Storage y) {
+        CudaNorm.forward(launcher, n, c, hw, eps, x, mean, var, gamma, beta, y);
+    }
+
+    @Override
+    public void batchNormBackward(int n, int c, int hw, float eps, boolean batchStatistics, Storage x, Storage dy,
+                                  Storage mean, Storage var, Storage gamma, Storage dx, Storage dgamma,
+                                  Storage dbeta) {
+        CudaNorm.backward(launcher, n, c, hw, eps, batchStatistics, x, dy, mean, var, gamma, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void dropoutMask(long seed, float p, Storage mask, long n) {
+        CudaOptim.dropoutMask(launcher, seed, p, mask, n);
+    }
+
+    @Override
+    public void sgdStep(SgdParams p, Storage param, Storage grad, Storage momentumBuffer, long n) {
+        CudaOptim.sgd(launcher, p, param, grad, momentumBuffer, n);
+    }
+
+    @Override
+    public void adamwStep(AdamWParams p, Storage param, Storage grad, Storage m, Storage v, long n) {
+        CudaOptim.adamw(launcher, p, param, grad, m, v, n);
     }
 }

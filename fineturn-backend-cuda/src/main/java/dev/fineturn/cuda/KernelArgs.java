@@ -18,19 +18,13 @@ final class KernelArgs {
         if (a instanceof Float v) {
             return Pointer.to(new float[]{v});
         }
+        if (a instanceof Long v) {
+            return Pointer.to(new long[]{v});
+        }
         if (a instanceof int[] v) {
             // A struct of ints passed by value: the kernel reads v.length consecutive ints.
             return Pointer.to(v);
         }
         throw new IllegalArgumentException("cuda: unsupported kernel argument " + a);
-    }
-
-    /** Grid size for n threads in blocks of {@code block}, refusing sizes the grid cannot hold. */
-    static int blocks(long n, int block) {
-        long b = (n + block - 1) / block;
-        if (b > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cuda: " + n + " elements need more than 2^31 blocks");
-        }
-        return (int) Math.max(1, b);
     }
 }

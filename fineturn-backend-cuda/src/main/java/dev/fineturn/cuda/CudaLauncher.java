@@ -1,0 +1,49 @@
+package dev.fineturn.cuda;
+
+import dev.fineturn.spi.Storage;
+
+/**
+ * What the kernel families need from the device: launches in stream order, a reusable scratch
+ * buffer and fresh memory. {@link CudaBackend} implements it on the driver API; unit tests record
+ * the launches instead.
+ */
+interface CudaLauncher {
+    void launch(KernelLaunch launch);
+
+    default void launch(String kernel, LaunchShape shape, Object... args) {
+        launch(KernelLaunch.of(kernel, shape, args));
+    }
+
+    /**
+     * A device buffer of at least {@code length} floats, reused between calls. Callers hold this
+     * launcher's monitor from the first launch that writes it to the last that reads it.
+     */
+    Storage scratch(long length);
+
+    /** Zero-filled device memory. */
+    Storage allocate(long length);
+
+    /** {@code v} as an int, or an error naming {@code what} when it exceeds the 32-bit index range. */
+    static int checkedInt(long v, String what) {
+        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+            throw new IllegalArgumentException("cuda: " + what + " " + v + " exceeds the 32-bit index range");
+        }
+        return (int) v;
+    }
+
+    /** A shape, strides or other per-dimension vector as the kernels' {@code Dims} struct. */
+    static int[] dims(int[] v) {
+        if (v.length > 8) {
+            throw new IllegalArgumentException("cuda: rank " + v.length + " exceeds 8");
+        }
+        return java.util.Arrays.copyOf(v, 8);
+    }
+
+    static long count(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+}
