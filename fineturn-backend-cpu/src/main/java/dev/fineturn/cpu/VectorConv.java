@@ -2,6 +2,9 @@ package dev.fineturn.cpu;
 
 import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolution as im2col + packed GEMM per image and group (several images per GEMM on small feature
@@ -9,6 +12,8 @@ import dev.fineturn.spi.GemmSpec;
  * over channel planes (GEMM with k = kh*kw would waste the micro-kernel).
  */
 final class VectorConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
     private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
 
     private VectorConv() {
@@ -110,26 +115,6 @@ final class VectorConv {
         }
     }
 
-    private static void backwardWeightsBatched(ConvGeometry g, float[] x, float[] dy, float[] dw) {
-        int ohw = g.outH() * g.outW();
-        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
-        int ocg = g.outChannelsPerGroup();
-        int chunk = chunk(g);
-        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
-            int cn = Math.min(chunk, g.batch() - n0);
-            int width = cn * ohw;
-            for (int grp = 0; grp < g.groups(); grp++) {
-                float[] cols = col(kk * width);
-                for (int i = 0; i < cn; i++) {
-                    im2col(g, x, n0 + i, grp, cols, i * ohw, width);
-                }
-                float[] d = gatherDy(g, dy, n0, cn, grp);
-                VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, 0, cols, 0, n0 == 0 ? 0f : 1f, dw,
-                        grp * ocg * kk);
-            }
-        }
-    }
-
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
         if (isDepthwise(g)) {
             CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
@@ -173,6 +158,11 @@ final class VectorConv {
             CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
             return;
         }
+        ConvGeometry t = dataGradientAsForward(g);
+        if (t != null) {
+            forward(t, dy, flippedWeights(g, w), dx);
+            return;
+        }
         if (chunk(g) > 1) {
             backwardDataBatched(g, dy, w, dx);
             return;
@@ -206,33 +196,97 @@ final class VectorConv {
         }
     }
 
+    /**
+     * With stride 1 the data gradient is a forward convolution of dy with the weights flipped and
+     * in/out channels swapped, padded by dilation * (k - 1) - pad: it then runs on the forward path
+     * (contiguous im2col, no col2im scatter). Null where that padding would be negative.
+     */
+    static ConvGeometry dataGradientAsForward(ConvGeometry g) {
+        if (g.strideH() != 1 || g.strideW() != 1) {
+            return null;
+        }
+        int spanH = g.dilationH() * (g.kernelH() - 1);
+        int spanW = g.dilationW() * (g.kernelW() - 1);
+        int pt = spanH - g.padTop();
+        int pb = spanH - g.padBottom();
+        int pl = spanW - g.padLeft();
+        int pr = spanW - g.padRight();
+        if (pt < 0 || pb < 0 || pl < 0 || pr < 0) {
+            return null;
+        }
+        return new ConvGeometry(g.batch(), g.outChannels(), g.outH(), g.outW(), g.inChannels(), g.kernelH(),
+                g.kernelW(), 1, 1, pt, pl, pb, pr, g.dilationH(), g.dilationW(), g.groups());
+    }
+
+    /** w'[grp*icg + ic, oc, kh-1-ky, kw-1-kx] = w[grp*ocg + oc, ic, ky, kx]. */
+    static float[] flippedWeights(ConvGeometry g, float[] w) {
+        int icg = g.inChannelsPerGroup();
+        int ocg = g.outChannelsPerGroup();
+        int khw = g.kernelH() * g.kernelW();
+        float[] t = new float[g.outChannels() * icg * khw];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int oc = 0; oc < ocg; oc++) {
+                for (int ic = 0; ic < icg; ic++) {
+                    int src = ((grp * ocg + oc) * icg + ic) * khw;
+                    int dst = ((grp * icg + ic) * ocg + oc) * khw;
+                    for (int r = 0; r < khw; r++) {
+                        t[dst + khw - 1 - r] = w[src + r];
+                    }
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
+     * dw = sum over images of dy[n] im2col(x[n])^T. The image chunks are split between the pool's
+     * threads, each accumulating its own copy of dw; the copies are added at the end.
+     */
     static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
         if (isDepthwise(g)) {
             CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
             return;
         }
-        if (chunk(g) > 1) {
-            backwardWeightsBatched(g, x, dy, dw);
-            return;
-        }
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        for (int n = 0; n < g.batch(); n++) {
-            for (int grp = 0; grp < g.groups(); grp++) {
-                float[] cols;
-                int colOff;
-                if (isPointwise(g)) {
-                    cols = x;
-                    colOff = (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
-                } else {
-                    cols = col(kk * ohw);
-                    colOff = 0;
-                    im2col(g, x, n, grp, cols);
+        int chunk = chunk(g);
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int parts = Math.max(1, Math.min(CpuPool.threads(), chunks));
+        int weights = g.outChannels() * kk;
+        float[][] partial = new float[parts][];
+        CpuPool.parallelFor(parts, part -> {
+            float[] out = part == 0 ? dw : new float[weights];
+            partial[part] = out;
+            for (int ci = part; ci < chunks; ci += parts) {
+                int n0 = ci * chunk;
+                int cn = Math.min(chunk, g.batch() - n0);
+                int width = cn * ohw;
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    float[] cols;
+                    int colOff = 0;
+                    if (cn == 1 && isPointwise(g)) {
+                        cols = x;
+                        colOff = (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
+                    } else {
+                        cols = col(kk * width);
+                        for (int i = 0; i < cn; i++) {
+                            im2col(g, x, n0 + i, grp, cols, i * ohw, width);
+                        }
+                    }
+                    float[] d = dy;
+                    int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
+                    if (cn > 1) {
+                        d = gatherDy(g, dy, n0, cn, grp);
+                        dOff = 0;
+                    }
+                    VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols, colOff,
+                            ci == part ? 0f : 1f, out, grp * ocg * kk);
                 }
-                VectorGemm.gemm(GemmSpec.of(ocg, kk, ohw, false, true), 1f, dy, (n * g.outChannels() + grp * ocg) * ohw,
-                        cols, colOff, n == 0 ? 0f : 1f, dw, grp * ocg * kk);
             }
+        });
+        for (int part = 1; part < parts; part++) {
+            VectorElementwise.addInto(partial[part], dw, weights);
         }
     }
 
@@ -336,7 +390,15 @@ final class VectorConv {
                     }
                     int xr = xb + iy * g.inW() + ix0;
                     int yr = yb + oy * ow;
-                    for (int ox = oxLo; ox < oxHi; ox++) {
+                    int ox = oxLo;
+                    if (g.strideW() == 1) {
+                        FloatVector wvv = FloatVector.broadcast(S, wv);
+                        for (; ox <= oxHi - L; ox += L) {
+                            FloatVector.fromArray(S, x, xr + ox).fma(wvv, FloatVector.fromArray(S, y, yr + ox))
+                                    .intoArray(y, yr + ox);
+                        }
+                    }
+                    for (; ox < oxHi; ox++) {
                         y[yr + ox] += wv * x[xr + ox * g.strideW()];
                     }
                 }
@@ -365,7 +427,15 @@ final class VectorConv {
                     }
                     int xr = xb + iy * g.inW() + ix0;
                     int yr = yb + oy * ow;
-                    for (int ox = oxLo; ox < oxHi; ox++) {
+                    int ox = oxLo;
+                    if (g.strideW() == 1) {
+                        FloatVector wvv = FloatVector.broadcast(S, wv);
+                        for (; ox <= oxHi - L; ox += L) {
+                            FloatVector.fromArray(S, dy, yr + ox).fma(wvv, FloatVector.fromArray(S, dx, xr + ox))
+                                    .intoArray(dx, xr + ox);
+                        }
+                    }
+                    for (; ox < oxHi; ox++) {
                         dx[xr + ox * g.strideW()] += wv * dy[yr + ox];
                     }
                 }
@@ -395,7 +465,16 @@ final class VectorConv {
                         int xr = xb + iy * g.inW() + ix0;
                         int yr = yb + oy * ow;
                         float s = 0f;
-                        for (int ox = oxLo; ox < oxHi; ox++) {
+                        int ox = oxLo;
+                        if (g.strideW() == 1 && oxHi - oxLo >= L) {
+                            FloatVector acc = FloatVector.zero(S);
+                            for (; ox <= oxHi - L; ox += L) {
+                                acc = FloatVector.fromArray(S, dy, yr + ox).fma(FloatVector.fromArray(S, x, xr + ox),
+                                        acc);
+                            }
+                            s = acc.reduceLanes(VectorOperators.ADD);
+                        }
+                        for (; ox < oxHi; ox++) {
                             s += dy[yr + ox] * x[xr + ox * g.strideW()];
                         }
                         sum += s;

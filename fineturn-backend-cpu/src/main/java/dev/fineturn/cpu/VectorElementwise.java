@@ -17,6 +17,17 @@ final class VectorElementwise {
     private VectorElementwise() {
     }
 
+    /** dst[i] += src[i] for i < n. */
+    static void addInto(float[] src, float[] dst, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, dst, i).add(FloatVector.fromArray(S, src, i)).intoArray(dst, i);
+        }
+        for (; i < n; i++) {
+            dst[i] += src[i];
+        }
+    }
+
     static void unary(UnaryOp op, float alpha, float beta, float[] x, float[] y, int n) {
         int chunks = (n + CHUNK - 1) / CHUNK;
         CpuPool.parallelFor(chunks, ch -> {

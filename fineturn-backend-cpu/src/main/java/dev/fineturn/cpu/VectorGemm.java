@@ -115,15 +115,24 @@ final class VectorGemm {
             int j0 = jc + sl * nr;
             int width = Math.min(nr, jc + nc - j0);
             int base = sl * kc * nr;
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * nr;
-                if (!s.transB()) {
-                    System.arraycopy(b, bOff + (pc + p) * n + j0, dst, d, width);
-                } else {
-                    for (int j = 0; j < width; j++) {
-                        dst[d + j] = b[bOff + (j0 + j) * k + pc + p];
+            if (s.transB()) {
+                // Row j of op(B)^T is contiguous in k: read it along k, write with stride nr.
+                for (int j = 0; j < width; j++) {
+                    int src = bOff + (j0 + j) * k + pc;
+                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                        dst[d] = b[src + p];
                     }
                 }
+                for (int j = width; j < nr; j++) {
+                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                        dst[d] = 0f;
+                    }
+                }
+                continue;
+            }
+            for (int p = 0; p < kc; p++) {
+                int d = base + p * nr;
+                System.arraycopy(b, bOff + (pc + p) * n + j0, dst, d, width);
                 for (int j = width; j < nr; j++) {
                     dst[d + j] = 0f;
                 }

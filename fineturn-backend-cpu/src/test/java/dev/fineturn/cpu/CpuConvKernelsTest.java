@@ -1,0 +1,103 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.reference.ConvKernels;
+import dev.fineturn.spi.ConvGeometry;
+import dev.fineturn.spi.Storage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static dev.fineturn.cpu.KernelFixtures.CPU;
+import static dev.fineturn.cpu.KernelFixtures.assertClose;
+import static dev.fineturn.cpu.KernelFixtures.read;
+import static dev.fineturn.cpu.KernelFixtures.signed;
+import static dev.fineturn.cpu.KernelFixtures.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Convolution paths against the reference on 1 and 2 threads: several images per GEMM (small maps)
+ * and one (large maps), the data gradient run as a forward convolution of flipped weights (stride 1,
+ * asymmetric padding, dilation, groups) and its fallback (stride 2, padding wider than the kernel),
+ * per-thread weight-gradient copies, and depthwise rows wider than one vector.
+ */
+class CpuConvKernelsTest {
+    static List<ConvGeometry> geometries() {
+        return List.of(
+                // batch, inC, inH, inW, outC, kh, kw, sh, sw, padT, padL, padB, padR, dilH, dilW, groups
+                new ConvGeometry(5, 6, 9, 11, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(3, 4, 27, 25, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
+                new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 3),
+                new ConvGeometry(3, 5, 7, 9, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(4, 6, 8, 8, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+                new ConvGeometry(3, 12, 29, 23, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12),
+                new ConvGeometry(2, 8, 30, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8),
+                new ConvGeometry(2, 4, 19, 21, 4, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 4));
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void everyPassMatchesTheReferenceOnOneAndTwoThreads(ConvGeometry g) {
+        int xn = g.batch() * g.inChannels() * g.inH() * g.inW();
+        int wn = g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int yn = g.batch() * g.outChannels() * g.outH() * g.outW();
+        float[] x = signed(xn, 1);
+        float[] w = signed(wn, 2);
+        float[] dy = signed(yn, 3);
+        float[] y = new float[yn];
+        float[] dx = new float[xn];
+        float[] dw = new float[wn];
+        ConvKernels.forward(g, x, w, y);
+        ConvKernels.backwardData(g, dy, w, dx);
+        ConvKernels.backwardWeights(g, x, dy, dw);
+        int before = CpuPool.threads();
+        try {
+            for (int threads : new int[]{1, 2}) {
+                CpuPool.setThreads(threads);
+                Storage sy = CPU.allocate(yn);
+                Storage sdx = CPU.allocate(xn);
+                Storage sdw = upload(signed(wn, 9));
+                CPU.conv2dForward(g, upload(x), upload(w), sy);
+                CPU.conv2dBackwardData(g, upload(dy), upload(w), sdx);
+                CPU.conv2dBackwardWeights(g, upload(x), upload(dy), sdw);
+                String what = g + " on " + threads + " thread(s)";
+                assertClose(what + " forward", y, read(sy), 1e-4);
+                assertClose(what + " backward data", dx, read(sdx), 1e-4);
+                assertClose(what + " backward weights", dw, read(sdw), 1e-4);
+            }
+        } finally {
+            CpuPool.setThreads(before);
+        }
+    }
+
+    @Test
+    void dataGradientGeometrySwapsChannelsAndMirrorsThePadding() {
+        ConvGeometry g = new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2);
+        ConvGeometry t = VectorConv.dataGradientAsForward(g);
+        assertEquals(new ConvGeometry(3, 12, g.outH(), g.outW(), 8, 3, 5, 1, 1, 4, 2, 2, 3, 2, 1, 2), t);
+        assertEquals(g.inH(), t.outH());
+        assertEquals(g.inW(), t.outW());
+        assertNull(VectorConv.dataGradientAsForward(new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1,
+                3)), "stride 2");
+        assertNull(VectorConv.dataGradientAsForward(new ConvGeometry(3, 5, 7, 9, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                1)), "padding wider than the kernel's reach");
+    }
+
+    @Test
+    void flippedWeightsSwapChannelsWithinEachGroupAndReverseTheTaps() {
+        ConvGeometry g = new ConvGeometry(1, 4, 5, 5, 6, 1, 2, 1, 1, 0, 1, 0, 0, 1, 1, 2);
+        float[] w = new float[6 * 2 * 2];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i;
+        }
+        float[] t = VectorConv.flippedWeights(g, w);
+        // w[oc=4 (group 1, oc 1), ic=1, kx=0] = ((4 * 2) + 1) * 2 + 0 = 18 lands at t[c=3 (group 1, ic 1), oc=1, kx=1]
+        assertEquals(18f, t[((3 * 3) + 1) * 2 + 1]);
+        assertEquals(19f, t[((3 * 3) + 1) * 2]);
+        assertEquals(0f, t[1]);
+        assertEquals(1f, t[0]);
+    }
+}
