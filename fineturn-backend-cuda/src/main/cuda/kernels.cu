@@ -26,15 +26,29 @@ struct Geo { int v[16]; };
 
 // ---- elementwise ----------------------------------------------------------------------------
 
+// Java's Math.max and Math.min, which the reference uses: NaN propagates and +0 > -0 (fmaxf and
+// fminf return the other operand for NaN).
+__device__ float java_max(float a, float b) {
+    if (isnan(a)) return a;
+    if (a == 0.0f && b == 0.0f && __float_as_int(a) < 0) return b;
+    return a >= b ? a : b;
+}
+
+__device__ float java_min(float a, float b) {
+    if (isnan(a)) return a;
+    if (a == 0.0f && b == 0.0f && __float_as_int(b) < 0) return b;
+    return a <= b ? a : b;
+}
+
 __device__ float unary_f(int op, float a, float b, float x) {
     switch (op) {
         case 0: return x > 0.0f ? x : 0.0f;
-        case 1: return fminf(fmaxf(x, 0.0f), a);
+        case 1: return java_min(java_max(x, 0.0f), a);
         case 2: return x > 0.0f ? x : a * x;
         case 3: return 1.0f / (1.0f + expf(-x));
         case 4: return tanhf(x);
-        case 5: return fminf(fmaxf(a * x + b, 0.0f), 1.0f);
-        case 6: return x * fminf(fmaxf(a * x + b, 0.0f), 1.0f);
+        case 5: return java_min(java_max(a * x + b, 0.0f), 1.0f);
+        case 6: return x * java_min(java_max(a * x + b, 0.0f), 1.0f);
         case 7: return expf(x);
         case 8: return logf(x);
         case 9: return sqrtf(x);
@@ -100,8 +114,8 @@ extern "C" __global__ void binary(int op, int rank, Dims shape, Dims as, Dims bs
         case 1: r = x - y; break;
         case 2: r = x * y; break;
         case 3: r = x / y; break;
-        case 4: r = fmaxf(x, y); break;
-        default: r = fminf(x, y); break;
+        case 4: r = java_max(x, y); break;
+        default: r = java_min(x, y); break;
     }
     out[i] = r;
 }

@@ -73,7 +73,7 @@ class PtxTest {
         return b.toString().strip();
     }
 
-    private static String tool(String name) throws IOException {
+    static String tool(String name) throws IOException {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {

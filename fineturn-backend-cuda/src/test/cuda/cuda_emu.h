@@ -1,0 +1,136 @@
+// A CPU emulation of the CUDA C++ that src/main/cuda/kernels.cu uses, so that g++ (-std=c++20
+// -pthread) compiles the same kernel source and the kernel test can run it without a GPU.
+//
+// - __global__, __device__ vanish; __shared__ becomes function-static storage, which the threads of
+//   the block being run share (blocks run one after another, so one copy serves every block).
+// - threadIdx and blockIdx are thread_local; blockDim and gridDim are per launch.
+// - launch() runs the grid's blocks one after another, each with one std::thread per thread of the
+//   block. The same std::threads serve every block of a launch: after its kernel returns a thread
+//   drops out of the block's barrier and waits for the others, then they all start the next block.
+// - __syncthreads() is a std::barrier over the block's threads; a thread that has returned from
+//   the kernel no longer counts, as on devices of compute capability 7.0 and newer.
+// - atomicAdd uses std::atomic_ref; the math intrinsics map to <cmath>.
+//
+// Not emulated: warps (no __shfl_*, no warp-synchronous code), the memory model beyond what the
+// barrier orders, and floating-point contraction (g++ does not contract without -ffp-contract=fast).
+#pragma once
+
+#include <atomic>
+#include <barrier>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+struct dim3 {
+    unsigned int x, y, z;
+    constexpr dim3(unsigned int x_ = 1, unsigned int y_ = 1, unsigned int z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+
+namespace cuda_emu {
+inline thread_local dim3 thread_idx;
+inline thread_local dim3 block_idx;
+inline dim3 block_dim;
+inline dim3 grid_dim;
+// The barrier of the block being run; replaced between blocks while no thread is inside a kernel.
+inline std::barrier<>* block_barrier = nullptr;
+inline std::atomic<long long> launches{0};
+inline std::atomic<long long> blocks_run{0};
+
+inline void syncthreads() {
+    block_barrier->arrive_and_wait();
+}
+
+// Runs kernel(args...) over grid x block. Arguments convert to the kernel's parameter types once,
+// as at a CUDA launch, and every thread gets its own copy.
+template <class... P, class... A>
+void launch(dim3 grid, dim3 block, void (*kernel)(P...), A&&... args) {
+    const int threads = (int) (block.x * block.y * block.z);
+    const long long blocks = (long long) grid.x * grid.y * grid.z;
+    if (threads < 1 || threads > 1024 || blocks < 1 || grid.y > 65535 || grid.z > 65535) {
+        std::fprintf(stderr, "cuda_emu: invalid launch grid %ux%ux%u block %ux%ux%u\n", grid.x, grid.y, grid.z,
+                     block.x, block.y, block.z);
+        std::abort();
+    }
+    const std::tuple<P...> params(std::forward<A>(args)...);
+    block_dim = block;
+    grid_dim = grid;
+    auto current = std::make_unique<std::barrier<>>(threads);
+    block_barrier = current.get();
+    auto next_block = [&]() noexcept {
+        current = std::make_unique<std::barrier<>>(threads);
+        block_barrier = current.get();
+    };
+    std::barrier<decltype(next_block)> between(threads, next_block);
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (int t = 0; t < threads; t++) {
+        pool.emplace_back([&, t] {
+            thread_idx = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
+            for (long long b = 0; b < blocks; b++) {
+                block_idx = dim3((unsigned) (b % grid.x), (unsigned) ((b / grid.x) % grid.y),
+                                 (unsigned) (b / ((long long) grid.x * grid.y)));
+                std::tuple<P...> own = params;
+                std::apply(kernel, own);
+                block_barrier->arrive_and_drop();
+                between.arrive_and_wait();
+            }
+        });
+    }
+    for (std::thread& t : pool) {
+        t.join();
+    }
+    block_barrier = nullptr;
+    launches++;
+    blocks_run += blocks;
+}
+}  // namespace cuda_emu
+
+#define threadIdx (::cuda_emu::thread_idx)
+#define blockIdx (::cuda_emu::block_idx)
+#define blockDim (::cuda_emu::block_dim)
+#define gridDim (::cuda_emu::grid_dim)
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __restrict__ __restrict
+#define __launch_bounds__(...)
+#define __syncthreads() ::cuda_emu::syncthreads()
+
+inline float __int_as_float(int i) {
+    float f;
+    std::memcpy(&f, &i, sizeof f);
+    return f;
+}
+
+inline int __float_as_int(float f) {
+    int i;
+    std::memcpy(&i, &f, sizeof i);
+    return i;
+}
+
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
+inline float __fsqrt_rn(float a) { return std::sqrt(a); }
+inline float __expf(float a) { return std::exp(a); }
+inline float __logf(float a) { return std::log(a); }
+inline float rsqrtf(float a) { return 1.0f / std::sqrt(a); }
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+using std::isnan;
+
+inline float atomicAdd(float* address, float v) {
+    return std::atomic_ref<float>(*address).fetch_add(v);
+}
+
+inline int atomicAdd(int* address, int v) {
+    return std::atomic_ref<int>(*address).fetch_add(v);
+}
