@@ -1,0 +1,90 @@
+package dev.fineturn.cuda;
+
+import dev.fineturn.nn.Activation;
+import dev.fineturn.nn.BatchNorm2d;
+import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.Dropout;
+import dev.fineturn.nn.Flatten;
+import dev.fineturn.nn.Init;
+import dev.fineturn.nn.Linear;
+import dev.fineturn.nn.MaxPool2d;
+import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Sequential;
+import dev.fineturn.ops.Conv2dOptions;
+import dev.fineturn.ops.Losses;
+import dev.fineturn.optim.ParamGroup;
+import dev.fineturn.optim.Sgd;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.tensor.Tensor;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The small CNN of the OpenCL training-step test: convolution, batch norm, ReLU, a depthwise
+ * strided convolution, ReLU6, max pooling, dropout, a linear head, label-smoothed cross-entropy
+ * and SGD with momentum and weight decay; inputs 3 x 10 x 10.
+ */
+final class TestModels {
+    static final int CLASSES = 5;
+
+    private TestModels() {
+    }
+
+    static Module cnn(Backend b) {
+        Init.useBackend(b);
+        Init.seed(2024);
+        try {
+            return new Sequential(
+                    new Conv2d(3, 8, 3, 1, 1, false), new BatchNorm2d(8), Activation.relu(),
+                    new Conv2d(8, 8, 3, 3, Conv2dOptions.of(1, 1).withGroups(8), true), new BatchNorm2d(8),
+                    Activation.relu6(),
+                    new MaxPool2d(2, 2), new Flatten(), new Dropout(0.2f), new Linear(8 * 5 * 5, CLASSES, true));
+        } finally {
+            Init.useBackend(null);
+        }
+    }
+
+    static Sgd sgd(Module m) {
+        return new Sgd(List.of(new ParamGroup("all", m.parameters(), 0.05, 1e-4)), 0.9, 0, false);
+    }
+
+    static Tensor step(Module m, Sgd opt, Tensor x, Tensor labels) {
+        opt.zeroGrad();
+        Tensor loss = Losses.crossEntropy(m.forward(x), labels, 0.1f);
+        loss.backward();
+        opt.step();
+        return loss;
+    }
+
+    static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
+    /** Element-wise within rtol of the largest expected magnitude (at least minScale); NaN must meet NaN. */
+    static void assertClose(String what, float[] expected, float[] actual, double rtol, double minScale) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = minScale;
+        for (float e : expected) {
+            if (Float.isFinite(e)) {
+                scale = Math.max(scale, Math.abs(e));
+            }
+        }
+        for (int i = 0; i < expected.length; i++) {
+            boolean ok = Float.isNaN(expected[i]) ? Float.isNaN(actual[i])
+                    : expected[i] == actual[i] || Math.abs(expected[i] - actual[i]) <= rtol * scale;
+            if (!ok) {
+                fail(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i]
+                        + " (tolerance " + rtol * scale + ")");
+            }
+        }
+    }
+}
