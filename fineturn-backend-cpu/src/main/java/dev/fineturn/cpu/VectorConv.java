@@ -55,12 +55,15 @@ final class VectorConv {
         return Math.max(1, Math.min(g.batch(), (BATCH_COLUMNS + ohw - 1) / ohw));
     }
 
+    /** Image chunks run in parallel, each with its own im2col buffer and a GEMM on the calling thread. */
     private static void forwardBatched(ConvGeometry g, float[] x, float[] w, float[] y) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        int chunk = chunk(g);
-        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
+        int chunk = Math.min(chunk(g), (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        CpuPool.parallelFor(chunks, ci -> {
+            int n0 = ci * chunk;
             int cn = Math.min(chunk, g.batch() - n0);
             int width = cn * ohw;
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -77,7 +80,7 @@ final class VectorConv {
                     }
                 }
             }
-        }
+        });
     }
 
     private static float[] gatherDy(ConvGeometry g, float[] dy, int n0, int cn, int grp) {
@@ -310,30 +313,47 @@ final class VectorConv {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         int o = base + oy * ow;
                         if (iy < 0 || iy >= g.inH()) {
-                            java.util.Arrays.fill(col, o, o + ow, 0f);
+                            zero(col, o, o + ow);
                             continue;
                         }
                         int xr = plane + iy * g.inW();
                         int ix0 = -g.padLeft() + kx * g.dilationW();
                         if (g.strideW() == 1) {
-                            int lo = Math.max(0, -ix0);
-                            int hi = Math.min(ow, g.inW() - ix0);
-                            if (hi <= lo) {
-                                java.util.Arrays.fill(col, o, o + ow, 0f);
-                                continue;
+                            int lo = Math.min(ow, Math.max(0, -ix0));
+                            int hi = Math.max(lo, Math.min(ow, g.inW() - ix0));
+                            zero(col, o, o + lo);
+                            if (hi - lo >= 32) {
+                                System.arraycopy(x, xr + ix0 + lo, col, o + lo, hi - lo);
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    col[o + ox] = x[xr + ix0 + ox];
+                                }
                             }
-                            java.util.Arrays.fill(col, o, o + lo, 0f);
-                            System.arraycopy(x, xr + ix0 + lo, col, o + lo, hi - lo);
-                            java.util.Arrays.fill(col, o + hi, o + ow, 0f);
+                            zero(col, o + hi, o + ow);
                         } else {
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * g.strideW() + ix0;
-                                col[o + ox] = ix >= 0 && ix < g.inW() ? x[xr + ix] : 0f;
+                            int sw = g.strideW();
+                            int lo = Math.min(ow, Math.max(0, ceilDiv(-ix0, sw)));
+                            int hi = Math.max(lo, Math.min(ow, ceilDiv(g.inW() - ix0, sw)));
+                            zero(col, o, o + lo);
+                            for (int ox = lo, ix = xr + ix0 + lo * sw; ox < hi; ox++, ix += sw) {
+                                col[o + ox] = x[ix];
                             }
+                            zero(col, o + hi, o + ow);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** Zeroes [from, to): a loop for the few-element runs of small feature maps, where a fill call costs more. */
+    private static void zero(float[] a, int from, int to) {
+        if (to - from >= 32) {
+            java.util.Arrays.fill(a, from, to, 0f);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            a[i] = 0f;
         }
     }
 

@@ -149,13 +149,29 @@ final class VectorGemm {
             int i0 = ic + sl * mr;
             int height = Math.min(mr, ic + mc - i0);
             int base = sl * kc * mr;
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * mr;
-                for (int r = 0; r < height; r++) {
-                    dst[d + r] = s.transA() ? a[aOff + (pc + p) * m + i0 + r] : a[aOff + (i0 + r) * k + pc + p];
+            if (s.transA()) {
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * mr;
+                    int src = aOff + (pc + p) * m + i0;
+                    for (int r = 0; r < height; r++) {
+                        dst[d + r] = a[src + r];
+                    }
+                    for (int r = height; r < mr; r++) {
+                        dst[d + r] = 0f;
+                    }
                 }
-                for (int r = height; r < mr; r++) {
-                    dst[d + r] = 0f;
+                continue;
+            }
+            // Rows of A are contiguous in k: read each along k, write with stride mr.
+            for (int r = 0; r < height; r++) {
+                int src = aOff + (i0 + r) * k + pc;
+                for (int p = 0, d = base + r; p < kc; p++, d += mr) {
+                    dst[d] = a[src + p];
+                }
+            }
+            for (int r = height; r < mr; r++) {
+                for (int p = 0, d = base + r; p < kc; p++, d += mr) {
+                    dst[d] = 0f;
                 }
             }
         }
