@@ -97,16 +97,20 @@ final class VectorConv {
         return d;
     }
 
+    /** Image chunks run in parallel: GEMM into a per-thread column buffer, then col2im into their own images. */
     private static void backwardDataBatched(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         int icg = g.inChannelsPerGroup();
-        int chunk = chunk(g);
-        java.util.Arrays.fill(dx, 0, g.batch() * g.inChannels() * g.inH() * g.inW(), 0f);
-        for (int n0 = 0; n0 < g.batch(); n0 += chunk) {
+        int chunk = Math.min(chunk(g), (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+        int chunks = (g.batch() + chunk - 1) / chunk;
+        int image = g.inChannels() * g.inH() * g.inW();
+        CpuPool.parallelFor(chunks, ci -> {
+            int n0 = ci * chunk;
             int cn = Math.min(chunk, g.batch() - n0);
             int width = cn * ohw;
+            zero(dx, n0 * image, (n0 + cn) * image);
             for (int grp = 0; grp < g.groups(); grp++) {
                 float[] d = gatherDy(g, dy, n0, cn, grp);
                 float[] cols = col(kk * width);
@@ -115,7 +119,7 @@ final class VectorConv {
                     col2im(g, cols, dx, ((n0 + i) * g.inChannels() + grp * icg) * g.inH() * g.inW(), i * ohw, width);
                 }
             }
-        }
+        });
     }
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
@@ -375,13 +379,13 @@ final class VectorConv {
                         if (iy < 0 || iy >= g.inH()) {
                             continue;
                         }
-                        int xr = plane + iy * g.inW();
                         int o = base + oy * ow;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
-                            if (ix >= 0 && ix < g.inW()) {
-                                dx[xr + ix] += col[o + ox];
-                            }
+                        int sw = g.strideW();
+                        int ix0 = -g.padLeft() + kx * g.dilationW();
+                        int lo = Math.min(ow, Math.max(0, ceilDiv(-ix0, sw)));
+                        int hi = Math.max(lo, Math.min(ow, ceilDiv(g.inW() - ix0, sw)));
+                        for (int ox = lo, ix = plane + iy * g.inW() + ix0 + lo * sw; ox < hi; ox++, ix += sw) {
+                            dx[ix] += col[o + ox];
                         }
                     }
                 }
