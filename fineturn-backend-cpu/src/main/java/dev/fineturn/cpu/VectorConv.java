@@ -307,12 +307,17 @@ final class VectorConv {
         int oh = g.outH();
         int ow = g.outW();
         int icg = g.inChannelsPerGroup();
+        boolean sameWidthUnitStride = g.strideH() == 1 && g.strideW() == 1 && ow == g.inW();
         int row = 0;
         for (int ic = 0; ic < icg; ic++) {
             int plane = (n * g.inChannels() + grp * icg + ic) * g.inH() * g.inW();
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++, row++) {
                     int base = colOff + row * ld;
+                    if (sameWidthUnitStride) {
+                        shiftedPlane(g, x, plane, ky, kx, col, base);
+                        continue;
+                    }
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         int o = base + oy * ow;
@@ -346,6 +351,46 @@ final class VectorConv {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One im2col row when the output is as wide as the input at stride 1: the row is the input plane
+     * shifted by (ky, kx) taps, so it is one block copy, then the |shift| columns per row that the
+     * copy wrapped from a neighbouring row are zeroed, as are the rows outside the input.
+     */
+    private static void shiftedPlane(ConvGeometry g, float[] x, int plane, int ky, int kx, float[] col, int base) {
+        int oh = g.outH();
+        int w = g.inW();
+        int dy = ky * g.dilationH() - g.padTop();
+        int d = kx * g.dilationW() - g.padLeft();
+        int oyLo = Math.min(oh, Math.max(0, -dy));
+        int oyHi = Math.max(oyLo, Math.min(oh, g.inH() - dy));
+        zero(col, base, base + oyLo * w);
+        zero(col, base + oyHi * w, base + oh * w);
+        if (oyHi == oyLo) {
+            return;
+        }
+        int src = plane + (oyLo + dy) * w + d;
+        int dst = base + oyLo * w;
+        int from = Math.max(0, -d);
+        int to = (oyHi - oyLo) * w - Math.max(0, d);
+        if (to - from >= 32) {
+            System.arraycopy(x, src + from, col, dst + from, to - from);
+        } else {
+            for (int i = from; i < to; i++) {
+                col[dst + i] = x[src + i];
+            }
+        }
+        int lo = Math.min(w, Math.max(0, -d));
+        int hi = Math.max(lo, Math.min(w, w - d));
+        for (int r = dst; r < dst + (oyHi - oyLo) * w; r += w) {
+            for (int i = 0; i < lo; i++) {
+                col[r + i] = 0f;
+            }
+            for (int i = hi; i < w; i++) {
+                col[r + i] = 0f;
             }
         }
     }

@@ -28,6 +28,8 @@ class CpuConvKernelsTest {
         return List.of(
                 // batch, inC, inH, inW, outC, kh, kw, sh, sw, padT, padL, padB, padR, dilH, dilW, groups
                 new ConvGeometry(5, 6, 9, 11, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(2, 6, 11, 13, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1),
+                new ConvGeometry(2, 3, 6, 40, 4, 3, 5, 1, 1, 1, 2, 1, 2, 1, 1, 1),
                 new ConvGeometry(3, 4, 27, 25, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
                 new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 3),
