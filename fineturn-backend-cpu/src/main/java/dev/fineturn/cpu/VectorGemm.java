@@ -60,11 +60,15 @@ final class VectorGemm {
                     packedB = new float[ncPadded * kc];
                     PACK_B.set(packedB);
                 }
-                packB(s, b, bOff, pc, kc, jc, nc, nr, packedB);
-                float[] pb = packedB;
                 int icBlocks = (m + MC - 1) / MC;
                 int slivers = ncPadded / nr;
-                int colSplits = Math.max(1, Math.min(slivers, CpuPool.threads() / icBlocks));
+                boolean serial = (double) m * nc * kc < SERIAL_WORK;
+                packB(s, b, bOff, pc, kc, jc, nc, nr, packedB, serial);
+                float[] pb = packedB;
+                int threads = CpuPool.threads();
+                // Row blocks alone would leave threads idle when they do not divide evenly: split columns too.
+                int colSplits = icBlocks % threads == 0 ? 1 : Math.max(1, Math.min(slivers,
+                        Math.max(threads / icBlocks, threads)));
                 int jcc = jc;
                 int pcc = pc;
                 java.util.function.IntConsumer blockTask = task -> {
@@ -78,7 +82,7 @@ final class VectorGemm {
                     int to = slivers * (split + 1) / colSplits;
                     macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
                 };
-                if ((double) m * nc * kc < SERIAL_WORK) {
+                if (serial) {
                     for (int task = 0; task < icBlocks * colSplits; task++) {
                         blockTask.accept(task);
                     }
@@ -107,11 +111,23 @@ final class VectorGemm {
     }
 
     /** Packs op(B)[pc..pc+kc, jc..jc+nc] as slivers [nc/NR][kc][NR], zero-padded. */
-    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr, float[] dst) {
+    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr, float[] dst,
+                              boolean serial) {
+        int slivers = (nc + nr - 1) / nr;
+        if (serial) {
+            packSlivers(s, b, bOff, pc, kc, jc, nc, nr, dst, 0, slivers);
+            return;
+        }
+        int parts = Math.min(slivers, CpuPool.threads());
+        CpuPool.parallelFor(parts, part -> packSlivers(s, b, bOff, pc, kc, jc, nc, nr, dst, slivers * part / parts,
+                slivers * (part + 1) / parts));
+    }
+
+    private static void packSlivers(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr,
+                                    float[] dst, int from, int to) {
         int n = s.n();
         int k = s.k();
-        int slivers = (nc + nr - 1) / nr;
-        for (int sl = 0; sl < slivers; sl++) {
+        for (int sl = from; sl < to; sl++) {
             int j0 = jc + sl * nr;
             int width = Math.min(nr, jc + nc - j0);
             int base = sl * kc * nr;
