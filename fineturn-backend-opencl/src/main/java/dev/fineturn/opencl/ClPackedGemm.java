@@ -46,35 +46,45 @@ final class ClPackedGemm {
             return;
         }
         int mb = ceil(m, MR);
-        int ncMax = columnChunk(batch, n);
         int kcMax = Math.min(KC, k);
-        long apLength = (long) batch * mb * MR * kcMax;
-        long bpLength = (long) batch * ceil(ncMax, NR) * NR * kcMax;
+        int slice = batchSlice(batch, mb, kcMax);
+        int ncMax = columnChunk(slice, n);
+        long apLength = (long) slice * mb * MR * kcMax;
+        long bpLength = (long) slice * ceil(ncMax, NR) * NR * kcMax;
         int apOff = 0;
         int bpOff = OpenClBackend.checkedInt(apLength, "panel size");
         OpenClBackend.checkedInt(apLength + bpLength, "panel size");
         synchronized (be) {
-            Storage panels = be.scratch(apLength + bpLength);
-            for (int nOff = 0; nOff < n; nOff += ncMax) {
-                int nc = Math.min(ncMax, n - nOff);
-                int nb = ceil(nc, NR);
-                int k0 = 0;
-                do {
-                    int kc = Math.min(KC, k - k0);
-                    if (kc > 0) {
-                        be.launch("pack_a", new long[]{ceil(kc, KCH), mb, batch}, null, a.mode(), geo, m, k, k0, kc,
-                                a.transposed() ? 1 : 0, a.data(), a.offset(), a.batchStride(), panels, apOff);
-                        be.launch("pack_b", new long[]{ceil(kc, KCH), nb, batch}, null, b.mode(), geo, k, n, k0, kc,
-                                nOff, nc, b.transposed() ? 1 : 0, b.data(), b.offset(), b.batchStride(), panels,
-                                bpOff);
-                    }
-                    be.launch("gemm_packed", new long[]{nb, mb, batch}, null, m, n, kc, nOff, nc, alpha,
-                            k0 == 0 ? beta : 1f, panels, apOff, panels, bpOff, c.data(), c.offset(),
-                            c.batchStride(), c.cp(), c.cis(), c.rs());
-                    k0 += KC;
-                } while (k0 < k);
+            Storage panels = be.scratch(Math.max(1, apLength + bpLength));
+            for (int b0 = 0; b0 < batch; b0 += slice) {
+                int bs = Math.min(slice, batch - b0);
+                for (int nOff = 0; nOff < n; nOff += ncMax) {
+                    int nc = Math.min(ncMax, n - nOff);
+                    int nb = ceil(nc, NR);
+                    int k0 = 0;
+                    do {
+                        int kc = Math.min(KC, k - k0);
+                        if (kc > 0) {
+                            be.launch("pack_a", new long[]{ceil(kc, KCH), mb, bs}, null, a.mode(), geo, m, k, k0, kc,
+                                    a.transposed() ? 1 : 0, b0, a.data(), a.offset(), a.batchStride(), panels, apOff);
+                            be.launch("pack_b", new long[]{ceil(kc, KCH), nb, bs}, null, b.mode(), geo, k, n, k0, kc,
+                                    nOff, nc, b.transposed() ? 1 : 0, b0, b.data(), b.offset(), b.batchStride(),
+                                    panels, bpOff);
+                        }
+                        be.launch("gemm_packed", new long[]{nb, mb, bs}, null, m, n, kc, nOff, nc, alpha,
+                                k0 == 0 ? beta : 1f, b0, panels, apOff, panels, bpOff, c.data(), c.offset(),
+                                c.batchStride(), c.cp(), c.cis(), c.rs());
+                        k0 += KC;
+                    } while (k0 < k);
+                }
             }
         }
+    }
+
+    /** Batches per launch: as many as keep the A panels within {@link #PANEL_FLOATS}, at least one. */
+    static int batchSlice(int batch, int mb, int kc) {
+        long perBatch = (long) mb * MR * Math.max(1, kc);
+        return (int) Math.max(1, Math.min(batch, PANEL_FLOATS / perBatch));
     }
 
     /** Columns per chunk: a multiple of NR keeping batch * columns * KC within {@link #PANEL_FLOATS}. */

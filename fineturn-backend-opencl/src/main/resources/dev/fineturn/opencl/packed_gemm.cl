@@ -18,15 +18,16 @@
 #define MODE_DY_ROWS 3      // A of the weight gradient:     rows = oc, k = (n, oy, ox)
 
 // Ap[batch][ib][kc][PMR]; this work-item packs KCH consecutive k of one row block.
-__kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int transA,
+// Batch (or group) b0 + z of the operands lands in panel slot z.
+__kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int transA, int b0,
                      __global const float* A, int aOff, int strideA, __global float* Ap, int apOff) {
     CONV_GEOMETRY(geo);
     int t0 = get_global_id(0) * KCH;
     int ib = get_global_id(1);
-    int b = get_global_id(2);
+    int b = b0 + get_global_id(2);
     int mb = (m + PMR - 1) / PMR;
     int tEnd = min(t0 + KCH, kc);
-    __global float* dst = Ap + apOff + ((long) b * mb + ib) * kc * PMR;
+    __global float* dst = Ap + apOff + ((long) get_global_id(2) * mb + ib) * kc * PMR;
     for (int r = 0; r < PMR; r++) {
         int row = ib * PMR + r;
         if (row >= m) {
@@ -57,16 +58,16 @@ __kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int tran
 }
 
 // Bp[batch][jb][kc][PNR] for columns nOff + jb * PNR + c; this work-item packs KCH consecutive k.
-__kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff, int nc, int transB,
+__kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff, int nc, int transB, int b0,
                      __global const float* B, int bOff, int strideB, __global float* Bp, int bpOff) {
     CONV_GEOMETRY(geo);
     int t0 = get_global_id(0) * KCH;
     int jb = get_global_id(1);
-    int b = get_global_id(2);
+    int b = b0 + get_global_id(2);
     int nb = (nc + PNR - 1) / PNR;
     int tEnd = min(t0 + KCH, kc);
     int col0 = nOff + jb * PNR;
-    __global float* dst = Bp + bpOff + ((long) b * nb + jb) * kc * PNR;
+    __global float* dst = Bp + bpOff + ((long) get_global_id(2) * nb + jb) * kc * PNR;
     if (mode == MODE_MATRIX) {
         __global const float* src = B + bOff + (long) b * strideB;
         if (!transB && col0 + PNR <= n) {
@@ -175,17 +176,18 @@ __kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff
 // C[row, col] at cOff + batch * strideC + (col / cp) * cis + row * rs + col % cp, so the same kernel
 // writes row-major matrices (cp = n, rs = n) and NCHW convolution outputs (cp = pixels per image).
 // C = alpha * Ap Bp + beta * C; beta == 0 never reads C.
-__kernel void gemm_packed(int m, int n, int kc, int nOff, int nc, float alpha, float beta,
+__kernel void gemm_packed(int m, int n, int kc, int nOff, int nc, float alpha, float beta, int b0,
                           __global const float* Ap, int apOff, __global const float* Bp, int bpOff,
                           __global float* C, int cOff, int strideC, int cp, int cis, int rs) {
     int jb = get_global_id(0);
     int ib = get_global_id(1);
-    int b = get_global_id(2);
+    int z = get_global_id(2);
+    int b = b0 + z;
     int mb = (m + PMR - 1) / PMR;
     int nb = (nc + PNR - 1) / PNR;
     if (jb >= nb || ib >= mb) return;
-    __global const float* a = Ap + apOff + ((long) b * mb + ib) * kc * PMR;
-    __global const float* bp = Bp + bpOff + ((long) b * nb + jb) * kc * PNR;
+    __global const float* a = Ap + apOff + ((long) z * mb + ib) * kc * PMR;
+    __global const float* bp = Bp + bpOff + ((long) z * nb + jb) * kc * PNR;
     float8 c00 = 0.0f, c01 = 0.0f, c10 = 0.0f, c11 = 0.0f, c20 = 0.0f, c21 = 0.0f;
     float8 c30 = 0.0f, c31 = 0.0f, c40 = 0.0f, c41 = 0.0f, c50 = 0.0f, c51 = 0.0f;
     for (int t = 0; t < kc; t++) {

@@ -12,7 +12,8 @@ import static dev.fineturn.opencl.DeviceArrays.random;
 
 /**
  * GEMM against the reference, on both kernel paths, on sizes spanning several tiles with ragged
- * edges, several k chunks (k = 600), several column chunks (n = 4133) and k = 0.
+ * edges, several k chunks (k = 600), several column chunks (n = 4133), k = 0, and a batch of 70 that
+ * the packed path splits into two launches (68 + 2).
  */
 class ClGemmTest {
     private static OpenClBackend backend;
@@ -26,7 +27,7 @@ class ClGemmTest {
 
     @ParameterizedTest
     @CsvSource({"131, 77, 45, 2", "64, 64, 64, 1", "1, 200, 17, 3", "150, 1, 300, 1", "65, 129, 1, 2",
-        "13, 37, 600, 2", "7, 4133, 5, 1", "5, 9, 0, 2"})
+        "13, 37, 600, 2", "7, 4133, 5, 1", "5, 9, 0, 2", "60, 5, 300, 70"})
     void everyTransposeMatchesReference(int m, int n, int k, int batch) {
         boolean original = backend.cpuKernels();
         try {
@@ -55,5 +56,17 @@ class ClGemmTest {
                 assertClose(path + spec, expected, d.down(sc, c.length), 1e-5);
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void packedPanelsBoundTheBatchPerLaunch() {
+        // 60 rows = 10 row panels of 6, k chunk 256: 15,360 floats per batch, 68 fit in 2^20
+        org.junit.jupiter.api.Assertions.assertEquals(68, ClPackedGemm.batchSlice(70, 10, 256));
+        org.junit.jupiter.api.Assertions.assertEquals(3, ClPackedGemm.batchSlice(3, 10, 256));
+        org.junit.jupiter.api.Assertions.assertEquals(1, ClPackedGemm.batchSlice(5, 1000, 256));
+        // columns per chunk: a multiple of 16 within 2^20 floats of B panels, never below 16
+        org.junit.jupiter.api.Assertions.assertEquals(4096, ClPackedGemm.columnChunk(1, 100_000));
+        org.junit.jupiter.api.Assertions.assertEquals(48, ClPackedGemm.columnChunk(1, 37));
+        org.junit.jupiter.api.Assertions.assertEquals(16, ClPackedGemm.columnChunk(1000, 100_000));
     }
 }
