@@ -9,55 +9,34 @@ import dev.fineturn.spi.PoolGeometry;
 import dev.fineturn.spi.SgdParams;
 import dev.fineturn.spi.Storage;
 import dev.fineturn.spi.UnaryOp;
-import jcuda.CudaException;
-import jcuda.Pointer;
-import jcuda.Sizeof;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CUDA backend on the driver API alone: memory with cuMemAlloc, kernels from the committed PTX
- * (src/main/cuda/kernels.cu). Every kernel of the SPI runs on the device, launched in order on
- * the context's default stream; the kernel families (CudaGemm, CudaConv, CudaNorm, ...) plan the
- * launches. Tensors stay on the device: only {@link #read} and {@link #write} copy between host
- * and device, and {@link #transfers()} counts them so tests can show that a training step makes
- * none.
+ * (src/main/cuda/kernels.cu) launched in order on the default stream. Every kernel of the SPI
+ * runs on the device; the kernel families (CudaGemm, CudaConv, CudaNorm, ...) plan the launches.
+ * Tensors stay on the device: only {@link #read} and {@link #write} copy between host and device,
+ * and {@link #transfers()} counts them so tests can show that a training step makes none.
  */
 public final class CudaBackend implements Backend {
     public static final String NAME = "cuda";
     static final String PTX_RESOURCE = "kernels.ptx";
 
-    private final CUcontext context;
-    private final CUmodule module;
-    private final String deviceName;
-    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final CudaDriver driver;
     private final AtomicLong transfers = new AtomicLong();
     private final Launcher launcher = new Launcher();
 
+    /** On device {@code ordinal} through JCuda's driver API. */
     CudaBackend(int ordinal) {
-        JCudaDriver.setExceptionsEnabled(true);
-        JCudaDriver.cuInit(0);
-        CUdevice device = new CUdevice();
-        JCudaDriver.cuDeviceGet(device, ordinal);
-        byte[] name = new byte[256];
-        JCudaDriver.cuDeviceGetName(name, name.length, device);
-        deviceName = new String(name).trim();
-        context = new CUcontext();
-        JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
-        JCudaDriver.cuCtxSetCurrent(context);
-        module = new CUmodule();
-        JCudaDriver.cuModuleLoadData(module, ptx());
+        this(new DriverApi(ordinal));
+    }
+
+    CudaBackend(CudaDriver driver) {
+        this.driver = driver;
     }
 
     static byte[] ptx() {
@@ -73,7 +52,7 @@ public final class CudaBackend implements Backend {
     }
 
     public String deviceName() {
-        return deviceName;
+        return driver.deviceName();
     }
 
     /** Host-to-device plus device-to-host copies made so far. */
@@ -83,27 +62,12 @@ public final class CudaBackend implements Backend {
 
     /** {free, total} bytes of device memory, from cuMemGetInfo. */
     long[] memoryInfo() {
-        current();
-        long[] free = new long[1];
-        long[] total = new long[1];
-        JCudaDriver.cuMemGetInfo(free, total);
-        return new long[]{free[0], total[0]};
+        return driver.memoryInfo();
     }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    private void current() {
-        JCudaDriver.cuCtxSetCurrent(context);
-    }
-
-    Runnable freer(CUdeviceptr ptr) {
-        return () -> {
-            JCudaDriver.cuCtxSetCurrent(context);
-            JCudaDriver.cuMemFree(ptr);
-        };
     }
 
     private CudaStorage c(Storage s) {
@@ -114,39 +78,13 @@ public final class CudaBackend implements Backend {
                 + "'; move the tensor with to(backend) first");
     }
 
-    CUdeviceptr devicePointer(Storage s) {
-        return c(s).ptr();
-    }
-
-    /**
-     * Device memory is freed when its storage is collected, so an allocation that finds the
-     * device full collects garbage once and tries again.
-     */
     @Override
     public Storage allocate(long length) {
         if (length < 0 || length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("cuda: cannot allocate " + length + " floats");
         }
-        current();
-        CUdeviceptr ptr = new CUdeviceptr();
-        long bytes = Math.max(1, length) * Sizeof.FLOAT;
-        try {
-            JCudaDriver.cuMemAlloc(ptr, bytes);
-        } catch (CudaException e) {
-            if (!String.valueOf(e.getMessage()).contains("OUT_OF_MEMORY")) {
-                throw e;
-            }
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            current();
-            JCudaDriver.cuMemAlloc(ptr, bytes);
-        }
-        JCudaDriver.cuMemsetD32(ptr, 0, Math.max(1, length));
-        return new CudaStorage(this, ptr, length);
+        Object handle = driver.allocate(length);
+        return new CudaStorage(this, handle, length, driver.freer(handle));
     }
 
     @Override
@@ -154,10 +92,8 @@ public final class CudaBackend implements Backend {
         if (length == 0) {
             return;
         }
-        current();
         transfers.incrementAndGet();
-        JCudaDriver.cuMemcpyHtoD(c(dst).ptr().withByteOffset(dstOffset * Sizeof.FLOAT),
-                Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.FLOAT), (long) length * Sizeof.FLOAT);
+        driver.copyToDevice(src, srcOffset, c(dst).handle(), dstOffset, length);
     }
 
     @Override
@@ -165,41 +101,27 @@ public final class CudaBackend implements Backend {
         if (length == 0) {
             return;
         }
-        current();
         transfers.incrementAndGet();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.FLOAT),
-                c(src).ptr().withByteOffset(srcOffset * Sizeof.FLOAT), (long) length * Sizeof.FLOAT);
+        driver.copyToHost(c(src).handle(), srcOffset, dst, dstOffset, length);
     }
 
     @Override
     public void synchronize() {
-        current();
-        JCudaDriver.cuCtxSynchronize();
+        driver.synchronize();
     }
 
-    private CUfunction function(String name) {
-        return functions.computeIfAbsent(name, n -> {
-            CUfunction f = new CUfunction();
-            JCudaDriver.cuModuleGetFunction(f, module, n);
-            return f;
-        });
-    }
-
-    /** Launches on the default stream, so kernels run in the order they are launched. */
+    /** Launches in order; storages travel as their driver handles. */
     private final class Launcher implements CudaLauncher {
         private Storage scratch;
 
         @Override
         public synchronized void launch(KernelLaunch l) {
-            current();
             List<Object> args = l.args();
-            Pointer[] ps = new Pointer[args.size()];
-            for (int i = 0; i < ps.length; i++) {
-                ps[i] = KernelArgs.pointer(args.get(i), CudaBackend.this);
+            Object[] a = new Object[args.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = args.get(i) instanceof Storage s ? c(s).handle() : args.get(i);
             }
-            LaunchShape s = l.shape();
-            JCudaDriver.cuLaunchKernel(function(l.kernel()), s.gridX(), s.gridY(), s.gridZ(), s.blockX(), s.blockY(),
-                    s.blockZ(), 0, null, Pointer.to(ps), null);
+            driver.launch(l.kernel(), l.shape(), a);
         }
 
         @Override

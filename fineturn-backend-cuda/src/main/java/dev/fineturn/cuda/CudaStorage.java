@@ -2,27 +2,26 @@ package dev.fineturn.cuda;
 
 import dev.fineturn.spi.Backend;
 import dev.fineturn.spi.Storage;
-import jcuda.driver.CUdeviceptr;
 
 import java.lang.ref.Cleaner;
 
-/** Device memory from cuMemAlloc; freed when the storage becomes unreachable. */
+/** Device memory, named by its driver's handle; freed when the storage becomes unreachable. */
 final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final CudaBackend backend;
-    private final CUdeviceptr ptr;
+    private final Object handle;
     private final long length;
 
-    CudaStorage(CudaBackend backend, CUdeviceptr ptr, long length) {
+    CudaStorage(CudaBackend backend, Object handle, long length, Runnable freer) {
         this.backend = backend;
-        this.ptr = ptr;
+        this.handle = handle;
         this.length = length;
-        CLEANER.register(this, backend.freer(ptr));
+        CLEANER.register(this, freer);
     }
 
-    CUdeviceptr ptr() {
-        return ptr;
+    Object handle() {
+        return handle;
     }
 
     @Override

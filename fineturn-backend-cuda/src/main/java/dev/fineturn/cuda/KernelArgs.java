@@ -1,16 +1,16 @@
 package dev.fineturn.cuda;
 
-import dev.fineturn.spi.Storage;
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 
-/** Turns Java kernel arguments into the pointers cuLaunchKernel takes. */
+/** Turns kernel arguments (device memory as CUdeviceptr) into the pointers cuLaunchKernel takes. */
 final class KernelArgs {
     private KernelArgs() {
     }
 
-    static Pointer pointer(Object a, CudaBackend backend) {
-        if (a instanceof Storage s) {
-            return Pointer.to(backend.devicePointer(s));
+    static Pointer pointer(Object a) {
+        if (a instanceof CUdeviceptr p) {
+            return Pointer.to(p);
         }
         if (a instanceof Integer v) {
             return Pointer.to(new int[]{v});

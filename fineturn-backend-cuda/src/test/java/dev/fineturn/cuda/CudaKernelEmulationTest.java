@@ -1,10 +1,8 @@
 package dev.fineturn.cuda;
 
 import dev.fineturn.reference.ElementwiseKernels;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,32 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Skipped when g++ is not on the PATH.
  */
 class CudaKernelEmulationTest {
-    private static final Path KERNELS = Path.of("src/main/cuda/kernels.cu");
-    private static final Path TEST_DIR = Path.of("src/test/cuda");
-    private static final Path OUT = Path.of("target/cuda-emu");
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) cases, (\\d+) failed");
 
     @Test
     void everyKernelMatchesTheNaiveLoopsOnTheCpuEmulation() throws Exception {
-        String gxx = PtxTest.tool("g++");
-        Assumptions.assumeTrue(gxx != null, "g++ not on PATH; the CUDA kernel emulation test needs g++ 10 or newer");
-        Files.createDirectories(OUT);
-        Path binary = OUT.resolve("kernel_test");
-        if (stale(binary)) {
-            Process cc = new ProcessBuilder(gxx, "-std=c++20", "-O1", "-pthread", "-Wall", "-Wno-unknown-pragmas",
-                    "-o", binary.toString(), TEST_DIR.resolve("kernel_test.cpp").toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(cc.waitFor(300, TimeUnit.SECONDS), "g++ timed out");
-            assertEquals(0, cc.exitValue(), "g++ could not compile the kernels against cuda_emu.h:\n" + log);
-        }
-        Path masks = OUT.resolve("dropout-java.txt");
+        Path binary = Gxx.build("kernel_test.cpp", "kernel_test");
+        Path masks = Gxx.OUT.resolve("dropout-java.txt");
         Files.writeString(masks, javaDropoutMasks());
-        Process run = new ProcessBuilder(binary.toAbsolutePath().toString(), masks.toAbsolutePath().toString())
+        Process run = new ProcessBuilder(binary.toString(), masks.toAbsolutePath().toString())
                 .redirectErrorStream(true).start();
         String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(run.waitFor(300, TimeUnit.SECONDS), "kernel test timed out");
-        Files.writeString(OUT.resolve("kernel_test.log"), out);
+        Files.writeString(Gxx.OUT.resolve("kernel_test.log"), out);
         System.out.println(out);
         assertEquals(0, run.exitValue(), "kernel test failed:\n" + failures(out));
         Matcher m = SUMMARY.matcher(out);
@@ -61,20 +45,6 @@ class CudaKernelEmulationTest {
                     "kernel " + kernel + " is in the PTX but no emulated case checked it");
         }
         assertTrue(out.contains("vs Java DropoutHash"), "dropout masks were not compared with Java's");
-    }
-
-    /** The binary is older than the kernels, the emulation header or the test. */
-    private static boolean stale(Path binary) throws IOException {
-        if (!Files.exists(binary)) {
-            return true;
-        }
-        long built = Files.getLastModifiedTime(binary).toMillis();
-        for (Path p : List.of(KERNELS, TEST_DIR.resolve("cuda_emu.h"), TEST_DIR.resolve("kernel_test.cpp"))) {
-            if (Files.getLastModifiedTime(p).toMillis() >= built) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Masks from the reference as lines "seed p n" and n floats as raw int bits. */

@@ -27,7 +27,11 @@ class CudaTrainingStepTest {
 
     @Test
     void stepsStayOnTheDeviceAndMatchTheReference() {
-        CudaBackend cuda = CudaTestDevice.backend();
+        stepsStayOnTheDeviceAndMatchTheReference(CudaTestDevice.backend());
+    }
+
+    /** Also run on the CPU emulation by CudaEmulatedBackendTest. */
+    static void stepsStayOnTheDeviceAndMatchTheReference(CudaBackend cuda) {
         Backend ref = ReferenceBackend.get();
         float[] xs = TestModels.random(BATCH * 3 * 10 * 10, 61);
         float[] labels = {0f, 3f, 1f, 4f};

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +34,18 @@ final class PtxSignatures {
                 params.add(p.group(2) == null ? p.group(1) : p.group(1) + "[" + p.group(2) + "]");
             }
             out.put(m.group(1), params);
+        }
+        return out;
+    }
+
+    /** Kernels whose PTX synchronises the block (bar.sync): their threads must run concurrently. */
+    static Set<String> synchronizing() {
+        Set<String> out = new TreeSet<>();
+        String[] parts = ptx().split("\\.visible \\.entry ");
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].contains("bar.sync")) {
+                out.add(parts[i].substring(0, parts[i].indexOf('(')));
+            }
         }
         return out;
     }
