@@ -80,10 +80,11 @@ final class ClConv {
         }
         int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
         if (b.cpuKernels()) {
-            ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(), perOut, reduction, 1f,
-                    new ClPackedGemm.Source(ClPackedGemm.DY_ROWS, false, dy, 0, 0),
-                    new ClPackedGemm.Source(ClPackedGemm.IM2COL_T, false, x, 0, 0), 0f,
-                    ClPackedGemm.Target.matrix(dw, 0, g.outChannelsPerGroup() * perOut, perOut));
+            // dw^T = im2col(x) dy^T: the large operand, im2col(x), packs along its contiguous pixel rows.
+            ClPackedGemm.run(b, geo, g.groups(), perOut, g.outChannelsPerGroup(), reduction, 1f,
+                    new ClPackedGemm.Source(ClPackedGemm.IM2COL_ROWS, false, x, 0, 0),
+                    new ClPackedGemm.Source(ClPackedGemm.DY_T, false, dy, 0, 0), 0f,
+                    new ClPackedGemm.Target(dw, 0, g.outChannelsPerGroup() * perOut, 1, perOut, 1));
             return;
         }
         long tileCount = ceil(perOut, OpenClBackend.TILE) * ceil(g.outChannelsPerGroup(), OpenClBackend.TILE)

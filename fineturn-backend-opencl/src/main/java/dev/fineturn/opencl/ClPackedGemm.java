@@ -19,9 +19,11 @@ final class ClPackedGemm {
     static final int MATRIX = 0;
     static final int IM2COL = 1;
     static final int DY_GATHER = 2;
-    static final int IM2COL_T = 3;
     static final int WEIGHTS_T = 2;
-    static final int DY_ROWS = 3;
+    static final int IM2COL_ROWS = 3;
+    static final int DY_T = 3;
+    /** The k chunk for narrow outputs (few column panels), where short chunks would mean many launches. */
+    static final int LONG_KC = 2048;
     /** The convolution geometry argument of plain matrix products: all ones, so no kernel divides by zero. */
     static final int[] NO_GEOMETRY = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1};
 
@@ -46,7 +48,8 @@ final class ClPackedGemm {
             return;
         }
         int mb = ceil(m, MR);
-        int kcMax = Math.min(KC, k);
+        int kcStep = kChunk(n);
+        int kcMax = Math.min(kcStep, k);
         int slice = batchSlice(batch, mb, kcMax);
         int ncMax = columnChunk(slice, n);
         long apLength = (long) slice * mb * MR * kcMax;
@@ -63,7 +66,7 @@ final class ClPackedGemm {
                     int nb = ceil(nc, NR);
                     int k0 = 0;
                     do {
-                        int kc = Math.min(KC, k - k0);
+                        int kc = Math.min(kcStep, k - k0);
                         if (kc > 0) {
                             be.launch("pack_a", new long[]{ceil(kc, KCH), mb, bs}, null, a.mode(), geo, m, k, k0, kc,
                                     a.transposed() ? 1 : 0, b0, a.data(), a.offset(), a.batchStride(), panels, apOff);
@@ -74,11 +77,16 @@ final class ClPackedGemm {
                         be.launch("gemm_packed", new long[]{nb, mb, bs}, null, m, n, kc, nOff, nc, alpha,
                                 k0 == 0 ? beta : 1f, b0, panels, apOff, panels, bpOff, c.data(), c.offset(),
                                 c.batchStride(), c.cp(), c.cis(), c.rs());
-                        k0 += KC;
+                        k0 += kcStep;
                     } while (k0 < k);
                 }
             }
         }
+    }
+
+    /** k per chunk: {@link #LONG_KC} for outputs at most 4 column panels wide, else {@link #KC}. */
+    static int kChunk(int n) {
+        return n <= 4 * NR ? LONG_KC : KC;
     }
 
     /** Batches per launch: as many as keep the A panels within {@link #PANEL_FLOATS}, at least one. */

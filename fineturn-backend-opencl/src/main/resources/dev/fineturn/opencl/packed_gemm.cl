@@ -13,9 +13,9 @@
 #define MODE_MATRIX 0
 #define MODE_IM2COL 1       // B of the forward convolution: k = (ic, ky, kx), columns = (n, oy, ox)
 #define MODE_DY_GATHER 2    // B of the data gradient:       k = (oc, ky, kx), columns = (n, iy, ix)
-#define MODE_IM2COL_T 3     // B of the weight gradient:     k = (n, oy, ox),  columns = (ic, ky, kx)
 #define MODE_WEIGHTS_T 2    // A of the data gradient:       rows = ic, k = (oc, ky, kx)
-#define MODE_DY_ROWS 3      // A of the weight gradient:     rows = oc, k = (n, oy, ox)
+#define MODE_IM2COL_ROWS 3  // A of the weight gradient, transposed: rows = (ic, ky, kx), k = (n, oy, ox)
+#define MODE_DY_T 3         // B of the weight gradient, transposed: k = (n, oy, ox), columns = oc
 
 // Ap[batch][ib][kc][PMR]; this work-item packs KCH consecutive k of one row block.
 // Batch (or group) b0 + z of the operands lands in panel slot z.
@@ -39,16 +39,36 @@ __kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int tran
             } else {
                 for (int t = t0; t < tEnd; t++) dst[t * PMR + r] = a[(long) row * k + k0 + t];
             }
-        } else {
-            // k = (q, rem) with rem < span: (oc, ky*KW + kx) for the weights, (n, pixel) for dy.
-            int span = mode == MODE_WEIGHTS_T ? KHW : OH * OW;
-            int q = (k0 + t0) / span;
-            int rem = (k0 + t0) - q * span;
+        } else if (mode == MODE_IM2COL_ROWS) {
+            int ic = row / KHW;
+            int rr = row - ic * KHW;
+            int ky = rr / KW;
+            int kx = rr - ky * KW;
+            int q = k0 + t0;
+            int img = q / (OH * OW);
+            int s = q - img * OH * OW;
+            int oy = s / OW;
+            int ox = s - oy * OW;
             for (int t = t0; t < tEnd; t++) {
-                dst[t * PMR + r] = mode == MODE_WEIGHTS_T
-                        ? A[((b * OCG + q) * ICG + row) * KHW + rem]
-                        : A[(q * OC + b * OCG + row) * OH * OW + rem];
-                if (++rem == span) {
+                int iy = oy * SH - PT + ky * DH;
+                int ix = ox * SW - PL + kx * DW;
+                dst[t * PMR + r] = iy >= 0 && iy < H && ix >= 0 && ix < W
+                        ? A[((img * C + b * ICG + ic) * H + iy) * W + ix] : 0.0f;
+                if (++ox == OW) {
+                    ox = 0;
+                    if (++oy == OH) {
+                        oy = 0;
+                        img++;
+                    }
+                }
+            }
+        } else {
+            // MODE_WEIGHTS_T: k = (oc, ky * KW + kx).
+            int q = (k0 + t0) / KHW;
+            int rem = (k0 + t0) - q * KHW;
+            for (int t = t0; t < tEnd; t++) {
+                dst[t * PMR + r] = A[((b * OCG + q) * ICG + row) * KHW + rem];
+                if (++rem == KHW) {
                     rem = 0;
                     q++;
                 }
@@ -88,6 +108,22 @@ __kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff
         return;
     }
     int xGroup = b * ICG;
+    if (mode == MODE_DY_T) {
+        int q = k0 + t0;
+        int img = q / (OH * OW);
+        int p = q - img * OH * OW;
+        for (int t = t0; t < tEnd; t++) {
+            __global const float* src = B + (img * OC + b * OCG) * OH * OW + p;
+            for (int c = 0; c < PNR; c++) {
+                dst[t * PNR + c] = col0 + c < n ? src[(col0 + c) * OH * OW] : 0.0f;
+            }
+            if (++p == OH * OW) {
+                p = 0;
+                img++;
+            }
+        }
+        return;
+    }
     for (int t = t0; t < tEnd; t++) {
         int kk = k0 + t;
         if (mode == MODE_IM2COL) {
@@ -99,6 +135,41 @@ __kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff
             int s = col0 - img * OH * OW;
             int oy = s / OW;
             int ox = s - oy * OW;
+            // Stride 1: walk the PNR columns as runs along output rows; each run reads one input row.
+            if (SW == 1) {
+                if (ox + PNR <= OW && col0 + PNR <= n) {
+                    int iy = oy * SH - PT + ky * DH;
+                    int ix = ox - PL + kx * DW;
+                    if (iy >= 0 && iy < H && ix >= 0 && ix + PNR <= W) {
+                        __global const float* src = B + ((img * C + xGroup + ic) * H + iy) * W + ix;
+                        vstore8(vload8(0, src), 0, dst + t * PNR);
+                        vstore8(vload8(1, src), 1, dst + t * PNR);
+                        continue;
+                    }
+                }
+                int c = 0;
+                while (c < PNR) {
+                    int run = min(PNR - c, OW - ox);
+                    int iy = oy * SH - PT + ky * DH;
+                    int ix = ox - PL + kx * DW;
+                    bool rowIn = iy >= 0 && iy < H && img < N;
+                    __global const float* src = B + ((img * C + xGroup + ic) * H + iy) * W;
+                    for (int e = 0; e < run; e++) {
+                        int xi = ix + e;
+                        dst[t * PNR + c + e] = rowIn && xi >= 0 && xi < W && col0 + c + e < n ? src[xi] : 0.0f;
+                    }
+                    c += run;
+                    ox += run;
+                    if (ox == OW) {
+                        ox = 0;
+                        if (++oy == OH) {
+                            oy = 0;
+                            img++;
+                        }
+                    }
+                }
+                continue;
+            }
             for (int c = 0; c < PNR; c++) {
                 float v = 0.0f;
                 if (col0 + c < n) {
@@ -124,6 +195,27 @@ __kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff
             int s = col0 - img * H * W;
             int iy = s / W;
             int ix = s - iy * W;
+            // Fast path at stride 1: the PNR columns of one input row read one row of dy inside it.
+            if (SH == 1 && SW == 1 && ix + PNR <= W && col0 + PNR <= n) {
+                int oy = iy + PT - ky * DH;
+                int ox = ix + PL - kx * DW;
+                if (oy < 0 || oy >= OH) {
+                    vstore8((float8) 0.0f, 0, dst + t * PNR);
+                    vstore8((float8) 0.0f, 1, dst + t * PNR);
+                    continue;
+                }
+                __global const float* src = B + ((img * OC + b * OCG + oc) * OH + oy) * OW;
+                if (ox >= 0 && ox + PNR <= OW) {
+                    vstore8(vload8(0, src + ox), 0, dst + t * PNR);
+                    vstore8(vload8(1, src + ox), 1, dst + t * PNR);
+                } else {
+                    for (int c = 0; c < PNR; c++) {
+                        int xo = ox + c;
+                        dst[t * PNR + c] = xo >= 0 && xo < OW ? src[xo] : 0.0f;
+                    }
+                }
+                continue;
+            }
             for (int c = 0; c < PNR; c++) {
                 float v = 0.0f;
                 if (col0 + c < n) {
@@ -141,31 +233,6 @@ __kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff
                     if (++iy == H) {
                         iy = 0;
                         img++;
-                    }
-                }
-            }
-        } else {
-            int img = kk / (OH * OW);
-            int s = kk - img * OH * OW;
-            int oy = s / OW;
-            int ox = s - oy * OW;
-            int ic = col0 / KHW;
-            int r = col0 - ic * KHW;
-            int ky = r / KW;
-            int kx = r - ky * KW;
-            for (int c = 0; c < PNR; c++) {
-                float v = 0.0f;
-                if (col0 + c < n) {
-                    int iy = oy * SH - PT + ky * DH;
-                    int ix = ox * SW - PL + kx * DW;
-                    if (iy >= 0 && iy < H && ix >= 0 && ix < W) v = B[((img * C + xGroup + ic) * H + iy) * W + ix];
-                }
-                dst[t * PNR + c] = v;
-                if (++kx == KW) {
-                    kx = 0;
-                    if (++ky == KH) {
-                        ky = 0;
-                        ic++;
                     }
                 }
             }
