@@ -32,8 +32,8 @@ def ours(bench, **params):
 
 
 print("### SGEMM (GFLOP/s)\n")
-print("| n | threads | numpy/OpenBLAS | torch.mm | fineturn cpu | ratio cpu/OpenBLAS | fineturn opencl (PoCL) | reference |")
-print("|---|---|---|---|---|---|---|---|")
+print("| n | threads | numpy/OpenBLAS | torch.mm | fineturn cpu | ratio cpu/OpenBLAS | fineturn opencl (PoCL) | opencl/cpu | reference |")
+print("|---|---|---|---|---|---|---|---|---|")
 for n in (128, 256, 512, 1024, 2048):
     for t in (1, 2):
         ob = peer(rf"numpy-openblas sgemm n={n} threads={t} ")
@@ -44,11 +44,12 @@ for n in (128, 256, 512, 1024, 2048):
         ref = ours("GemmBenchmark.gemm", backend="reference", n=n, threads=1) if t == 1 else None
         g = lambda ms: f"{fl / (ms * 1e6):.1f}" if ms else "-"
         ratio = f"{fl / (c * 1e6) / ob:.2f}" if c and ob else "-"
-        print(f"| {n} | {t} | {ob or '-'} | {tm or '-'} | {g(c)} | {ratio} | {g(o)} | {g(ref)} |")
+        oc = f"{c / o:.2f}" if c and o else "-"
+        print(f"| {n} | {t} | {ob or '-'} | {tm or '-'} | {g(c)} | {ratio} | {g(o)} | {oc} | {g(ref)} |")
 
 print("\n### Convolution layers (GFLOP/s; forward+backward counts 3x the forward flops)\n")
-print("| layer | pass | threads | PyTorch 1.13 | fineturn cpu | ratio | fineturn opencl (PoCL) |")
-print("|---|---|---|---|---|---|---|")
+print("| layer | pass | threads | PyTorch 1.13 | fineturn cpu | ratio | fineturn opencl (PoCL) | opencl/cpu |")
+print("|---|---|---|---|---|---|---|---|")
 for layer in ("resnet", "cifar", "depthwise"):
     for pas in ("forward", "forward+backward"):
         for t in (1, 2):
@@ -63,15 +64,17 @@ for layer in ("resnet", "cifar", "depthwise"):
             o = ours("ConvBenchmark.conv", backend="opencl", layer=layer, threads=t, **{"pass": pas})
             g = lambda ms: f"{fl / (ms * 1e6):.1f}" if ms else "-"
             ratio = f"{fl / (c * 1e6) / pt:.2f}" if c and pt else "-"
-            print(f"| {layer} | {pas} | {t} | {f'{pt:.1f}' if pt else '-'} | {g(c)} | {ratio} | {g(o)} |")
+            oc = f"{c / o:.2f}" if c and o else "-"
+            print(f"| {layer} | {pas} | {t} | {f'{pt:.1f}' if pt else '-'} | {g(c)} | {ratio} | {g(o)} | {oc} |")
 
 print("\n### ResNet-18 at 64x64, batch 32, 2 threads (img/s)\n")
-print("| mode | PyTorch 1.13 | fineturn cpu | ratio | fineturn opencl (PoCL) |")
-print("|---|---|---|---|---|")
+print("| mode | PyTorch 1.13 | fineturn cpu | ratio | fineturn opencl (PoCL) | opencl/cpu |")
+print("|---|---|---|---|---|---|")
 for mode, pmode in (("head", "head"), ("partial", "partial"), ("full", "full"), ("inference", "infer")):
     pt = peer(rf"torch-resnet18 mode={pmode} size=64 ")
     c = ours("ResNetStepBenchmark.step", backend="cpu", mode=mode)
     o = ours("ResNetStepBenchmark.step", backend="opencl", mode=mode)
     g = lambda ms: f"{32 / (ms / 1000):.1f}" if ms else "-"
     ratio = f"{32 / (c / 1000) / pt:.2f}" if c and pt else "-"
-    print(f"| {mode} | {pt or '-'} | {g(c)} | {ratio} | {g(o)} |")
+    oc = f"{c / o:.2f}" if c and o else "-"
+    print(f"| {mode} | {pt or '-'} | {g(c)} | {ratio} | {g(o)} | {oc} |")

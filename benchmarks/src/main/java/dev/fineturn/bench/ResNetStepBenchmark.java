@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One ResNet-18 (10 classes) training step at 64x64, batch 32, SGD with momentum 0.9, as the
- * PyTorch peer measures it: head-only (only fc trains), partial (conv1, bn1, layer1, layer2 frozen),
- * full, and inference (eval mode, no graph). img/s = 32 / time.
+ * One ResNet-18 (10 classes) training step, by default at 64x64 with batch 32 (parameters {@code size}
+ * and {@code batch}), SGD with momentum 0.9, as the PyTorch peer measures it: head-only (only fc
+ * trains), partial (conv1, bn1, layer1, layer2 frozen), full, and inference (eval mode, no graph).
+ * img/s = batch / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +45,14 @@ public class ResNetStepBenchmark {
 
     @Param({"2"})
     public int threads;
+
+    /** Images per step; {@link #BATCH} unless overridden (the GPU run uses 64). */
+    @Param({"32"})
+    public int batch;
+
+    /** Image edge in pixels (the GPU run uses 224). */
+    @Param({"64"})
+    public int size;
 
     private ResNet model;
     private Sgd sgd;
@@ -66,12 +75,12 @@ public class ResNetStepBenchmark {
         }
         model.train(!mode.equals("inference"));
         sgd = new Sgd(java.util.List.of(new ParamGroup("all", model.trainableParameters(), 1e-3, 0)), 0.9, 0, false);
-        x = Tensor.randn(b, 3, BATCH, 3, 64, 64);
-        float[] l = new float[BATCH];
-        for (int i = 0; i < BATCH; i++) {
+        x = Tensor.randn(b, 3, batch, 3, size, size);
+        float[] l = new float[batch];
+        for (int i = 0; i < batch; i++) {
             l[i] = i % 10;
         }
-        labels = Tensor.of(b, l, BATCH);
+        labels = Tensor.of(b, l, batch);
     }
 
     @Benchmark

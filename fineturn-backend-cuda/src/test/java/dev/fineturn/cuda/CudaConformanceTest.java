@@ -18,6 +18,9 @@ class CudaConformanceTest extends BackendConformanceKit {
     static void probe() {
         Backends.Status s = Backends.statuses().stream().filter(x -> x.name().equals("cuda")).findFirst()
                 .orElseThrow(() -> new AssertionError("cuda provider not discovered through ServiceLoader"));
+        if (!s.available() && "1".equals(System.getenv("FINETURN_REQUIRE_CUDA"))) {
+            throw new AssertionError("CUDA required but unavailable: " + s.reason());
+        }
         status = s;
         if (s.available()) {
             backend = Backends.get("cuda");

@@ -121,7 +121,8 @@ final class BenchCommand implements Callable<Integer> {
                 case "ConvBenchmark" -> rows.add(new Row("conv", backend, p,
                         dev.fineturn.bench.ConvBenchmark.flops(p.get("layer"), p.get("pass")) / (ms * 1e6), "GFLOP/s"));
                 default -> rows.add(new Row("resnet18", backend, p,
-                        dev.fineturn.bench.ResNetStepBenchmark.BATCH / (ms / 1000), "img/s"));
+                        Integer.parseInt(p.getOrDefault("batch", "" + dev.fineturn.bench.ResNetStepBenchmark.BATCH))
+                                / (ms / 1000), "img/s"));
             }
             if (!quick) {
                 System.out.println();
