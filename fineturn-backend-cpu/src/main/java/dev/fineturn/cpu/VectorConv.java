@@ -62,6 +62,13 @@ final class VectorConv {
         int ocg = g.outChannelsPerGroup();
         int chunk = Math.min(chunk(g), (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
         int chunks = (g.batch() + chunk - 1) / chunk;
+        // Every full chunk multiplies the same weights: pack them once per group, not once per chunk.
+        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
+        if (chunks > 1) {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                packed[grp] = VectorGemm.pack(GemmSpec.of(ocg, chunk * ohw, kk, false, false), w, grp * ocg * kk);
+            }
+        }
         CpuPool.parallelFor(chunks, ci -> {
             int n0 = ci * chunk;
             int cn = Math.min(chunk, g.batch() - n0);
@@ -72,7 +79,12 @@ final class VectorConv {
                     im2col(g, x, n0 + i, grp, cols, i * ohw, width);
                 }
                 float[] out = tmp(ocg * width);
-                VectorGemm.gemm(GemmSpec.of(ocg, width, kk, false, false), 1f, w, grp * ocg * kk, cols, 0, 0f, out, 0);
+                GemmSpec spec = GemmSpec.of(ocg, width, kk, false, false);
+                if (packed[grp] != null && cn == chunk) {
+                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0, 0f, out, 0);
+                } else {
+                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0, 0f, out, 0);
+                }
                 for (int i = 0; i < cn; i++) {
                     for (int oc = 0; oc < ocg; oc++) {
                         System.arraycopy(out, oc * width + i * ohw, y,

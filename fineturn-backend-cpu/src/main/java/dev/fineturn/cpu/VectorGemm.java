@@ -30,22 +30,56 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
+    /**
+     * op(A) packed once for several products with the same A (a convolution's weights against
+     * several image chunks): every k block's slivers for tile height {@code mr}, block pc at
+     * {@code mPadded * pc}.
+     */
+    record PackedA(float[] data, int mr, int m, int k, boolean transA) {
+    }
+
+    /** Packs op(A) for products whose output is {@code n} columns wide. */
+    static PackedA pack(GemmSpec s, float[] a, int aOff) {
+        int mr = s.n() >= 2 * NR ? MR : MR_NARROW;
+        int mPadded = (s.m() + mr - 1) / mr * mr;
+        float[] data = new float[mPadded * s.k()];
+        for (int pc = 0; pc < s.k(); pc += KC) {
+            int kc = Math.min(KC, s.k() - pc);
+            packA(s, a, aOff, 0, s.m(), pc, kc, mr, data, mPadded * pc);
+        }
+        return new PackedA(data, mr, s.m(), s.k(), s.transA());
+    }
+
+    /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
+    static void gemm(GemmSpec s, float alpha, PackedA a, float[] b, int bOff, float beta, float[] c, int cOff) {
+        if (s.batch() != 1 || s.m() != a.m() || s.k() != a.k() || s.transA() != a.transA()) {
+            throw new IllegalArgumentException("packed A " + a.m() + "x" + a.k() + " does not fit " + s);
+        }
+        single(s, alpha, null, 0, a, b, bOff, beta, c, cOff);
+    }
+
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
                      int cOff) {
         for (int bt = 0; bt < s.batch(); bt++) {
-            single(s, alpha, a, aOff + (int) (bt * s.strideA()), b, bOff + (int) (bt * s.strideB()), beta, c,
+            single(s, alpha, a, aOff + (int) (bt * s.strideA()), null, b, bOff + (int) (bt * s.strideB()), beta, c,
                     cOff + (int) (bt * s.strideC()));
         }
     }
 
-    private static void single(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta,
-                               float[] c, int cOff) {
+    /** One product; A comes packed ({@code packed}, when its tile height fits this product) or raw. */
+    private static void single(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, float[] b, int bOff,
+                               float beta, float[] c, int cOff) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
         boolean wide = n >= 2 * NR;
         int mr = wide ? MR : MR_NARROW;
         int nr = wide ? NR : NR_NARROW;
+        if (packed != null && packed.mr() != mr) {
+            throw new IllegalArgumentException("A was packed for " + packed.mr() + "-row tiles; this product uses "
+                    + mr);
+        }
+        int mPadded = (m + mr - 1) / mr * mr;
         scale(c, cOff, m * n, beta);
         if (k == 0 || alpha == 0f || m == 0 || n == 0) {
             return;
@@ -76,11 +110,19 @@ final class VectorGemm {
                     int split = task % colSplits;
                     int ic = ib * MC;
                     int mc = Math.min(MC, m - ic);
-                    float[] pa = PACK_A.get();
-                    packA(s, a, aOff, ic, mc, pcc, kc, mr, pa);
+                    float[] pa;
+                    int aStart;
+                    if (packed != null) {
+                        pa = packed.data();
+                        aStart = mPadded * pcc + ic * kc;
+                    } else {
+                        pa = PACK_A.get();
+                        aStart = 0;
+                        packA(s, a, aOff, ic, mc, pcc, kc, mr, pa, 0);
+                    }
                     int from = slivers * split / colSplits;
                     int to = slivers * (split + 1) / colSplits;
-                    macroKernel(pa, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
+                    macroKernel(pa, aStart, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
                 };
                 if (serial) {
                     for (int task = 0; task < icBlocks * colSplits; task++) {
@@ -157,14 +199,15 @@ final class VectorGemm {
     }
 
     /** Packs op(A)[ic..ic+mc, pc..pc+kc] as slivers [mc/MR][kc][MR], zero-padded. */
-    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, int mr, float[] dst) {
+    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, int mr, float[] dst,
+                              int dstOff) {
         int m = s.m();
         int k = s.k();
         int slivers = (mc + mr - 1) / mr;
         for (int sl = 0; sl < slivers; sl++) {
             int i0 = ic + sl * mr;
             int height = Math.min(mr, ic + mc - i0);
-            int base = sl * kc * mr;
+            int base = dstOff + sl * kc * mr;
             if (s.transA()) {
                 for (int p = 0; p < kc; p++) {
                     int d = base + p * mr;
@@ -193,7 +236,7 @@ final class VectorGemm {
         }
     }
 
-    private static void macroKernel(float[] pa, float[] pb, int mc, int kc, int sliverFrom, int sliverTo, int nc,
+    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int sliverFrom, int sliverTo, int nc,
                                     float alpha, float[] c, int cOff, int ldc, boolean wide) {
         int mr = wide ? MR : MR_NARROW;
         int nr = wide ? NR : NR_NARROW;
@@ -203,7 +246,7 @@ final class VectorGemm {
             int width = Math.min(nr, nc - j0);
             for (int i0 = 0; i0 < mc; i0 += mr) {
                 int height = Math.min(mr, mc - i0);
-                int aBase = (i0 / mr) * kc * mr;
+                int aBase = aStart + (i0 / mr) * kc * mr;
                 int bBase = sl * kc * nr;
                 if (width == nr && height == mr) {
                     if (wide) {

@@ -44,4 +44,49 @@ class CpuGemmTest {
             CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
         }
     }
+
+    /** A packed once and reused: several k blocks and row blocks, wide and narrow tiles, both layouts of A. */
+    @ParameterizedTest
+    @CsvSource({"197,173,411,false", "131,90,385,true", "64,33,200,false", "7,50,13,true"})
+    void prepackedAMatchesTheReference(int m, int n, int k, boolean ta) {
+        SplittableRandom r = new SplittableRandom(m * 17L + k);
+        float[] a = new float[m * k + 5];
+        float[] b = new float[k * n];
+        for (float[] v : new float[][]{a, b}) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+        }
+        GemmSpec spec = GemmSpec.of(m, n, k, ta, false);
+        VectorGemm.PackedA packed = VectorGemm.pack(spec, a, 5);
+        for (int threads : new int[]{1, 2}) {
+            CpuPool.setThreads(threads);
+            try {
+                float[] expected = new float[m * n];
+                float[] c = new float[m * n];
+                GemmKernels.gemm(spec, 1.5f, a, 5, b, 0, 0f, expected, 0);
+                VectorGemm.gemm(spec, 1.5f, packed, b, 0, 0f, c, 0);
+                for (int i = 0; i < c.length; i++) {
+                    if (Math.abs(expected[i] - c[i]) > 1e-4 * Math.sqrt(k) + 1e-5) {
+                        fail(spec + " on " + threads + " threads, element " + i + ": reference " + expected[i]
+                                + ", cpu " + c[i]);
+                    }
+                }
+            } finally {
+                CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void prepackedARejectsAProductItDoesNotFit() {
+        VectorGemm.PackedA packed = VectorGemm.pack(GemmSpec.of(8, 100, 9, false, false), new float[72], 0);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VectorGemm.gemm(GemmSpec.of(8, 100, 10, false, false), 1f, packed, new float[1000], 0, 0f,
+                        new float[800], 0));
+        // packed for wide (2-row) tiles; 20 columns take the narrow 4-row tiles
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VectorGemm.gemm(GemmSpec.of(8, 20, 9, false, false), 1f, packed, new float[180], 0, 0f,
+                        new float[160], 0));
+    }
 }
