@@ -55,12 +55,27 @@ final class VectorConv {
         return Math.max(1, Math.min(g.batch(), (BATCH_COLUMNS + ohw - 1) / ohw));
     }
 
+    /** Floats of im2col per chunk that stay in a core's L2 cache next to the packed panels. */
+    private static final int COL_FLOATS = 1 << 16;
+
+    /**
+     * Images per GEMM on small maps: enough columns for the wide micro-kernel, otherwise as few as
+     * keep the chunk's im2col columns near {@link #COL_FLOATS}, and at least one chunk per thread.
+     */
+    private static int cacheChunk(ConvGeometry g) {
+        int ohw = g.outH() * g.outW();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int columns = Math.max(2 * VectorGemm.NR, COL_FLOATS / kk);
+        int images = Math.max(1, Math.min(chunk(g), (columns + ohw - 1) / ohw));
+        return Math.min(images, (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+    }
+
     /** Image chunks run in parallel, each with its own im2col buffer and a GEMM on the calling thread. */
     private static void forwardBatched(ConvGeometry g, float[] x, float[] w, float[] y) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        int chunk = Math.min(chunk(g), (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+        int chunk = cacheChunk(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
         // Every full chunk multiplies the same weights: pack them once per group, not once per chunk.
         VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
@@ -115,7 +130,7 @@ final class VectorConv {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         int icg = g.inChannelsPerGroup();
-        int chunk = Math.min(chunk(g), (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+        int chunk = cacheChunk(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
         int image = g.inChannels() * g.inH() * g.inW();
         CpuPool.parallelFor(chunks, ci -> {
@@ -269,7 +284,7 @@ final class VectorConv {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        int chunk = chunk(g);
+        int chunk = cacheChunk(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
         int parts = Math.max(1, Math.min(CpuPool.threads(), chunks));
         int weights = g.outChannels() * kk;
