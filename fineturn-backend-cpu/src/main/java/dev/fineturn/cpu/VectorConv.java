@@ -124,8 +124,11 @@ final class VectorConv {
         return d;
     }
 
-    /** Image chunks run in parallel: GEMM into a per-thread column buffer, then col2im into their own images. */
-    private static void backwardDataBatched(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+    /**
+     * The data gradient where it is not a forward convolution (stride > 1): image chunks run in
+     * parallel, each a GEMM into its thread's column buffer, then col2im into its own images.
+     */
+    private static void backwardDataStrided(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
@@ -195,38 +198,8 @@ final class VectorConv {
         ConvGeometry t = dataGradientAsForward(g);
         if (t != null) {
             forward(t, dy, flippedWeights(g, w), dx);
-            return;
-        }
-        if (chunk(g) > 1) {
-            backwardDataBatched(g, dy, w, dx);
-            return;
-        }
-        int ohw = g.outH() * g.outW();
-        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
-        int ocg = g.outChannelsPerGroup();
-        int icg = g.inChannelsPerGroup();
-        boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
-        java.util.function.IntConsumer perImage = n -> {
-            for (int grp = 0; grp < g.groups(); grp++) {
-                int dxOff = (n * g.inChannels() + grp * icg) * g.inH() * g.inW();
-                if (isPointwise(g)) {
-                    VectorGemm.gemm(GemmSpec.of(kk, ohw, ocg, true, false), 1f, w, grp * ocg * kk, dy,
-                            (n * g.outChannels() + grp * ocg) * ohw, 0f, dx, dxOff);
-                    continue;
-                }
-                float[] cols = col(kk * ohw);
-                VectorGemm.gemm(GemmSpec.of(kk, ohw, ocg, true, false), 1f, w, grp * ocg * kk, dy,
-                        (n * g.outChannels() + grp * ocg) * ohw, 0f, cols, 0);
-                java.util.Arrays.fill(dx, dxOff, dxOff + icg * g.inH() * g.inW(), 0f);
-                col2im(g, cols, dx, dxOff);
-            }
-        };
-        if (parallelImages) {
-            CpuPool.parallelFor(g.batch(), perImage);
         } else {
-            for (int n = 0; n < g.batch(); n++) {
-                perImage.accept(n);
-            }
+            backwardDataStrided(g, dy, w, dx);
         }
     }
 
@@ -431,10 +404,6 @@ final class VectorConv {
         for (int i = from; i < to; i++) {
             a[i] = 0f;
         }
-    }
-
-    private static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff) {
-        col2im(g, col, dx, dxOff, 0, g.outH() * g.outW());
     }
 
     private static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff, int colOff, int ld) {

@@ -40,7 +40,7 @@ final class VectorGemm {
 
     /** Packs op(A) for products whose output is {@code n} columns wide. */
     static PackedA pack(GemmSpec s, float[] a, int aOff) {
-        int mr = s.n() >= 2 * NR ? MR : MR_NARROW;
+        int mr = tileRows(s.n());
         int mPadded = (s.m() + mr - 1) / mr * mr;
         float[] data = new float[mPadded * s.k()];
         for (int pc = 0; pc < s.k(); pc += KC) {
@@ -58,6 +58,11 @@ final class VectorGemm {
         single(s, alpha, null, 0, a, b, bOff, beta, c, cOff);
     }
 
+    /** Micro-tile height for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
+    private static int tileRows(int n) {
+        return n >= 2 * NR ? MR : MR_NARROW;
+    }
+
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
                      int cOff) {
         for (int bt = 0; bt < s.batch(); bt++) {
@@ -73,7 +78,7 @@ final class VectorGemm {
         int n = s.n();
         int k = s.k();
         boolean wide = n >= 2 * NR;
-        int mr = wide ? MR : MR_NARROW;
+        int mr = tileRows(n);
         int nr = wide ? NR : NR_NARROW;
         if (packed != null && packed.mr() != mr) {
             throw new IllegalArgumentException("A was packed for " + packed.mr() + "-row tiles; this product uses "
@@ -101,8 +106,7 @@ final class VectorGemm {
                 float[] pb = packedB;
                 int threads = CpuPool.threads();
                 // Row blocks alone would leave threads idle when they do not divide evenly: split columns too.
-                int colSplits = icBlocks % threads == 0 ? 1 : Math.max(1, Math.min(slivers,
-                        Math.max(threads / icBlocks, threads)));
+                int colSplits = icBlocks % threads == 0 ? 1 : Math.min(slivers, threads);
                 int jcc = jc;
                 int pcc = pc;
                 java.util.function.IntConsumer blockTask = task -> {
@@ -236,8 +240,8 @@ final class VectorGemm {
         }
     }
 
-    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int sliverFrom, int sliverTo, int nc,
-                                    float alpha, float[] c, int cOff, int ldc, boolean wide) {
+    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int sliverFrom,
+                                    int sliverTo, int nc, float alpha, float[] c, int cOff, int ldc, boolean wide) {
         int mr = wide ? MR : MR_NARROW;
         int nr = wide ? NR : NR_NARROW;
         float[] edge = null;

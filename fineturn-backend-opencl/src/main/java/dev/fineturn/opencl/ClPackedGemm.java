@@ -4,7 +4,7 @@ import dev.fineturn.spi.Storage;
 
 /**
  * GEMM on packed panels (packed_gemm.cl), the path for CPU devices: the k dimension runs in chunks
- * of {@link #KC} and the columns in chunks bounded by {@link #PANEL_FLOATS}, so each chunk packs
+ * ({@link #kChunk}), batches and columns in slices bounded by {@link #PANEL_FLOATS}, so each chunk packs
  * its panels into the backend's scratch buffer and one register-blocked kernel multiplies them.
  * Chunks after the first accumulate into C with beta = 1.
  */
@@ -13,7 +13,7 @@ final class ClPackedGemm {
     static final int NR = 16;
     static final int KCH = 16;
     static final int KC = 256;
-    /** Upper bound on a B panel chunk, in floats, across the batch. */
+    /** Upper bound on the A panels and on the B panels of one chunk, in floats, across the batch slice. */
     static final long PANEL_FLOATS = 1L << 20;
 
     static final int MATRIX = 0;
@@ -51,7 +51,7 @@ final class ClPackedGemm {
         int kcStep = kChunk(n);
         int kcMax = Math.min(kcStep, k);
         int slice = batchSlice(batch, mb, kcMax);
-        int ncMax = columnChunk(slice, n);
+        int ncMax = columnChunk(slice, n, kcMax);
         long apLength = (long) slice * mb * MR * kcMax;
         long bpLength = (long) slice * ceil(ncMax, NR) * NR * kcMax;
         int apOff = 0;
@@ -95,9 +95,9 @@ final class ClPackedGemm {
         return (int) Math.max(1, Math.min(batch, PANEL_FLOATS / perBatch));
     }
 
-    /** Columns per chunk: a multiple of NR keeping batch * columns * KC within {@link #PANEL_FLOATS}. */
-    static int columnChunk(int batch, int n) {
-        long fit = PANEL_FLOATS / ((long) batch * KC) / NR * NR;
+    /** Columns per chunk: a multiple of NR keeping batch * columns * kc within {@link #PANEL_FLOATS}. */
+    static int columnChunk(int batch, int n, int kc) {
+        long fit = PANEL_FLOATS / ((long) batch * Math.max(1, kc)) / NR * NR;
         return (int) Math.min(ceil(n, NR) * (long) NR, Math.max(NR, fit));
     }
 

@@ -34,8 +34,8 @@ public final class OpenClBackend implements Backend {
     static final int TILE = 64;
     static final long[] TILE_LOCAL = {16, 16, 1};
     static final String KERNELS_PROPERTY = "fineturn.opencl.kernels";
-    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl", "conv_rows.cl", "pool.cl",
-        "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
+    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl",
+        "conv_rows.cl", "pool.cl", "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
 
     private final ClDevice device;
     private final cl_context context;

@@ -65,8 +65,37 @@ class ClGemmTest {
         org.junit.jupiter.api.Assertions.assertEquals(3, ClPackedGemm.batchSlice(3, 10, 256));
         org.junit.jupiter.api.Assertions.assertEquals(1, ClPackedGemm.batchSlice(5, 1000, 256));
         // columns per chunk: a multiple of 16 within 2^20 floats of B panels, never below 16
-        org.junit.jupiter.api.Assertions.assertEquals(4096, ClPackedGemm.columnChunk(1, 100_000));
-        org.junit.jupiter.api.Assertions.assertEquals(48, ClPackedGemm.columnChunk(1, 37));
-        org.junit.jupiter.api.Assertions.assertEquals(16, ClPackedGemm.columnChunk(1000, 100_000));
+        org.junit.jupiter.api.Assertions.assertEquals(4096, ClPackedGemm.columnChunk(1, 100_000, 256));
+        org.junit.jupiter.api.Assertions.assertEquals(512, ClPackedGemm.columnChunk(1, 100_000, 2048));
+        org.junit.jupiter.api.Assertions.assertEquals(48, ClPackedGemm.columnChunk(1, 37, 256));
+        org.junit.jupiter.api.Assertions.assertEquals(16, ClPackedGemm.columnChunk(1000, 100_000, 256));
+        // narrow outputs take long k chunks
+        org.junit.jupiter.api.Assertions.assertEquals(2048, ClPackedGemm.kChunk(64));
+        org.junit.jupiter.api.Assertions.assertEquals(256, ClPackedGemm.kChunk(65));
+    }
+
+    @org.junit.jupiter.api.Test
+    void kernelFamilyFollowsTheDeviceTypeAndRejectsAnUnknownChoice() {
+        ClDevice cpu = new ClDevice(0, 0, null, null, "cpu", "PoCL", false);
+        ClDevice gpu = new ClDevice(0, 1, null, null, "gpu", "vendor", true);
+        String before = System.getProperty(OpenClBackend.KERNELS_PROPERTY);
+        try {
+            System.clearProperty(OpenClBackend.KERNELS_PROPERTY);
+            org.junit.jupiter.api.Assertions.assertTrue(OpenClBackend.cpuKernelsByDefault(cpu));
+            org.junit.jupiter.api.Assertions.assertFalse(OpenClBackend.cpuKernelsByDefault(gpu));
+            System.setProperty(OpenClBackend.KERNELS_PROPERTY, "cpu");
+            org.junit.jupiter.api.Assertions.assertTrue(OpenClBackend.cpuKernelsByDefault(gpu));
+            System.setProperty(OpenClBackend.KERNELS_PROPERTY, "fpga");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> OpenClBackend.cpuKernelsByDefault(cpu));
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    "fineturn.opencl.kernels must be 'cpu' or 'gpu', not 'fpga'", e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(OpenClBackend.KERNELS_PROPERTY);
+            } else {
+                System.setProperty(OpenClBackend.KERNELS_PROPERTY, before);
+            }
+        }
     }
 }
