@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Convolution as im2col + packed GEMM per image and group (several images per GEMM on small feature
- * maps, so the weights are packed once); depthwise convolution as direct loops
- * over channel planes (GEMM with k = kh*kw would waste the micro-kernel).
+ * Convolution as a packed GEMM over the im2col view of the images ({@link Im2colPanels}: gathered
+ * sliver by sliver as the GEMM packs, never written out), per image and group, or per chunk of images
+ * on small feature maps so the weights are packed once. Depthwise convolution runs as direct loops
+ * over channel planes (a GEMM with k = kh*kw would waste the micro-kernel).
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -89,16 +90,13 @@ final class VectorConv {
             int cn = Math.min(chunk, g.batch() - n0);
             int width = cn * ohw;
             for (int grp = 0; grp < g.groups(); grp++) {
-                float[] cols = col(kk * width);
-                for (int i = 0; i < cn; i++) {
-                    im2col(g, x, n0 + i, grp, cols, i * ohw, width);
-                }
+                PanelSource cols = new Im2colPanels(g, x, n0, grp, false);
                 float[] out = tmp(ocg * width);
                 GemmSpec spec = GemmSpec.of(ocg, width, kk, false, false);
                 if (packed[grp] != null && cn == chunk) {
-                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0, 0f, out, 0);
+                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0f, out, 0);
                 } else {
-                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0, 0f, out, 0);
+                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, out, 0);
                 }
                 for (int i = 0; i < cn; i++) {
                     for (int oc = 0; oc < ocg; oc++) {
@@ -167,18 +165,12 @@ final class VectorConv {
         boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
         java.util.function.IntConsumer perImage = n -> {
             for (int grp = 0; grp < g.groups(); grp++) {
-                float[] cols;
-                int colOff;
-                if (isPointwise(g)) {
-                    cols = x;
-                    colOff = (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
-                } else {
-                    cols = col(kk * ohw);
-                    colOff = 0;
-                    im2col(g, x, n, grp, cols);
-                }
-                VectorGemm.gemm(GemmSpec.of(ocg, ohw, kk, false, false), 1f, w, grp * ocg * kk, cols, colOff, 0f, y,
-                        (n * g.outChannels() + grp * ocg) * ohw);
+                GemmSpec spec = GemmSpec.of(ocg, ohw, kk, false, false);
+                PanelSource cols = isPointwise(g)
+                        ? new PanelSource.Matrix(x, (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
+                                * g.inW(), kk, ohw, false)
+                        : new Im2colPanels(g, x, n, grp, false);
+                VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, y, (n * g.outChannels() + grp * ocg) * ohw);
             }
         };
         if (parallelImages) {
@@ -270,128 +262,23 @@ final class VectorConv {
                 int cn = Math.min(chunk, g.batch() - n0);
                 int width = cn * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    float[] cols;
-                    int colOff = 0;
-                    if (cn == 1 && isPointwise(g)) {
-                        cols = x;
-                        colOff = (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
-                    } else {
-                        cols = col(kk * width);
-                        for (int i = 0; i < cn; i++) {
-                            im2col(g, x, n0 + i, grp, cols, i * ohw, width);
-                        }
-                    }
+                    PanelSource cols = cn == 1 && isPointwise(g)
+                            ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
+                                    * g.inW(), width, kk, true)
+                            : new Im2colPanels(g, x, n0, grp, true);
                     float[] d = dy;
                     int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
                     if (cn > 1) {
                         d = gatherDy(g, dy, n0, cn, grp);
                         dOff = 0;
                     }
-                    VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols, colOff,
+                    VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols,
                             ci == part ? 0f : 1f, out, grp * ocg * kk);
                 }
             }
         });
         for (int part = 1; part < parts; part++) {
             VectorElementwise.addInto(partial[part], dw, weights);
-        }
-    }
-
-    /** col[(ic*kh + ky)*kw + kx][oy*ow + ox] = x[n, grp*icg + ic, iy, ix] (0 in the padding). */
-    private static void im2col(ConvGeometry g, float[] x, int n, int grp, float[] col) {
-        im2col(g, x, n, grp, col, 0, g.outH() * g.outW());
-    }
-
-    /** Rows of length {@code ld}; this image's columns start at {@code colOff} in each row. */
-    private static void im2col(ConvGeometry g, float[] x, int n, int grp, float[] col, int colOff, int ld) {
-        int oh = g.outH();
-        int ow = g.outW();
-        int icg = g.inChannelsPerGroup();
-        boolean sameWidthUnitStride = g.strideH() == 1 && g.strideW() == 1 && ow == g.inW();
-        int row = 0;
-        for (int ic = 0; ic < icg; ic++) {
-            int plane = (n * g.inChannels() + grp * icg + ic) * g.inH() * g.inW();
-            for (int ky = 0; ky < g.kernelH(); ky++) {
-                for (int kx = 0; kx < g.kernelW(); kx++, row++) {
-                    int base = colOff + row * ld;
-                    if (sameWidthUnitStride) {
-                        shiftedPlane(g, x, plane, ky, kx, col, base);
-                        continue;
-                    }
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
-                        int o = base + oy * ow;
-                        if (iy < 0 || iy >= g.inH()) {
-                            zero(col, o, o + ow);
-                            continue;
-                        }
-                        int xr = plane + iy * g.inW();
-                        int ix0 = -g.padLeft() + kx * g.dilationW();
-                        if (g.strideW() == 1) {
-                            int lo = Math.min(ow, Math.max(0, -ix0));
-                            int hi = Math.max(lo, Math.min(ow, g.inW() - ix0));
-                            zero(col, o, o + lo);
-                            if (hi - lo >= 32) {
-                                System.arraycopy(x, xr + ix0 + lo, col, o + lo, hi - lo);
-                            } else {
-                                for (int ox = lo; ox < hi; ox++) {
-                                    col[o + ox] = x[xr + ix0 + ox];
-                                }
-                            }
-                            zero(col, o + hi, o + ow);
-                        } else {
-                            int sw = g.strideW();
-                            int lo = Math.min(ow, Math.max(0, ceilDiv(-ix0, sw)));
-                            int hi = Math.max(lo, Math.min(ow, ceilDiv(g.inW() - ix0, sw)));
-                            zero(col, o, o + lo);
-                            for (int ox = lo, ix = xr + ix0 + lo * sw; ox < hi; ox++, ix += sw) {
-                                col[o + ox] = x[ix];
-                            }
-                            zero(col, o + hi, o + ow);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * One im2col row when the output is as wide as the input at stride 1: the row is the input plane
-     * shifted by (ky, kx) taps, so it is one block copy, then the |shift| columns per row that the
-     * copy wrapped from a neighbouring row are zeroed, as are the rows outside the input.
-     */
-    private static void shiftedPlane(ConvGeometry g, float[] x, int plane, int ky, int kx, float[] col, int base) {
-        int oh = g.outH();
-        int w = g.inW();
-        int dy = ky * g.dilationH() - g.padTop();
-        int d = kx * g.dilationW() - g.padLeft();
-        int oyLo = Math.min(oh, Math.max(0, -dy));
-        int oyHi = Math.max(oyLo, Math.min(oh, g.inH() - dy));
-        zero(col, base, base + oyLo * w);
-        zero(col, base + oyHi * w, base + oh * w);
-        if (oyHi == oyLo) {
-            return;
-        }
-        int src = plane + (oyLo + dy) * w + d;
-        int dst = base + oyLo * w;
-        int from = Math.max(0, -d);
-        int to = (oyHi - oyLo) * w - Math.max(0, d);
-        if (to - from >= 32) {
-            System.arraycopy(x, src + from, col, dst + from, to - from);
-        } else {
-            for (int i = from; i < to; i++) {
-                col[dst + i] = x[src + i];
-            }
-        }
-        int lo = Math.min(w, Math.max(0, -d));
-        int hi = Math.max(lo, Math.min(w, w - d));
-        for (int r = dst; r < dst + (oyHi - oyLo) * w; r += w) {
-            for (int i = 0; i < lo; i++) {
-                col[r + i] = 0f;
-            }
-            for (int i = hi; i < w; i++) {
-                col[r + i] = 0f;
-            }
         }
     }
 

@@ -52,10 +52,27 @@ final class VectorGemm {
 
     /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
     static void gemm(GemmSpec s, float alpha, PackedA a, float[] b, int bOff, float beta, float[] c, int cOff) {
+        gemm(s, alpha, a, matrixB(s, b, bOff), beta, c, cOff);
+    }
+
+    /** As above with op(B) packed from {@code b} sliver by sliver (batch 1). */
+    static void gemm(GemmSpec s, float alpha, PackedA a, PanelSource b, float beta, float[] c, int cOff) {
         if (s.batch() != 1 || s.m() != a.m() || s.k() != a.k() || s.transA() != a.transA()) {
             throw new IllegalArgumentException("packed A " + a.m() + "x" + a.k() + " does not fit " + s);
         }
-        single(s, alpha, null, 0, a, b, bOff, beta, c, cOff);
+        single(s, alpha, null, 0, a, b, beta, c, cOff);
+    }
+
+    /** C = alpha * op(A) op(B) + beta * C with op(B) packed from {@code b} sliver by sliver (batch 1). */
+    static void gemm(GemmSpec s, float alpha, float[] a, int aOff, PanelSource b, float beta, float[] c, int cOff) {
+        if (s.batch() != 1) {
+            throw new IllegalArgumentException("a panel source feeds one product, not " + s);
+        }
+        single(s, alpha, a, aOff, null, b, beta, c, cOff);
+    }
+
+    private static PanelSource matrixB(GemmSpec s, float[] b, int bOff) {
+        return new PanelSource.Matrix(b, bOff, s.k(), s.n(), s.transB());
     }
 
     /** Micro-tile height for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
@@ -66,13 +83,13 @@ final class VectorGemm {
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
                      int cOff) {
         for (int bt = 0; bt < s.batch(); bt++) {
-            single(s, alpha, a, aOff + (int) (bt * s.strideA()), null, b, bOff + (int) (bt * s.strideB()), beta, c,
-                    cOff + (int) (bt * s.strideC()));
+            single(s, alpha, a, aOff + (int) (bt * s.strideA()), null,
+                    matrixB(s, b, bOff + (int) (bt * s.strideB())), beta, c, cOff + (int) (bt * s.strideC()));
         }
     }
 
     /** One product; A comes packed ({@code packed}, when its tile height fits this product) or raw. */
-    private static void single(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, float[] b, int bOff,
+    private static void single(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
                                float beta, float[] c, int cOff) {
         int m = s.m();
         int n = s.n();
@@ -102,7 +119,7 @@ final class VectorGemm {
                 int icBlocks = (m + MC - 1) / MC;
                 int slivers = ncPadded / nr;
                 boolean serial = (double) m * nc * kc < SERIAL_WORK;
-                packB(s, b, bOff, pc, kc, jc, nc, nr, packedB, serial);
+                packB(b, pc, kc, jc, nc, nr, packedB, serial);
                 float[] pb = packedB;
                 int threads = CpuPool.threads();
                 // Row blocks alone would leave threads idle when they do not divide evenly: split columns too.
@@ -157,48 +174,22 @@ final class VectorGemm {
     }
 
     /** Packs op(B)[pc..pc+kc, jc..jc+nc] as slivers [nc/NR][kc][NR], zero-padded. */
-    private static void packB(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr, float[] dst,
-                              boolean serial) {
+    private static void packB(PanelSource b, int pc, int kc, int jc, int nc, int nr, float[] dst, boolean serial) {
         int slivers = (nc + nr - 1) / nr;
         if (serial) {
-            packSlivers(s, b, bOff, pc, kc, jc, nc, nr, dst, 0, slivers);
+            packSlivers(b, pc, kc, jc, nc, nr, dst, 0, slivers);
             return;
         }
         int parts = Math.min(slivers, CpuPool.threads());
-        CpuPool.parallelFor(parts, part -> packSlivers(s, b, bOff, pc, kc, jc, nc, nr, dst, slivers * part / parts,
+        CpuPool.parallelFor(parts, part -> packSlivers(b, pc, kc, jc, nc, nr, dst, slivers * part / parts,
                 slivers * (part + 1) / parts));
     }
 
-    private static void packSlivers(GemmSpec s, float[] b, int bOff, int pc, int kc, int jc, int nc, int nr,
-                                    float[] dst, int from, int to) {
-        int n = s.n();
-        int k = s.k();
+    private static void packSlivers(PanelSource b, int pc, int kc, int jc, int nc, int nr, float[] dst, int from,
+                                    int to) {
         for (int sl = from; sl < to; sl++) {
             int j0 = jc + sl * nr;
-            int width = Math.min(nr, jc + nc - j0);
-            int base = sl * kc * nr;
-            if (s.transB()) {
-                // Row j of op(B)^T is contiguous in k: read it along k, write with stride nr.
-                for (int j = 0; j < width; j++) {
-                    int src = bOff + (j0 + j) * k + pc;
-                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
-                        dst[d] = b[src + p];
-                    }
-                }
-                for (int j = width; j < nr; j++) {
-                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
-                        dst[d] = 0f;
-                    }
-                }
-                continue;
-            }
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * nr;
-                System.arraycopy(b, bOff + (pc + p) * n + j0, dst, d, width);
-                for (int j = width; j < nr; j++) {
-                    dst[d + j] = 0f;
-                }
-            }
+            b.pack(pc, kc, j0, Math.min(nr, jc + nc - j0), nr, dst, sl * kc * nr);
         }
     }
 

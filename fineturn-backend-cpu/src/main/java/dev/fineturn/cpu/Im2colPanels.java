@@ -1,0 +1,261 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.spi.ConvGeometry;
+
+/**
+ * The im2col matrix of a run of images, packed for the GEMM straight from the images: row
+ * (ic * kh + ky) * kw + kx, column (image * oh + oy) * ow + ox holds x[image, grp * icg + ic, iy, ix]
+ * (0 in the padding). Transposed, the rows are the pixels and the columns the taps, as the weight
+ * gradient needs. No column buffer is written; each sliver is gathered when the GEMM packs it.
+ */
+final class Im2colPanels implements PanelSource {
+    private final ConvGeometry g;
+    private final float[] x;
+    private final int firstImage;
+    private final int group;
+    private final boolean transposed;
+    /** Per kx: the output columns whose input column lies inside the image, [oxLo, oxHi). */
+    private final int[] oxLo;
+    private final int[] oxHi;
+    /** Stride 1 and the output as wide as the input: a tap's values are the image shifted by (dy, dx). */
+    private final boolean shifted;
+
+    Im2colPanels(ConvGeometry g, float[] x, int firstImage, int group, boolean transposed) {
+        this.g = g;
+        this.x = x;
+        this.firstImage = firstImage;
+        this.group = group;
+        this.transposed = transposed;
+        shifted = g.strideH() == 1 && g.strideW() == 1 && g.outW() == g.inW();
+        oxLo = new int[g.kernelW()];
+        oxHi = new int[g.kernelW()];
+        for (int kx = 0; kx < g.kernelW(); kx++) {
+            int ix0 = kx * g.dilationW() - g.padLeft();
+            oxLo[kx] = Math.min(g.outW(), Math.max(0, ceilDiv(-ix0, g.strideW())));
+            oxHi[kx] = Math.max(oxLo[kx], Math.min(g.outW(), ceilDiv(g.inW() - ix0, g.strideW())));
+        }
+    }
+
+    @Override
+    public void pack(int pc, int kc, int j0, int width, int nr, float[] dst, int base) {
+        int kw = g.kernelW();
+        int kh = g.kernelH();
+        if (transposed) {
+            int[] runs = runs(pc, kc);
+            int tap = j0;
+            int ic = tap / (kh * kw);
+            int ky = tap / kw % kh;
+            int kx = tap % kw;
+            for (int j = 0; j < width; j++) {
+                gather(runs, ic, ky, kx, dst, base + j, nr);
+                if (++kx == kw) {
+                    kx = 0;
+                    if (++ky == kh) {
+                        ky = 0;
+                        ic++;
+                    }
+                }
+            }
+            for (int j = width; j < nr; j++) {
+                for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                    dst[d] = 0f;
+                }
+            }
+            return;
+        }
+        int[] runs = runs(j0, width);
+        int ic = pc / (kh * kw);
+        int ky = pc / kw % kh;
+        int kx = pc % kw;
+        for (int p = 0; p < kc; p++) {
+            int d = base + p * nr;
+            gather(runs, ic, ky, kx, dst, d, 1);
+            for (int j = width; j < nr; j++) {
+                dst[d + j] = 0f;
+            }
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) {
+                    ky = 0;
+                    ic++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Pixels [pixel, pixel + count) split at output-row ends (at image ends when {@link #shifted}):
+     * runs[0] is the run count, then per run the image's first channel plane of this group, oy, the
+     * first ox and the length (oy * ow + ox is the first pixel of the image when shifted).
+     */
+    private int[] runs(int pixel, int count) {
+        if (shifted) {
+            return imageRuns(pixel, count);
+        }
+        int oh = g.outH();
+        int ow = g.outW();
+        int ohw = oh * ow;
+        int image = pixel / ohw;
+        int oy = pixel % ohw / ow;
+        int ox = pixel % ow;
+        int planeSize = g.inH() * g.inW();
+        int plane = ((firstImage + image) * g.inChannels() + group * g.inChannelsPerGroup()) * planeSize;
+        int[] runs = new int[1 + 4 * (count / ow + 2)];
+        int n = 0;
+        while (count > 0) {
+            int len = Math.min(count, ow - ox);
+            int r = 1 + 4 * n++;
+            runs[r] = plane;
+            runs[r + 1] = oy;
+            runs[r + 2] = ox;
+            runs[r + 3] = len;
+            count -= len;
+            ox = 0;
+            if (++oy == oh) {
+                oy = 0;
+                plane += g.inChannels() * planeSize;
+            }
+        }
+        runs[0] = n;
+        return runs;
+    }
+
+    /** Writes tap (ic, ky, kx) at the pixels of {@code runs} to out[off], out[off + step], ... */
+    private void gather(int[] runs, int ic, int ky, int kx, float[] out, int off, int step) {
+        if (shifted) {
+            gatherShifted(runs, ic, ky, kx, out, off, step);
+            return;
+        }
+        int h = g.inH();
+        int w = g.inW();
+        int sw = g.strideW();
+        int channel = ic * h * w;
+        int ix0 = kx * g.dilationW() - g.padLeft();
+        int iy0 = ky * g.dilationH() - g.padTop();
+        int lo0 = oxLo[kx];
+        int hi0 = oxHi[kx];
+        int o = off;
+        for (int r = 1, end = 1 + 4 * runs[0]; r < end; r += 4) {
+            int ox = runs[r + 2];
+            int stop = ox + runs[r + 3];
+            int iy = runs[r + 1] * g.strideH() + iy0;
+            if (iy < 0 || iy >= h) {
+                for (int t = ox; t < stop; t++, o += step) {
+                    out[o] = 0f;
+                }
+                continue;
+            }
+            int lo = Math.min(stop, Math.max(ox, lo0));
+            int hi = Math.max(lo, Math.min(stop, hi0));
+            for (int t = ox; t < lo; t++, o += step) {
+                out[o] = 0f;
+            }
+            int src = runs[r] + channel + iy * w + ix0 + lo * sw;
+            if (step == 1 && sw == 1) {
+                if (hi - lo >= 32) {
+                    System.arraycopy(x, src, out, o, hi - lo);
+                } else {
+                    for (int t = 0; t < hi - lo; t++) {
+                        out[o + t] = x[src + t];
+                    }
+                }
+                o += hi - lo;
+            } else {
+                for (int t = lo; t < hi; t++, o += step, src += sw) {
+                    out[o] = x[src];
+                }
+            }
+            for (int t = hi; t < stop; t++, o += step) {
+                out[o] = 0f;
+            }
+        }
+    }
+
+    private int[] imageRuns(int pixel, int count) {
+        int ohw = g.outH() * g.outW();
+        int planeSize = g.inH() * g.inW();
+        int image = pixel / ohw;
+        int p = pixel % ohw;
+        int[] runs = new int[1 + 4 * (count / ohw + 2)];
+        int n = 0;
+        while (count > 0) {
+            int len = Math.min(count, ohw - p);
+            int r = 1 + 4 * n++;
+            runs[r] = ((firstImage + image) * g.inChannels() + group * g.inChannelsPerGroup()) * planeSize;
+            runs[r + 1] = p / g.outW();
+            runs[r + 2] = p % g.outW();
+            runs[r + 3] = len;
+            count -= len;
+            p = 0;
+            image++;
+        }
+        runs[0] = n;
+        return runs;
+    }
+
+    /**
+     * The shifted case: per image run, one copy of the plane shifted by (dy, dx), zeros for the rows
+     * outside the input, then zeros over the few columns per row the shift wrapped in from a
+     * neighbouring row.
+     */
+    private void gatherShifted(int[] runs, int ic, int ky, int kx, float[] out, int off, int step) {
+        int w = g.inW();
+        int oh = g.outH();
+        int dy = ky * g.dilationH() - g.padTop();
+        int dx = kx * g.dilationW() - g.padLeft();
+        int rowLo = Math.min(oh, Math.max(0, -dy));
+        int rowHi = Math.max(rowLo, Math.min(oh, g.inH() - dy));
+        int colLo = oxLo[kx];
+        int colHi = oxHi[kx];
+        // Pixels whose source lies inside the plane: from the first valid column of the first valid row
+        // to the last valid column of the last valid row.
+        int first = rowLo * w + colLo;
+        int last = colHi > colLo ? (rowHi - 1) * w + colHi : first;
+        int o = off;
+        for (int r = 1, end = 1 + 4 * runs[0]; r < end; r += 4) {
+            int p0 = runs[r + 1] * w + runs[r + 2];
+            int p1 = p0 + runs[r + 3];
+            int a = Math.min(p1, Math.max(p0, first));
+            int b = Math.max(a, Math.min(p1, last));
+            int src = runs[r] + ic * g.inH() * w + dy * w + dx;
+            int t = o;
+            for (int p = p0; p < a; p++, t += step) {
+                out[t] = 0f;
+            }
+            if (step == 1) {
+                if (b - a >= 32) {
+                    System.arraycopy(x, src + a, out, t, b - a);
+                } else {
+                    for (int p = a; p < b; p++) {
+                        out[t + p - a] = x[src + p];
+                    }
+                }
+                t += b - a;
+            } else {
+                for (int p = a; p < b; p++, t += step) {
+                    out[t] = x[src + p];
+                }
+            }
+            for (int p = b; p < p1; p++, t += step) {
+                out[t] = 0f;
+            }
+            // Columns outside [colLo, colHi) of the rows the copy spanned read a neighbouring row.
+            if (a < b && (colLo > 0 || colHi < w)) {
+                for (int row = a / w; row * w < b; row++) {
+                    int rowStart = row * w;
+                    for (int c = Math.max(0, a - rowStart); c < Math.min(colLo, b - rowStart); c++) {
+                        out[o + (rowStart + c - p0) * step] = 0f;
+                    }
+                    for (int c = Math.max(colHi, a - rowStart); c < Math.min(w, b - rowStart); c++) {
+                        out[o + (rowStart + c - p0) * step] = 0f;
+                    }
+                }
+            }
+            o = t;
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+}
