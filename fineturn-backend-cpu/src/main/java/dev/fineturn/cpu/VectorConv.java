@@ -163,14 +163,24 @@ final class VectorConv {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
+        GemmSpec spec = GemmSpec.of(ocg, ohw, kk, false, false);
+        // Every image multiplies the same weights: pack them once per group.
+        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
+        for (int grp = 0; grp < g.groups() && g.batch() > 1; grp++) {
+            packed[grp] = VectorGemm.pack(spec, w, grp * ocg * kk);
+        }
         java.util.function.IntConsumer perImage = n -> {
             for (int grp = 0; grp < g.groups(); grp++) {
-                GemmSpec spec = GemmSpec.of(ocg, ohw, kk, false, false);
                 PanelSource cols = isPointwise(g)
                         ? new PanelSource.Matrix(x, (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
                                 * g.inW(), kk, ohw, false)
                         : new Im2colPanels(g, x, n, grp, false);
-                VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, y, (n * g.outChannels() + grp * ocg) * ohw);
+                int yOff = (n * g.outChannels() + grp * ocg) * ohw;
+                if (packed[grp] != null) {
+                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0f, y, yOff);
+                } else {
+                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, y, yOff);
+                }
             }
         };
         if (parallelImages) {

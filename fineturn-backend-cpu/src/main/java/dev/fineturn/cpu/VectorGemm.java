@@ -43,9 +43,26 @@ final class VectorGemm {
         int mr = tileRows(s.n());
         int mPadded = (s.m() + mr - 1) / mr * mr;
         float[] data = new float[mPadded * s.k()];
-        for (int pc = 0; pc < s.k(); pc += KC) {
+        int kBlocks = (s.k() + KC - 1) / KC;
+        int slivers = mPadded / mr;
+        // Row parts per k block, so that every thread has a share even when k is one or two blocks.
+        int parts = Math.max(1, Math.min(slivers, CpuPool.threads()));
+        java.util.function.IntConsumer task = t -> {
+            int pc = t / parts * KC;
             int kc = Math.min(KC, s.k() - pc);
-            packA(s, a, aOff, 0, s.m(), pc, kc, mr, data, mPadded * pc);
+            int part = t % parts;
+            int from = slivers * part / parts * mr;
+            int to = Math.min(s.m(), slivers * (part + 1) / parts * mr);
+            if (from < to) {
+                packA(s, a, aOff, from, to - from, pc, kc, mr, data, mPadded * pc + from * kc);
+            }
+        };
+        if ((double) s.m() * s.k() < SERIAL_WORK / 64) {
+            for (int t = 0; t < kBlocks * parts; t++) {
+                task.accept(t);
+            }
+        } else {
+            CpuPool.parallelFor(kBlocks * parts, task);
         }
         return new PackedA(data, mr, s.m(), s.k(), s.transA());
     }
@@ -212,6 +229,23 @@ final class VectorGemm {
                     }
                     for (int r = height; r < mr; r++) {
                         dst[d + r] = 0f;
+                    }
+                }
+                continue;
+            }
+            if (height == mr) {
+                // A full sliver: mr rows read side by side along k, written contiguously.
+                int src = aOff + i0 * k + pc;
+                if (mr == 2) {
+                    for (int p = 0, d = base; p < kc; p++, d += 2) {
+                        dst[d] = a[src + p];
+                        dst[d + 1] = a[src + k + p];
+                    }
+                } else {
+                    for (int p = 0, d = base; p < kc; p++, d += mr) {
+                        for (int r = 0, sr = src + p; r < mr; r++, sr += k) {
+                            dst[d + r] = a[sr];
+                        }
                     }
                 }
                 continue;

@@ -47,7 +47,9 @@ class CpuGemmTest {
 
     /** A packed once and reused: several k blocks and row blocks, wide and narrow tiles, both layouts of A. */
     @ParameterizedTest
-    @CsvSource({"197,173,411,false", "131,90,385,true", "64,33,200,false", "7,50,13,true"})
+    @CsvSource({"197,173,411,false", "131,90,385,true", "64,33,200,false", "7,50,13,true",
+            // large enough that the packing itself is split between threads, in both tile heights
+            "301,90,1000,false", "290,100,950,true", "333,40,800,false"})
     void prepackedAMatchesTheReference(int m, int n, int k, boolean ta) {
         SplittableRandom r = new SplittableRandom(m * 17L + k);
         float[] a = new float[m * k + 5];
@@ -58,10 +60,10 @@ class CpuGemmTest {
             }
         }
         GemmSpec spec = GemmSpec.of(m, n, k, ta, false);
-        VectorGemm.PackedA packed = VectorGemm.pack(spec, a, 5);
         for (int threads : new int[]{1, 2}) {
             CpuPool.setThreads(threads);
             try {
+                VectorGemm.PackedA packed = VectorGemm.pack(spec, a, 5);
                 float[] expected = new float[m * n];
                 float[] c = new float[m * n];
                 GemmKernels.gemm(spec, 1.5f, a, 5, b, 0, 0f, expected, 0);
