@@ -1,7 +1,5 @@
 package dev.fineturn.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
 /**
@@ -10,7 +8,7 @@ import java.util.function.IntConsumer;
  */
 public final class CpuPool {
     private static volatile int THREADS = configuredThreads();
-    private static volatile ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    private static volatile WorkerTeam TEAM = THREADS > 1 ? new WorkerTeam(THREADS) : null;
 
     private CpuPool() {
     }
@@ -46,11 +44,11 @@ public final class CpuPool {
         if (threads == THREADS) {
             return;
         }
-        ForkJoinPool old = POOL;
-        POOL = threads > 1 ? new ForkJoinPool(threads) : null;
+        WorkerTeam old = TEAM;
+        TEAM = threads > 1 ? new WorkerTeam(threads) : null;
         THREADS = threads;
         if (old != null) {
-            old.shutdown();
+            old.stop();
         }
     }
 
@@ -59,39 +57,11 @@ public final class CpuPool {
         if (count <= 0) {
             return;
         }
-        ForkJoinPool pool = POOL;
-        if (pool == null || count == 1 || java.util.concurrent.ForkJoinTask.getPool() == pool) {
+        WorkerTeam team = TEAM;
+        if (team == null || count == 1 || WorkerTeam.inLoop() || !team.run(count, body)) {
             for (int i = 0; i < count; i++) {
                 body.accept(i);
             }
-            return;
-        }
-        pool.invoke(new Range(0, count, Math.max(1, count / (THREADS * 4)), body));
-    }
-
-    private static final class Range extends RecursiveAction {
-        private final int from;
-        private final int to;
-        private final int grain;
-        private final IntConsumer body;
-
-        Range(int from, int to, int grain, IntConsumer body) {
-            this.from = from;
-            this.to = to;
-            this.grain = grain;
-            this.body = body;
-        }
-
-        @Override
-        protected void compute() {
-            if (to - from <= grain) {
-                for (int i = from; i < to; i++) {
-                    body.accept(i);
-                }
-                return;
-            }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Range(from, mid, grain, body), new Range(mid, to, grain, body));
         }
     }
 }

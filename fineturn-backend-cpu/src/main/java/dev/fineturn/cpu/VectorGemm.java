@@ -23,6 +23,8 @@ final class VectorGemm {
     private static final int NC = 3072;
     /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
     private static final double SERIAL_WORK = 1 << 24;
+    /** Strips per thread: more than one lets a thread that was slowed down hand work to the others. */
+    private static final int PARTS_PER_THREAD = Integer.getInteger("fineturn.gemm.parts", 1);
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -105,69 +107,91 @@ final class VectorGemm {
         }
     }
 
-    /** One product; A comes packed ({@code packed}, when its tile height fits this product) or raw. */
+    /**
+     * One product; A comes packed ({@code packed}, when its tile height fits this product) or raw.
+     * Threads split the output into column strips (row strips when it is narrow), and each runs the
+     * whole blocked product on its strip with its own packed panels: one fork per product, no
+     * shared panels between threads.
+     */
     private static void single(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
                                float beta, float[] c, int cOff) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        int mr = tileRows(n);
+        int nr = n >= 2 * NR ? NR : NR_NARROW;
+        if (packed != null && packed.mr() != mr) {
+            throw new IllegalArgumentException("A was packed for " + packed.mr() + "-row tiles; this product uses "
+                    + mr);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int threads = CpuPool.threads();
+        if (threads == 1 || (double) m * n * k < SERIAL_WORK) {
+            strip(s, alpha, a, aOff, packed, b, beta, c, cOff, 0, m, 0, n);
+            return;
+        }
+        int slivers = (n + nr - 1) / nr;
+        if (slivers >= 2 * threads) {
+            int parts = Math.min(slivers / 2, PARTS_PER_THREAD * threads);
+            CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff, 0, m,
+                    slivers * part / parts * nr, Math.min(n, slivers * (part + 1) / parts * nr)));
+            return;
+        }
+        int tiles = (m + mr - 1) / mr;
+        int parts = Math.max(1, Math.min(tiles, PARTS_PER_THREAD * threads));
+        CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff,
+                tiles * part / parts * mr, Math.min(m, tiles * (part + 1) / parts * mr), 0, n));
+    }
+
+    /** C[r0, r1) x [j0, j1) of one product, blocked and packed on the calling thread; r0 is a tile-row multiple. */
+    private static void strip(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
+                              float beta, float[] c, int cOff, int r0, int r1, int j0, int j1) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
         boolean wide = n >= 2 * NR;
         int mr = tileRows(n);
         int nr = wide ? NR : NR_NARROW;
-        if (packed != null && packed.mr() != mr) {
-            throw new IllegalArgumentException("A was packed for " + packed.mr() + "-row tiles; this product uses "
-                    + mr);
-        }
         int mPadded = (m + mr - 1) / mr * mr;
-        scale(c, cOff, m * n, beta);
-        if (k == 0 || alpha == 0f || m == 0 || n == 0) {
+        if (j0 == 0 && j1 == n) {
+            scale(c, cOff + r0 * n, (r1 - r0) * n, beta);
+        } else {
+            for (int r = r0; r < r1; r++) {
+                scale(c, cOff + r * n + j0, j1 - j0, beta);
+            }
+        }
+        if (k == 0 || alpha == 0f) {
             return;
         }
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int ncPadded = (nc + nr - 1) / nr * nr;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            int slivers = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                float[] packedB = PACK_B.get();
-                if (packedB.length < ncPadded * kc) {
-                    packedB = new float[ncPadded * kc];
-                    PACK_B.set(packedB);
+                float[] pb = PACK_B.get();
+                if (pb.length < slivers * nr * kc) {
+                    pb = new float[slivers * nr * kc];
+                    PACK_B.set(pb);
                 }
-                int icBlocks = (m + MC - 1) / MC;
-                int slivers = ncPadded / nr;
-                boolean serial = (double) m * nc * kc < SERIAL_WORK;
-                packB(b, pc, kc, jc, nc, nr, packedB, serial);
-                float[] pb = packedB;
-                int threads = CpuPool.threads();
-                // Row blocks alone would leave threads idle when they do not divide evenly: split columns too.
-                int colSplits = icBlocks % threads == 0 ? 1 : Math.min(slivers, threads);
-                int jcc = jc;
-                int pcc = pc;
-                java.util.function.IntConsumer blockTask = task -> {
-                    int ib = task / colSplits;
-                    int split = task % colSplits;
-                    int ic = ib * MC;
-                    int mc = Math.min(MC, m - ic);
+                for (int sl = 0; sl < slivers; sl++) {
+                    int js = jc + sl * nr;
+                    b.pack(pc, kc, js, Math.min(nr, jc + nc - js), nr, pb, sl * kc * nr);
+                }
+                for (int ic = r0; ic < r1; ic += MC) {
+                    int mc = Math.min(MC, r1 - ic);
                     float[] pa;
                     int aStart;
                     if (packed != null) {
                         pa = packed.data();
-                        aStart = mPadded * pcc + ic * kc;
+                        aStart = mPadded * pc + ic * kc;
                     } else {
                         pa = PACK_A.get();
                         aStart = 0;
-                        packA(s, a, aOff, ic, mc, pcc, kc, mr, pa, 0);
+                        packA(s, a, aOff, ic, mc, pc, kc, mr, pa, 0);
                     }
-                    int from = slivers * split / colSplits;
-                    int to = slivers * (split + 1) / colSplits;
-                    macroKernel(pa, aStart, pb, mc, kc, from, to, nc, alpha, c, cOff + ic * n + jcc, n, wide);
-                };
-                if (serial) {
-                    for (int task = 0; task < icBlocks * colSplits; task++) {
-                        blockTask.accept(task);
-                    }
-                } else {
-                    CpuPool.parallelFor(icBlocks * colSplits, blockTask);
+                    macroKernel(pa, aStart, pb, mc, kc, 0, slivers, nc, alpha, c, cOff + ic * n + jc, n, wide);
                 }
             }
         }
@@ -187,26 +211,6 @@ final class VectorGemm {
         }
         for (; i < len; i++) {
             c[off + i] *= beta;
-        }
-    }
-
-    /** Packs op(B)[pc..pc+kc, jc..jc+nc] as slivers [nc/NR][kc][NR], zero-padded. */
-    private static void packB(PanelSource b, int pc, int kc, int jc, int nc, int nr, float[] dst, boolean serial) {
-        int slivers = (nc + nr - 1) / nr;
-        if (serial) {
-            packSlivers(b, pc, kc, jc, nc, nr, dst, 0, slivers);
-            return;
-        }
-        int parts = Math.min(slivers, CpuPool.threads());
-        CpuPool.parallelFor(parts, part -> packSlivers(b, pc, kc, jc, nc, nr, dst, slivers * part / parts,
-                slivers * (part + 1) / parts));
-    }
-
-    private static void packSlivers(PanelSource b, int pc, int kc, int jc, int nc, int nr, float[] dst, int from,
-                                    int to) {
-        for (int sl = from; sl < to; sl++) {
-            int j0 = jc + sl * nr;
-            b.pack(pc, kc, j0, Math.min(nr, jc + nc - j0), nr, dst, sl * kc * nr);
         }
     }
 
