@@ -74,11 +74,12 @@ final class WorkerTeam {
     }
 
     /**
-     * Runs body(i) for i in [0, count) on the team. Returns false, having run nothing, when another
-     * thread is using the team; the caller then runs the loop itself.
+     * Runs body(i) for i in [0, count) on the team. Returns false, having run nothing, when the team
+     * is busy (another thread's loop, or this call comes from inside a loop body); the caller then
+     * runs the loop itself.
      */
     boolean run(int count, IntConsumer body) {
-        if (!caller.tryLock()) {
+        if (inLoop() || !caller.tryLock()) {
             return false;
         }
         try {
