@@ -16,6 +16,7 @@ JAR=$ROOT/benchmarks/target/benchmarks.jar
 COMMON="-f 1 -wi 2 -w 1 -i 3 -r 2 -foe false"
 $J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=cpu,opencl -p n=128,256,512,1024,2048 -p threads=1,2 $COMMON -rf json -rff /tmp/bench-gemm.json 2>&1 | grep -E "^Gemm|^Benchmark"
 $J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=reference -p n=128,256 -p threads=1 $COMMON -rf json -rff /tmp/bench-gemm-ref.json 2>&1 | grep -E "^Gemm"
+$J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=opencl -p n=128,256 -p threads=2 -p queue=8 $COMMON -rf json -rff /tmp/bench-gemm-queued.json 2>&1 | grep -E "^Gemm"
 machine_probe
 $J --add-modules jdk.incubator.vector -jar $JAR ConvBenchmark -p backend=cpu,opencl -p threads=1,2 $COMMON -rf json -rff /tmp/bench-conv.json 2>&1 | grep -E "^Conv|^Benchmark"
 machine_probe

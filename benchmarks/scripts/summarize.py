@@ -1,6 +1,6 @@
 """Markdown tables from benchmark runs: the peers' RESULT lines and fineturn's JMH JSON files.
 
-One run:   python3 benchmarks/scripts/summarize.py bench.log bench-gemm.json bench-gemm-ref.json bench-conv.json bench-resnet.json
+One run:   python3 benchmarks/scripts/summarize.py bench.log bench-gemm.json bench-gemm-ref.json bench-gemm-queued.json bench-conv.json bench-resnet.json
 Several:   python3 benchmarks/scripts/summarize.py run1.log r1-*.json -- run2.log r2-*.json -- ...
 With several runs each cell is the median over the runs, with [lowest-highest]; each ratio is the
 median of the per-run ratios, so peer and fineturn always come from the same run.
@@ -12,6 +12,10 @@ import sys
 
 CONV = {"resnet": 2 * 32 * 64 * 56 * 56 * 64 * 9, "cifar": 2 * 64 * 64 * 32 * 32 * 64 * 9,
         "depthwise": 2 * 32 * 144 * 56 * 56 * 9}
+
+
+# Benchmark parameters that older result files do not have, with the value they then had.
+DEFAULTS = {"queue": "1"}
 
 
 class Run:
@@ -30,7 +34,7 @@ class Run:
             if not r["benchmark"].endswith(bench):
                 continue
             p = r["params"]
-            if all(str(p.get(k)) == str(v) for k, v in params.items()):
+            if all(str(p.get(k, DEFAULTS.get(k))) == str(v) for k, v in params.items()):
                 return r["primaryMetric"]["score"]
         return None
 
@@ -76,13 +80,26 @@ def main(argv):
         for t in (1, 2):
             ob = [r.peer(rf"numpy-openblas sgemm n={n} threads={t} ") for r in runs]
             tm = [r.peer(rf"torch-mm sgemm n={n} threads={t} ") for r in runs]
-            c = [g(r.ours("GemmBenchmark.gemm", backend="cpu", n=n, threads=t)) for r in runs]
-            o = [g(r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=t)) for r in runs]
+            c = [g(r.ours("GemmBenchmark.gemm", backend="cpu", n=n, threads=t, queue=1)) for r in runs]
+            o = [g(r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=t, queue=1)) for r in runs]
             ref = [g(r.ours("GemmBenchmark.gemm", backend="reference", n=n, threads=1)) if t == 1 else None
                    for r in runs]
             print(f"| {n} | {t} | {cell(ob)} | {cell(tm)} | {cell(c)} | "
                   f"{cell([ratio(x, y) for x, y in zip(c, ob)], 2)} | {cell(o)} | "
                   f"{cell([ratio(x, y) for x, y in zip(o, c)], 2)} | {cell(ref)} |")
+
+    print("\n### OpenCL GEMMs issued back to back (8 per synchronize, 2 threads; GFLOP/s per GEMM)\n")
+    print("| n | fineturn cpu | opencl, one per synchronize | opencl, 8 per synchronize | queued opencl/cpu |")
+    print("|---|---|---|---|---|")
+    for n in (128, 256):
+        fl = 2.0 * n ** 3
+        c = [fl / (ms * 1e6) if ms else None
+             for ms in (r.ours("GemmBenchmark.gemm", backend="cpu", n=n, threads=2, queue=1) for r in runs)]
+        o = [fl / (ms * 1e6) if ms else None
+             for ms in (r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=2, queue=1) for r in runs)]
+        q = [8 * fl / (ms * 1e6) if ms else None
+             for ms in (r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=2, queue=8) for r in runs)]
+        print(f"| {n} | {cell(c)} | {cell(o)} | {cell(q)} | {cell([ratio(x, y) for x, y in zip(q, c)], 2)} |")
 
     print("\n### Convolution layers (GFLOP/s; forward+backward counts 3x the forward flops)\n")
     print("| layer | pass | threads | PyTorch 1.13 | fineturn cpu | cpu/PyTorch | fineturn opencl (PoCL) "

@@ -18,7 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
-/** Square SGEMM C = A B; score is time per GEMM, GFLOP/s = 2 n^3 / time. */
+/**
+ * Square SGEMM C = A B; score is time per invocation: {@code queue} GEMMs then one synchronize, so
+ * GFLOP/s = queue * 2 n^3 / time. With queue 1 a device backend pays its full launch-to-finish
+ * latency on every GEMM; a larger queue measures GEMMs issued back to back, as a training step issues
+ * its kernels.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -34,6 +39,9 @@ public class GemmBenchmark {
 
     @Param({"2"})
     public int threads;
+
+    @Param({"1"})
+    public int queue;
 
     private Backend b;
     private Storage a;
@@ -52,7 +60,9 @@ public class GemmBenchmark {
 
     @Benchmark
     public Storage gemm() {
-        b.gemm(spec, 1f, a, 0, bm, 0, 0f, c, 0);
+        for (int i = 0; i < queue; i++) {
+            b.gemm(spec, 1f, a, 0, bm, 0, 0f, c, 0);
+        }
         b.synchronize();
         return c;
     }

@@ -59,6 +59,13 @@ final class BenchCommand implements Callable<Integer> {
             rows.addAll(run("GemmBenchmark", Map.of("backend", bk,
                     "n", quick ? new String[]{"512", "1024"} : new String[]{"128", "256", "512", "1024", "2048"},
                     "threads", quick ? new String[]{"2"} : new String[]{"1", "2"})));
+            // Device backends again with GEMMs issued back to back: launch latency, not a sync, per GEMM.
+            String[] devices = names.stream().filter(n -> !n.equals("cpu")).toArray(String[]::new);
+            if (devices.length > 0) {
+                rows.addAll(run("GemmBenchmark", Map.of("backend", devices,
+                        "n", quick ? new String[]{"256"} : new String[]{"128", "256"},
+                        "threads", new String[]{"2"}, "queue", new String[]{"8"})));
+            }
         }
         if (which.contains("conv")) {
             rows.addAll(run("ConvBenchmark", Map.of("backend", bk,
@@ -116,7 +123,8 @@ final class BenchCommand implements Callable<Integer> {
             switch (benchmark) {
                 case "GemmBenchmark" -> {
                     double n = Double.parseDouble(p.get("n"));
-                    rows.add(new Row("gemm", backend, p, 2 * n * n * n / (ms * 1e6), "GFLOP/s"));
+                    double queue = Double.parseDouble(p.getOrDefault("queue", "1"));
+                    rows.add(new Row("gemm", backend, p, queue * 2 * n * n * n / (ms * 1e6), "GFLOP/s"));
                 }
                 case "ConvBenchmark" -> rows.add(new Row("conv", backend, p,
                         dev.fineturn.bench.ConvBenchmark.flops(p.get("layer"), p.get("pass")) / (ms * 1e6), "GFLOP/s"));
