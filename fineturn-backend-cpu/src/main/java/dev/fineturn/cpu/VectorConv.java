@@ -61,14 +61,23 @@ final class VectorConv {
 
     /**
      * Images per GEMM on small maps: enough columns for the wide micro-kernel, otherwise as few as
-     * keep the chunk's im2col columns near {@link #COL_FLOATS}, and at least one chunk per thread.
+     * keep the chunk's im2col columns near {@link #COL_FLOATS}, at least one chunk per thread, and a
+     * chunk count the threads divide evenly where there are only a few.
      */
     private static int cacheChunk(ConvGeometry g) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int columns = Math.max(2 * VectorGemm.NR, COL_FLOATS / kk);
+        int threads = CpuPool.threads();
         int images = Math.max(1, Math.min(chunk(g), (columns + ohw - 1) / ohw));
-        return Math.min(images, (g.batch() + CpuPool.threads() - 1) / CpuPool.threads());
+        images = Math.min(images, (g.batch() + threads - 1) / threads);
+        // Few chunks that the threads do not divide evenly leave one idle at the end: even them out.
+        int chunks = (g.batch() + images - 1) / images;
+        if (chunks % threads != 0 && chunks < 4 * threads) {
+            int even = (chunks + threads - 1) / threads * threads;
+            images = (g.batch() + even - 1) / even;
+        }
+        return images;
     }
 
     /** Image chunks run in parallel, each with its own im2col buffer and a GEMM on the calling thread. */
@@ -152,7 +161,11 @@ final class VectorConv {
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
         if (isDepthwise(g)) {
-            CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
+            if (Depthwise3x3.applies(g)) {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(g, plane, x, w, y));
+            } else {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
+            }
             return;
         }
         if (chunk(g) > 1) {
@@ -194,7 +207,14 @@ final class VectorConv {
 
     static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         if (isDepthwise(g)) {
-            CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
+            ConvGeometry t = dataGradientAsForward(g);
+            if (t != null && Depthwise3x3.applies(t)) {
+                float[] flipped = flippedWeights(g, w);
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(t, plane, dy, flipped,
+                        dx));
+            } else {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
+            }
             return;
         }
         ConvGeometry t = dataGradientAsForward(g);
@@ -253,7 +273,11 @@ final class VectorConv {
      */
     static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
         if (isDepthwise(g)) {
-            CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
+            if (Depthwise3x3.applies(g)) {
+                CpuPool.parallelFor(g.inChannels(), c -> Depthwise3x3.backwardWeights(g, c, x, dy, dw));
+            } else {
+                CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
+            }
             return;
         }
         int ohw = g.outH() * g.outW();

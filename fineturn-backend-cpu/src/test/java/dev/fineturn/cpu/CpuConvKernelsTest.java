@@ -37,7 +37,11 @@ class CpuConvKernelsTest {
                 new ConvGeometry(4, 6, 8, 8, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
                 new ConvGeometry(3, 12, 29, 23, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12),
                 new ConvGeometry(2, 8, 30, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8),
-                new ConvGeometry(2, 4, 19, 21, 4, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 4));
+                new ConvGeometry(2, 4, 19, 21, 4, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 4),
+                // depthwise 3x3 at stride 1 (the register-accumulated rows): dilated and asymmetrically
+                // padded, and narrower than one vector
+                new ConvGeometry(2, 5, 17, 26, 5, 3, 3, 1, 1, 2, 0, 1, 3, 2, 1, 5),
+                new ConvGeometry(2, 3, 4, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3));
     }
 
     @ParameterizedTest
