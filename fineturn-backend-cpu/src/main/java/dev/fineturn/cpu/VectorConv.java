@@ -73,8 +73,9 @@ final class VectorConv {
         images = Math.min(images, (g.batch() + threads - 1) / threads);
         // Few chunks that the threads do not divide evenly leave one idle at the end: even them out.
         int chunks = (g.batch() + images - 1) / images;
-        if (chunks % threads != 0 && chunks < 4 * threads) {
-            int even = (chunks + threads - 1) / threads * threads;
+        if (chunks % threads != 0 && chunks < 4 * threads && chunks > threads) {
+            // Fewer, larger chunks, so the columns stay at least as wide as before.
+            int even = chunks / threads * threads;
             images = (g.batch() + even - 1) / even;
         }
         return images;

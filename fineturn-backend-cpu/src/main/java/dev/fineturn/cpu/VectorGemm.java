@@ -23,8 +23,6 @@ final class VectorGemm {
     private static final int NC = 3072;
     /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
     private static final double SERIAL_WORK = 1 << 24;
-    /** Strips per thread: more than one lets a thread that was slowed down hand work to the others. */
-    private static final int PARTS_PER_THREAD = Integer.getInteger("fineturn.gemm.parts", 1);
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -134,13 +132,13 @@ final class VectorGemm {
         }
         int slivers = (n + nr - 1) / nr;
         if (slivers >= 2 * threads) {
-            int parts = Math.min(slivers / 2, PARTS_PER_THREAD * threads);
+            int parts = Math.min(slivers / 2, threads);
             CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff, 0, m,
                     slivers * part / parts * nr, Math.min(n, slivers * (part + 1) / parts * nr)));
             return;
         }
         int tiles = (m + mr - 1) / mr;
-        int parts = Math.max(1, Math.min(tiles, PARTS_PER_THREAD * threads));
+        int parts = Math.max(1, Math.min(tiles, threads));
         CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff,
                 tiles * part / parts * mr, Math.min(m, tiles * (part + 1) / parts * mr), 0, n));
     }
