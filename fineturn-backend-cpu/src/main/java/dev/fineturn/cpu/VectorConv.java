@@ -164,6 +164,8 @@ final class VectorConv {
         if (isDepthwise(g)) {
             if (Depthwise3x3.applies(g)) {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(g, plane, x, w, y));
+            } else if (DepthwiseStride2.applies(g)) {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> DepthwiseStride2.forward(g, plane, x, w, y));
             } else {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
             }
@@ -212,6 +214,9 @@ final class VectorConv {
             if (t != null && Depthwise3x3.applies(t)) {
                 float[] flipped = flippedWeights(g, w);
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(t, plane, dy, flipped,
+                        dx));
+            } else if (DepthwiseStride2.applies(g)) {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> DepthwiseStride2.backwardData(g, plane, dy, w,
                         dx));
             } else {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
@@ -276,6 +281,8 @@ final class VectorConv {
         if (isDepthwise(g)) {
             if (Depthwise3x3.applies(g)) {
                 CpuPool.parallelFor(g.inChannels(), c -> Depthwise3x3.backwardWeights(g, c, x, dy, dw));
+            } else if (DepthwiseStride2.applies(g)) {
+                CpuPool.parallelFor(g.inChannels(), c -> DepthwiseStride2.backwardWeights(g, c, x, dy, dw));
             } else {
                 CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
             }

@@ -1,0 +1,226 @@
+package dev.fineturn.cpu;
+
+import dev.fineturn.spi.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Depthwise 3x3 convolution at stride 2 (MobileNet's down-sampling layers). The zero-padded input plane
+ * is split into its even and odd columns, so that a tap's inputs for consecutive outputs are
+ * consecutive floats of one phase: every tap of an output vector is then a plain load. The data
+ * gradient runs the other way: vector multiply-adds into the two phases of a padded gradient plane,
+ * which is then interleaved back.
+ */
+final class DepthwiseStride2 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
+
+    private DepthwiseStride2() {
+    }
+
+    static boolean applies(ConvGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 2 && g.strideW() == 2;
+    }
+
+    private static int paddedHeight(ConvGeometry g) {
+        return g.padTop() + g.inH() + g.padBottom();
+    }
+
+    /** Width of one phase row: half the padded width, rounded up. */
+    private static int halfWidth(ConvGeometry g) {
+        return (g.padLeft() + g.inW() + g.padRight() + 1) / 2;
+    }
+
+    /** The thread's phase buffer, zeroed: phase q, padded row r, column j at q * ph * hw + r * hw + j, L slack. */
+    private static float[] zeroedPhases(ConvGeometry g) {
+        int size = 2 * paddedHeight(g) * halfWidth(g) + L;
+        float[] p = PHASES.get();
+        if (p.length < size) {
+            p = new float[size];
+            PHASES.set(p);
+        }
+        java.util.Arrays.fill(p, 0, size, 0f);
+        return p;
+    }
+
+    /** Padded column c of padded row r of src's plane goes to phase c % 2, column c / 2. */
+    private static float[] phases(ConvGeometry g, float[] src, int plane) {
+        float[] p = zeroedPhases(g);
+        int hw = halfWidth(g);
+        int phase = paddedHeight(g) * hw;
+        int sb = plane * g.inH() * g.inW();
+        for (int iy = 0; iy < g.inH(); iy++) {
+            int row = (g.padTop() + iy) * hw;
+            int s = sb + iy * g.inW();
+            for (int ix = 0; ix < g.inW(); ix++) {
+                int c = g.padLeft() + ix;
+                p[(c & 1) * phase + row + (c >> 1)] = src[s + ix];
+            }
+        }
+        return p;
+    }
+
+    /** Offsets of the nine taps in the phase buffer, relative to (2 * oy) * hw + ox. */
+    private static int[] tapOffsets(ConvGeometry g) {
+        int hw = halfWidth(g);
+        int phase = paddedHeight(g) * hw;
+        int[] off = new int[9];
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                int c = kx * g.dilationW();
+                off[ky * 3 + kx] = (c & 1) * phase + ky * g.dilationH() * hw + (c >> 1);
+            }
+        }
+        return off;
+    }
+
+    static void forward(ConvGeometry g, int plane, float[] x, float[] w, float[] y) {
+        float[] p = phases(g, x, plane);
+        int hw = halfWidth(g);
+        int oh = g.outH();
+        int ow = g.outW();
+        int yb = plane * oh * ow;
+        int wb = plane % g.inChannels() * 9;
+        int[] off = tapOffsets(g);
+        int o0 = off[0];
+        int o1 = off[1];
+        int o2 = off[2];
+        int o3 = off[3];
+        int o4 = off[4];
+        int o5 = off[5];
+        int o6 = off[6];
+        int o7 = off[7];
+        int o8 = off[8];
+        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
+        int blocks = (ow + L - 1) / L;
+        for (int oy = 0; oy < oh; oy++) {
+            int yr = yb + oy * ow;
+            for (int b = 0; b < blocks; b++) {
+                // The last block ends at the row's end, overlapping its neighbour with the same sums.
+                int ox = Math.max(0, Math.min(b * L, ow - L));
+                int r = 2 * oy * hw + ox;
+                FloatVector acc = FloatVector.fromArray(S, p, r + o0).mul(w0);
+                acc = FloatVector.fromArray(S, p, r + o1).fma(w1, acc);
+                acc = FloatVector.fromArray(S, p, r + o2).fma(w2, acc);
+                acc = FloatVector.fromArray(S, p, r + o3).fma(w3, acc);
+                acc = FloatVector.fromArray(S, p, r + o4).fma(w4, acc);
+                acc = FloatVector.fromArray(S, p, r + o5).fma(w5, acc);
+                acc = FloatVector.fromArray(S, p, r + o6).fma(w6, acc);
+                acc = FloatVector.fromArray(S, p, r + o7).fma(w7, acc);
+                acc = FloatVector.fromArray(S, p, r + o8).fma(w8, acc);
+                if (ow >= L) {
+                    acc.intoArray(y, yr + ox);
+                } else {
+                    System.arraycopy(acc.toArray(), 0, y, yr, ow);
+                }
+            }
+        }
+    }
+
+    /** dx[plane]: each tap's weight times dy added into the phases of a padded plane, then interleaved back. */
+    static void backwardData(ConvGeometry g, int plane, float[] dy, float[] w, float[] dx) {
+        float[] p = zeroedPhases(g);
+        int hw = halfWidth(g);
+        int oh = g.outH();
+        int ow = g.outW();
+        int yb = plane * oh * ow;
+        int wb = plane % g.inChannels() * 9;
+        int[] off = tapOffsets(g);
+        int full = ow / L * L;
+        for (int oy = 0; oy < oh; oy++) {
+            int yr = yb + oy * ow;
+            for (int ox = 0; ox < ow; ox += L) {
+                // A partial last block reads dy through a mask: its extra lanes add zeros to the slack.
+                FloatVector d = ox < full ? FloatVector.fromArray(S, dy, yr + ox)
+                        : FloatVector.fromArray(S, dy, yr + ox, S.indexInRange(ox, ow));
+                int r = 2 * oy * hw + ox;
+                for (int t = 0; t < 9; t++) {
+                    int i = r + off[t];
+                    d.fma(FloatVector.broadcast(S, w[wb + t]), FloatVector.fromArray(S, p, i)).intoArray(p, i);
+                }
+            }
+        }
+        int phase = paddedHeight(g) * hw;
+        int xb = plane * g.inH() * g.inW();
+        for (int iy = 0; iy < g.inH(); iy++) {
+            int row = (g.padTop() + iy) * hw;
+            int xr = xb + iy * g.inW();
+            for (int ix = 0; ix < g.inW(); ix++) {
+                int c = g.padLeft() + ix;
+                dx[xr + ix] = p[(c & 1) * phase + row + (c >> 1)];
+            }
+        }
+    }
+
+    /** dw[c] = sum over the batch of dy[n, c] against the nine phase-shifted views of x[n, c]. */
+    static void backwardWeights(ConvGeometry g, int c, float[] x, float[] dy, float[] dw) {
+        int hw = halfWidth(g);
+        int oh = g.outH();
+        int ow = g.outW();
+        int full = ow / L * L;
+        int[] off = tapOffsets(g);
+        int o0 = off[0];
+        int o1 = off[1];
+        int o2 = off[2];
+        int o3 = off[3];
+        int o4 = off[4];
+        int o5 = off[5];
+        int o6 = off[6];
+        int o7 = off[7];
+        int o8 = off[8];
+        double[] sum = new double[9];
+        for (int n = 0; n < g.batch(); n++) {
+            int plane = n * g.inChannels() + c;
+            float[] p = phases(g, x, plane);
+            int yb = plane * oh * ow;
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            FloatVector a8 = FloatVector.zero(S);
+            for (int oy = 0; oy < oh; oy++) {
+                int yr = yb + oy * ow;
+                for (int ox = 0; ox < ow; ox += L) {
+                    FloatVector d = ox < full ? FloatVector.fromArray(S, dy, yr + ox)
+                            : FloatVector.fromArray(S, dy, yr + ox, S.indexInRange(ox, ow));
+                    int r = 2 * oy * hw + ox;
+                    a0 = FloatVector.fromArray(S, p, r + o0).fma(d, a0);
+                    a1 = FloatVector.fromArray(S, p, r + o1).fma(d, a1);
+                    a2 = FloatVector.fromArray(S, p, r + o2).fma(d, a2);
+                    a3 = FloatVector.fromArray(S, p, r + o3).fma(d, a3);
+                    a4 = FloatVector.fromArray(S, p, r + o4).fma(d, a4);
+                    a5 = FloatVector.fromArray(S, p, r + o5).fma(d, a5);
+                    a6 = FloatVector.fromArray(S, p, r + o6).fma(d, a6);
+                    a7 = FloatVector.fromArray(S, p, r + o7).fma(d, a7);
+                    a8 = FloatVector.fromArray(S, p, r + o8).fma(d, a8);
+                }
+            }
+            sum[0] += a0.reduceLanes(VectorOperators.ADD);
+            sum[1] += a1.reduceLanes(VectorOperators.ADD);
+            sum[2] += a2.reduceLanes(VectorOperators.ADD);
+            sum[3] += a3.reduceLanes(VectorOperators.ADD);
+            sum[4] += a4.reduceLanes(VectorOperators.ADD);
+            sum[5] += a5.reduceLanes(VectorOperators.ADD);
+            sum[6] += a6.reduceLanes(VectorOperators.ADD);
+            sum[7] += a7.reduceLanes(VectorOperators.ADD);
+            sum[8] += a8.reduceLanes(VectorOperators.ADD);
+        }
+        for (int t = 0; t < 9; t++) {
+            dw[c * 9 + t] = (float) sum[t];
+        }
+    }
+}
