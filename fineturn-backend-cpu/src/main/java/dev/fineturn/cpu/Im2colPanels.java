@@ -1,6 +1,9 @@
 package dev.fineturn.cpu;
 
 import dev.fineturn.spi.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The im2col matrix of a run of images, packed for the GEMM straight from the images: row
@@ -9,6 +12,9 @@ import dev.fineturn.spi.ConvGeometry;
  * gradient needs. No column buffer is written; each sliver is gathered when the GEMM packs it.
  */
 final class Im2colPanels implements PanelSource {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
     private final ConvGeometry g;
     private final float[] x;
     private final int firstImage;
@@ -61,6 +67,10 @@ final class Im2colPanels implements PanelSource {
                     dst[d] = 0f;
                 }
             }
+            return;
+        }
+        if (shifted && width == nr && nr % L == 0 && j0 / ohw() == (j0 + width - 1) / ohw()) {
+            packShifted(pc, kc, j0, nr, dst, base);
             return;
         }
         int[] runs = runs(j0, width);
@@ -252,6 +262,71 @@ final class Im2colPanels implements PanelSource {
                 }
             }
             o = t;
+        }
+    }
+
+    private int ohw() {
+        return g.outH() * g.outW();
+    }
+
+    /**
+     * A full sliver inside one image of a {@link #shifted} layer: each row is the plane shifted by its
+     * tap, so it is nr consecutive floats of x, ANDed with a per-tap lane mask that zeroes the padding
+     * (a mask, not a multiply, so a NaN next to the border cannot leak in). Rows whose read would leave
+     * the array take the gathering path.
+     */
+    private void packShifted(int pc, int kc, int j0, int nr, float[] dst, int base) {
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int w = g.inW();
+        int h = g.inH();
+        int plane = h * w;
+        int image = j0 / ohw();
+        int p0 = j0 % ohw();
+        int imageBase = ((firstImage + image) * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
+        // mask[(ky * kw + kx) * nr + j]: -1 where tap (ky, kx) of pixel p0 + j reads inside the input.
+        int[] mask = new int[kh * kw * nr];
+        for (int j = 0, oy = p0 / w, ox = p0 % w; j < nr; j++) {
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy + ky * g.dilationH() - g.padTop();
+                boolean rowInside = iy >= 0 && iy < h;
+                for (int kx = 0; kx < kw; kx++) {
+                    boolean inside = rowInside && ox >= oxLo[kx] && ox < oxHi[kx];
+                    mask[(ky * kw + kx) * nr + j] = inside ? -1 : 0;
+                }
+            }
+            if (++ox == w) {
+                ox = 0;
+                oy++;
+            }
+        }
+        int[] runs = null;
+        int ic = pc / (kh * kw);
+        int ky = pc / kw % kh;
+        int kx = pc % kw;
+        for (int p = 0; p < kc; p++) {
+            int d = base + p * nr;
+            int src = imageBase + ic * plane + p0 + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
+                    - g.padLeft();
+            if (src >= 0 && src + nr <= x.length) {
+                int m = (ky * kw + kx) * nr;
+                for (int v = 0; v < nr; v += L) {
+                    FloatVector.fromArray(S, x, src + v).reinterpretAsInts()
+                            .and(IntVector.fromArray(IS, mask, m + v)).reinterpretAsFloats().intoArray(dst, d + v);
+                }
+            } else {
+                if (runs == null) {
+                    runs = runs(j0, nr);
+                }
+                gather(runs, ic, ky, kx, dst, d, 1);
+            }
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) {
+                    ky = 0;
+                    ic++;
+                }
+            }
         }
     }
 
