@@ -6,151 +6,244 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Depthwise 3x3 convolution at stride 1 (any padding and dilation), the MobileNet layer. Each input
- * plane is first copied into a zero-padded plane (it is small and stays in L1), so that every output
- * vector is nine plain loads and fused multiply-adds into one register, with the nine weights held in
+ * Depthwise 3x3 convolution at stride 1 or 2 (any padding and dilation), MobileNet's layers. Each input
+ * plane is copied into a zero-padded plane (small enough to stay in L1), split at stride 2 into its even
+ * and odd columns, so that a tap's inputs for consecutive outputs are consecutive floats of one phase.
+ * Every output vector is then nine plain loads and FMAs into one register, with the nine weights in
  * registers: no per-tap pass over the plane and no edge cases. The weight gradient keeps nine
- * accumulators per plane the same way.
+ * accumulators per plane the same way. The data gradient runs the other way: vector multiply-adds into
+ * the phases of a padded gradient plane, which is then copied back (at stride 1 {@link VectorConv} runs
+ * it as a forward convolution of flipped weights instead).
  */
 final class Depthwise3x3 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
 
     private Depthwise3x3() {
     }
 
     static boolean applies(ConvGeometry g) {
-        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1;
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == g.strideW()
+                && (g.strideW() == 1 || g.strideW() == 2);
     }
 
-    private static int paddedWidth(ConvGeometry g) {
-        return g.padLeft() + g.inW() + g.padRight();
+    private static int paddedHeight(ConvGeometry g) {
+        return g.padTop() + g.inH() + g.padBottom();
     }
 
-    /** x[plane] inside a zero border of the convolution's padding, rows paddedWidth apart, L floats of slack. */
-    private static float[] padded(ConvGeometry g, float[] x, int plane) {
-        int pw = paddedWidth(g);
-        int size = (g.padTop() + g.inH() + g.padBottom()) * pw + L;
-        float[] p = PADDED.get();
+    /** Width of one phase row: the padded width over the stride, rounded up. */
+    private static int phaseWidth(ConvGeometry g) {
+        int s = g.strideW();
+        return (g.padLeft() + g.inW() + g.padRight() + s - 1) / s;
+    }
+
+    /**
+     * The thread's phase buffer, zeroed: padded column c of padded row r at phase c % stride, column
+     * c / stride, i.e. index (c % stride) * ph * hw + r * hw + c / stride; L floats of slack at the end.
+     */
+    private static float[] zeroedPhases(ConvGeometry g) {
+        int size = g.strideW() * paddedHeight(g) * phaseWidth(g) + L;
+        float[] p = PHASES.get();
         if (p.length < size) {
             p = new float[size];
-            PADDED.set(p);
+            PHASES.set(p);
         }
         java.util.Arrays.fill(p, 0, size, 0f);
-        int xb = plane * g.inH() * g.inW();
+        return p;
+    }
+
+    /** src's plane inside its zero padding, split into column phases. */
+    private static float[] phases(ConvGeometry g, float[] src, int plane) {
+        float[] p = zeroedPhases(g);
+        int hw = phaseWidth(g);
+        int stride = g.strideW();
+        int phase = paddedHeight(g) * hw;
+        int sb = plane * g.inH() * g.inW();
         for (int iy = 0; iy < g.inH(); iy++) {
-            System.arraycopy(x, xb + iy * g.inW(), p, (g.padTop() + iy) * pw + g.padLeft(), g.inW());
+            int row = (g.padTop() + iy) * hw;
+            int s = sb + iy * g.inW();
+            if (stride == 1) {
+                System.arraycopy(src, s, p, row + g.padLeft(), g.inW());
+                continue;
+            }
+            // Stride 2 (the only other stride applies() accepts): even columns to phase 0, odd to phase 1.
+            for (int ix = 0; ix < g.inW(); ix++) {
+                int c = g.padLeft() + ix;
+                p[(c & 1) * phase + row + (c >> 1)] = src[s + ix];
+            }
         }
         return p;
     }
 
-    /** y[plane] = the 3x3 correlation of x[plane] with its channel's weights. */
+    /** Offsets of the nine taps in the phase buffer, relative to {@link #row}(oy) + ox. */
+    private static int[] tapOffsets(ConvGeometry g) {
+        int hw = phaseWidth(g);
+        int stride = g.strideW();
+        int phase = paddedHeight(g) * hw;
+        int[] off = new int[9];
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                int c = kx * g.dilationW();
+                off[ky * 3 + kx] = c % stride * phase + ky * g.dilationH() * hw + c / stride;
+            }
+        }
+        return off;
+    }
+
+    /** Where output row oy's first tap row starts in the phase buffer. */
+    private static int row(ConvGeometry g, int oy) {
+        return g.strideH() * oy * phaseWidth(g);
+    }
+
     static void forward(ConvGeometry g, int plane, float[] x, float[] w, float[] y) {
-        float[] p = padded(g, x, plane);
-        int pw = paddedWidth(g);
+        float[] p = phases(g, x, plane);
         int oh = g.outH();
         int ow = g.outW();
-        int dh = g.dilationH() * pw;
-        int dw = g.dilationW();
         int yb = plane * oh * ow;
         int wb = plane % g.inChannels() * 9;
-        FloatVector w00 = FloatVector.broadcast(S, w[wb]);
-        FloatVector w01 = FloatVector.broadcast(S, w[wb + 1]);
-        FloatVector w02 = FloatVector.broadcast(S, w[wb + 2]);
-        FloatVector w10 = FloatVector.broadcast(S, w[wb + 3]);
-        FloatVector w11 = FloatVector.broadcast(S, w[wb + 4]);
-        FloatVector w12 = FloatVector.broadcast(S, w[wb + 5]);
-        FloatVector w20 = FloatVector.broadcast(S, w[wb + 6]);
-        FloatVector w21 = FloatVector.broadcast(S, w[wb + 7]);
-        FloatVector w22 = FloatVector.broadcast(S, w[wb + 8]);
-        // Blocks of L columns; the last one ends at the row's end, overlapping its neighbour (it
-        // recomputes the same sums), so every store is a whole vector inside the row.
+        int[] off = tapOffsets(g);
+        int o0 = off[0];
+        int o1 = off[1];
+        int o2 = off[2];
+        int o3 = off[3];
+        int o4 = off[4];
+        int o5 = off[5];
+        int o6 = off[6];
+        int o7 = off[7];
+        int o8 = off[8];
+        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
         int blocks = (ow + L - 1) / L;
         for (int oy = 0; oy < oh; oy++) {
-            int r0 = oy * pw;
-            int r1 = r0 + dh;
-            int r2 = r1 + dh;
             int yr = yb + oy * ow;
+            int rowStart = row(g, oy);
             for (int b = 0; b < blocks; b++) {
+                // The last block ends at the row's end, overlapping its neighbour with the same sums.
                 int ox = Math.max(0, Math.min(b * L, ow - L));
-                FloatVector acc = FloatVector.fromArray(S, p, r0 + ox).mul(w00);
-                acc = FloatVector.fromArray(S, p, r0 + ox + dw).fma(w01, acc);
-                acc = FloatVector.fromArray(S, p, r0 + ox + 2 * dw).fma(w02, acc);
-                acc = FloatVector.fromArray(S, p, r1 + ox).fma(w10, acc);
-                acc = FloatVector.fromArray(S, p, r1 + ox + dw).fma(w11, acc);
-                acc = FloatVector.fromArray(S, p, r1 + ox + 2 * dw).fma(w12, acc);
-                acc = FloatVector.fromArray(S, p, r2 + ox).fma(w20, acc);
-                acc = FloatVector.fromArray(S, p, r2 + ox + dw).fma(w21, acc);
-                acc = FloatVector.fromArray(S, p, r2 + ox + 2 * dw).fma(w22, acc);
+                int r = rowStart + ox;
+                FloatVector acc = FloatVector.fromArray(S, p, r + o0).mul(w0);
+                acc = FloatVector.fromArray(S, p, r + o1).fma(w1, acc);
+                acc = FloatVector.fromArray(S, p, r + o2).fma(w2, acc);
+                acc = FloatVector.fromArray(S, p, r + o3).fma(w3, acc);
+                acc = FloatVector.fromArray(S, p, r + o4).fma(w4, acc);
+                acc = FloatVector.fromArray(S, p, r + o5).fma(w5, acc);
+                acc = FloatVector.fromArray(S, p, r + o6).fma(w6, acc);
+                acc = FloatVector.fromArray(S, p, r + o7).fma(w7, acc);
+                acc = FloatVector.fromArray(S, p, r + o8).fma(w8, acc);
                 if (ow >= L) {
                     acc.intoArray(y, yr + ox);
                 } else {
-                    storeNarrow(acc, y, yr, ow);
+                    System.arraycopy(acc.toArray(), 0, y, yr, ow);
                 }
             }
         }
     }
 
-    /** A row narrower than one vector (a masked store would leave the intrinsic path on AVX2). */
-    private static void storeNarrow(FloatVector acc, float[] y, int yr, int ow) {
-        float[] lanes = acc.toArray();
-        System.arraycopy(lanes, 0, y, yr, ow);
-    }
-
-    /** dw[c] = sum over the batch of the correlation of x[n, c] with dy[n, c], nine taps at a time. */
-    static void backwardWeights(ConvGeometry g, int c, float[] x, float[] dy, float[] dw) {
-        int pw = paddedWidth(g);
+    /** dx[plane]: each tap's weight times dy added into the phases of a padded plane, then interleaved back. */
+    static void backwardData(ConvGeometry g, int plane, float[] dy, float[] w, float[] dx) {
+        float[] p = zeroedPhases(g);
+        int hw = phaseWidth(g);
         int oh = g.outH();
         int ow = g.outW();
-        int dh = g.dilationH() * pw;
-        int dil = g.dilationW();
+        int yb = plane * oh * ow;
+        int wb = plane % g.inChannels() * 9;
+        int[] off = tapOffsets(g);
         int full = ow / L * L;
+        for (int oy = 0; oy < oh; oy++) {
+            int yr = yb + oy * ow;
+            int rowStart = row(g, oy);
+            for (int ox = 0; ox < ow; ox += L) {
+                // A partial last block reads dy through a mask: its extra lanes add zeros to the slack.
+                FloatVector d = ox < full ? FloatVector.fromArray(S, dy, yr + ox)
+                        : FloatVector.fromArray(S, dy, yr + ox, S.indexInRange(ox, ow));
+                int r = rowStart + ox;
+                for (int t = 0; t < 9; t++) {
+                    int i = r + off[t];
+                    d.fma(FloatVector.broadcast(S, w[wb + t]), FloatVector.fromArray(S, p, i)).intoArray(p, i);
+                }
+            }
+        }
+        int phase = paddedHeight(g) * hw;
+        int stride = g.strideW();
+        int xb = plane * g.inH() * g.inW();
+        for (int iy = 0; iy < g.inH(); iy++) {
+            int row = (g.padTop() + iy) * hw;
+            int xr = xb + iy * g.inW();
+            if (stride == 1) {
+                System.arraycopy(p, row + g.padLeft(), dx, xr, g.inW());
+                continue;
+            }
+            for (int ix = 0; ix < g.inW(); ix++) {
+                int c = g.padLeft() + ix;
+                dx[xr + ix] = p[(c & 1) * phase + row + (c >> 1)];
+            }
+        }
+    }
+
+    /** dw[c] = sum over the batch of dy[n, c] against the nine shifted views of x[n, c]. */
+    static void backwardWeights(ConvGeometry g, int c, float[] x, float[] dy, float[] dw) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int full = ow / L * L;
+        int[] off = tapOffsets(g);
+        int o0 = off[0];
+        int o1 = off[1];
+        int o2 = off[2];
+        int o3 = off[3];
+        int o4 = off[4];
+        int o5 = off[5];
+        int o6 = off[6];
+        int o7 = off[7];
+        int o8 = off[8];
         double[] sum = new double[9];
         for (int n = 0; n < g.batch(); n++) {
             int plane = n * g.inChannels() + c;
-            float[] p = padded(g, x, plane);
+            float[] p = phases(g, x, plane);
             int yb = plane * oh * ow;
-            // Float accumulators for one plane, added into double sums per plane.
-            FloatVector a00 = FloatVector.zero(S);
-            FloatVector a01 = FloatVector.zero(S);
-            FloatVector a02 = FloatVector.zero(S);
-            FloatVector a10 = FloatVector.zero(S);
-            FloatVector a11 = FloatVector.zero(S);
-            FloatVector a12 = FloatVector.zero(S);
-            FloatVector a20 = FloatVector.zero(S);
-            FloatVector a21 = FloatVector.zero(S);
-            FloatVector a22 = FloatVector.zero(S);
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            FloatVector a4 = FloatVector.zero(S);
+            FloatVector a5 = FloatVector.zero(S);
+            FloatVector a6 = FloatVector.zero(S);
+            FloatVector a7 = FloatVector.zero(S);
+            FloatVector a8 = FloatVector.zero(S);
             for (int oy = 0; oy < oh; oy++) {
-                int r0 = oy * pw;
-                int r1 = r0 + dh;
-                int r2 = r1 + dh;
                 int yr = yb + oy * ow;
+                int rowStart = row(g, oy);
                 for (int ox = 0; ox < ow; ox += L) {
-                    // The last block of a row that is not a whole number of vectors reads dy through a
-                    // mask (zero past the row), so the slack it reads in the padded plane adds nothing.
                     FloatVector d = ox < full ? FloatVector.fromArray(S, dy, yr + ox)
                             : FloatVector.fromArray(S, dy, yr + ox, S.indexInRange(ox, ow));
-                    a00 = FloatVector.fromArray(S, p, r0 + ox).fma(d, a00);
-                    a01 = FloatVector.fromArray(S, p, r0 + ox + dil).fma(d, a01);
-                    a02 = FloatVector.fromArray(S, p, r0 + ox + 2 * dil).fma(d, a02);
-                    a10 = FloatVector.fromArray(S, p, r1 + ox).fma(d, a10);
-                    a11 = FloatVector.fromArray(S, p, r1 + ox + dil).fma(d, a11);
-                    a12 = FloatVector.fromArray(S, p, r1 + ox + 2 * dil).fma(d, a12);
-                    a20 = FloatVector.fromArray(S, p, r2 + ox).fma(d, a20);
-                    a21 = FloatVector.fromArray(S, p, r2 + ox + dil).fma(d, a21);
-                    a22 = FloatVector.fromArray(S, p, r2 + ox + 2 * dil).fma(d, a22);
+                    int r = rowStart + ox;
+                    a0 = FloatVector.fromArray(S, p, r + o0).fma(d, a0);
+                    a1 = FloatVector.fromArray(S, p, r + o1).fma(d, a1);
+                    a2 = FloatVector.fromArray(S, p, r + o2).fma(d, a2);
+                    a3 = FloatVector.fromArray(S, p, r + o3).fma(d, a3);
+                    a4 = FloatVector.fromArray(S, p, r + o4).fma(d, a4);
+                    a5 = FloatVector.fromArray(S, p, r + o5).fma(d, a5);
+                    a6 = FloatVector.fromArray(S, p, r + o6).fma(d, a6);
+                    a7 = FloatVector.fromArray(S, p, r + o7).fma(d, a7);
+                    a8 = FloatVector.fromArray(S, p, r + o8).fma(d, a8);
                 }
             }
-            sum[0] += a00.reduceLanes(VectorOperators.ADD);
-            sum[1] += a01.reduceLanes(VectorOperators.ADD);
-            sum[2] += a02.reduceLanes(VectorOperators.ADD);
-            sum[3] += a10.reduceLanes(VectorOperators.ADD);
-            sum[4] += a11.reduceLanes(VectorOperators.ADD);
-            sum[5] += a12.reduceLanes(VectorOperators.ADD);
-            sum[6] += a20.reduceLanes(VectorOperators.ADD);
-            sum[7] += a21.reduceLanes(VectorOperators.ADD);
-            sum[8] += a22.reduceLanes(VectorOperators.ADD);
+            sum[0] += a0.reduceLanes(VectorOperators.ADD);
+            sum[1] += a1.reduceLanes(VectorOperators.ADD);
+            sum[2] += a2.reduceLanes(VectorOperators.ADD);
+            sum[3] += a3.reduceLanes(VectorOperators.ADD);
+            sum[4] += a4.reduceLanes(VectorOperators.ADD);
+            sum[5] += a5.reduceLanes(VectorOperators.ADD);
+            sum[6] += a6.reduceLanes(VectorOperators.ADD);
+            sum[7] += a7.reduceLanes(VectorOperators.ADD);
+            sum[8] += a8.reduceLanes(VectorOperators.ADD);
         }
         for (int t = 0; t < 9; t++) {
             dw[c * 9 + t] = (float) sum[t];

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Convolution as a packed GEMM over the im2col view of the images ({@link Im2colPanels}: gathered
  * sliver by sliver as the GEMM packs, never written out), per image and group, or per chunk of images
  * on small feature maps so the weights are packed once. Depthwise convolution runs as direct loops
- * over channel planes (a GEMM with k = kh*kw would waste the micro-kernel).
+ * over channel planes ({@link Depthwise3x3} for the 3x3 kernels at stride 1 and 2): a GEMM with
+ * k = kh*kw would waste the micro-kernel.
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -164,8 +165,6 @@ final class VectorConv {
         if (isDepthwise(g)) {
             if (Depthwise3x3.applies(g)) {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(g, plane, x, w, y));
-            } else if (DepthwiseStride2.applies(g)) {
-                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> DepthwiseStride2.forward(g, plane, x, w, y));
             } else {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
             }
@@ -215,8 +214,8 @@ final class VectorConv {
                 float[] flipped = flippedWeights(g, w);
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(t, plane, dy, flipped,
                         dx));
-            } else if (DepthwiseStride2.applies(g)) {
-                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> DepthwiseStride2.backwardData(g, plane, dy, w,
+            } else if (Depthwise3x3.applies(g)) {
+                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.backwardData(g, plane, dy, w,
                         dx));
             } else {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
@@ -281,8 +280,6 @@ final class VectorConv {
         if (isDepthwise(g)) {
             if (Depthwise3x3.applies(g)) {
                 CpuPool.parallelFor(g.inChannels(), c -> Depthwise3x3.backwardWeights(g, c, x, dy, dw));
-            } else if (DepthwiseStride2.applies(g)) {
-                CpuPool.parallelFor(g.inChannels(), c -> DepthwiseStride2.backwardWeights(g, c, x, dy, dw));
             } else {
                 CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
             }

@@ -45,7 +45,10 @@ class CpuConvKernelsTest {
                 // depthwise 3x3 at stride 2 (even/odd column phases): dilated, asymmetric padding, odd sizes,
                 // a row narrower than a vector, and rows long enough for several vectors
                 new ConvGeometry(2, 3, 13, 10, 3, 3, 3, 2, 2, 2, 1, 1, 2, 2, 1, 3),
-                new ConvGeometry(3, 4, 9, 41, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4));
+                new ConvGeometry(3, 4, 9, 41, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),
+                // depthwise 3x3 at stride 1 padded wider than the kernel: the data gradient is not a forward
+                // convolution, so it takes the multiply-add path
+                new ConvGeometry(2, 3, 6, 7, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1, 1, 3));
     }
 
     @ParameterizedTest
