@@ -1,5 +1,6 @@
 package dev.fineturn.cuda;
 
+import dev.fineturn.conformance.TrainingFixtures;
 import dev.fineturn.nn.Module;
 import dev.fineturn.optim.Sgd;
 import dev.fineturn.tensor.Tensor;
@@ -31,23 +32,23 @@ class CudaMemoryTest {
     /** Also run, shorter, on the CPU emulation by CudaEmulatedBackendTest. */
     static void stepsDoNotGrowDeviceMemory(CudaBackend cuda, int batch, int warmup, int steps, long slack)
             throws InterruptedException {
-        Module model = TestModels.cnn(cuda);
-        Sgd opt = TestModels.sgd(model);
+        Module model = TrainingFixtures.cnn(cuda);
+        Sgd opt = TrainingFixtures.sgd(model);
         float[] labels = new float[batch];
         for (int i = 0; i < batch; i++) {
-            labels[i] = i % TestModels.CLASSES;
+            labels[i] = i % TrainingFixtures.CLASSES;
         }
-        Tensor x = Tensor.of(cuda, TestModels.random(batch * 3 * 10 * 10, 7), batch, 3, 10, 10);
+        Tensor x = Tensor.of(cuda, TrainingFixtures.random(batch * 3 * 10 * 10, 7), batch, 3, 10, 10);
         Tensor y = Tensor.of(cuda, labels, batch);
-        float first = TestModels.step(model, opt, x, y).toArray()[0];
+        float first = TrainingFixtures.step(model, opt, x, y).toArray()[0];
         for (int s = 1; s < warmup; s++) {
-            TestModels.step(model, opt, x, y);
+            TrainingFixtures.step(model, opt, x, y);
         }
         long baseline = settledUse(cuda);
         long transfers = cuda.transfers();
         Tensor loss = null;
         for (int s = 0; s < steps; s++) {
-            loss = TestModels.step(model, opt, x, y);
+            loss = TrainingFixtures.step(model, opt, x, y);
         }
         cuda.synchronize();
         assertEquals(transfers, cuda.transfers(), "host-device transfers during " + steps + " steps");

@@ -1,5 +1,6 @@
 package dev.fineturn.cuda;
 
+import dev.fineturn.conformance.TrainingFixtures;
 import dev.fineturn.nn.Module;
 import dev.fineturn.optim.Sgd;
 import dev.fineturn.reference.ReferenceBackend;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static dev.fineturn.cuda.TestModels.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,29 +34,29 @@ class CudaTrainingStepTest {
     /** Also run on the CPU emulation by CudaEmulatedBackendTest. */
     static void stepsStayOnTheDeviceAndMatchTheReference(CudaBackend cuda) {
         Backend ref = ReferenceBackend.get();
-        float[] xs = TestModels.random(BATCH * 3 * 10 * 10, 61);
+        float[] xs = TrainingFixtures.random(BATCH * 3 * 10 * 10, 61);
         float[] labels = {0f, 3f, 1f, 4f};
 
-        Module mCuda = TestModels.cnn(cuda);
-        Sgd oCuda = TestModels.sgd(mCuda);
+        Module mCuda = TrainingFixtures.cnn(cuda);
+        Sgd oCuda = TrainingFixtures.sgd(mCuda);
         Tensor xCuda = Tensor.of(cuda, xs, BATCH, 3, 10, 10);
         Tensor yCuda = Tensor.of(cuda, labels, BATCH);
         Tensor[] lossCuda = new Tensor[STEPS];
         long before = cuda.transfers();
         for (int s = 0; s < STEPS; s++) {
-            lossCuda[s] = TestModels.step(mCuda, oCuda, xCuda, yCuda);
+            lossCuda[s] = TrainingFixtures.step(mCuda, oCuda, xCuda, yCuda);
         }
         cuda.synchronize();
         assertEquals(0, cuda.transfers() - before, "host-device transfers during the training steps");
         assertTrue(FallbackLog.fallbacks().stream().noneMatch(f -> f.startsWith(CudaBackend.NAME + "/")),
                 "cuda kernels that fell back to the reference: " + FallbackLog.fallbacks());
 
-        Module mRef = TestModels.cnn(ref);
-        Sgd oRef = TestModels.sgd(mRef);
+        Module mRef = TrainingFixtures.cnn(ref);
+        Sgd oRef = TrainingFixtures.sgd(mRef);
         Tensor xRef = Tensor.of(ref, xs, BATCH, 3, 10, 10);
         Tensor yRef = Tensor.of(ref, labels, BATCH);
         for (int s = 0; s < STEPS; s++) {
-            Tensor lossRef = TestModels.step(mRef, oRef, xRef, yRef);
+            Tensor lossRef = TrainingFixtures.step(mRef, oRef, xRef, yRef);
             assertClose("loss of step " + s, lossRef.toArray(), lossCuda[s].toArray(), 1e-5, 1e-6);
         }
         Map<String, Tensor> stateCuda = mCuda.stateDict();

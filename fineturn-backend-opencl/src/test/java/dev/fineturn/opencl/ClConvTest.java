@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 
 /**
  * Convolution kernels against the reference on shapes larger than one 16x16 tile, covering the

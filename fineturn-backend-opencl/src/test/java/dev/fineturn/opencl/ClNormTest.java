@@ -6,8 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 
 /** Batch norm against the reference, with channels larger than a work-group and hw = 1. */
 class ClNormTest {

@@ -7,8 +7,8 @@ import dev.fineturn.spi.Storage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Pooling against the reference: ties (first max wins), NaN, ceil mode, asymmetric padding. */

@@ -5,8 +5,8 @@ import dev.fineturn.spi.Storage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 
 /** Sum-reduce over mixed axis patterns, few and many summands per output. */
 class ClReduceTest {

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import static dev.fineturn.opencl.DeviceArrays.assertClose;
-import static dev.fineturn.opencl.DeviceArrays.random;
+import static dev.fineturn.conformance.TrainingFixtures.assertClose;
+import static dev.fineturn.conformance.TrainingFixtures.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.fineturn.cuda;
+package dev.fineturn.conformance;
 
 import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
@@ -24,17 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The small CNN of the OpenCL training-step test: convolution, batch norm, ReLU, a depthwise
- * strided convolution, ReLU6, max pooling, dropout, a linear head, label-smoothed cross-entropy
- * and SGD with momentum and weight decay; inputs 3 x 10 x 10.
+ * What the device backends' tests share: the small CNN of their whole-training-step tests
+ * (convolution, batch norm, ReLU, a depthwise strided convolution, ReLU6, max pooling, dropout, a
+ * linear head, label-smoothed cross-entropy and SGD with momentum and weight decay; inputs 3 x 10 x 10),
+ * seeded inputs, and the element-wise comparison against the reference.
  */
-final class TestModels {
-    static final int CLASSES = 5;
+public final class TrainingFixtures {
+    public static final int CLASSES = 5;
 
-    private TestModels() {
+    private TrainingFixtures() {
     }
 
-    static Module cnn(Backend b) {
+    public static Module cnn(Backend b) {
         Init.useBackend(b);
         Init.seed(2024);
         try {
@@ -48,11 +49,11 @@ final class TestModels {
         }
     }
 
-    static Sgd sgd(Module m) {
+    public static Sgd sgd(Module m) {
         return new Sgd(List.of(new ParamGroup("all", m.parameters(), 0.05, 1e-4)), 0.9, 0, false);
     }
 
-    static Tensor step(Module m, Sgd opt, Tensor x, Tensor labels) {
+    public static Tensor step(Module m, Sgd opt, Tensor x, Tensor labels) {
         opt.zeroGrad();
         Tensor loss = Losses.crossEntropy(m.forward(x), labels, 0.1f);
         loss.backward();
@@ -60,7 +61,7 @@ final class TestModels {
         return loss;
     }
 
-    static float[] random(int n, long seed) {
+    public static float[] random(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -69,8 +70,13 @@ final class TestModels {
         return v;
     }
 
-    /** Element-wise within rtol of the largest expected magnitude (at least minScale); NaN must meet NaN. */
-    static void assertClose(String what, float[] expected, float[] actual, double rtol, double minScale) {
+    /** Element-wise within rtol of the largest expected magnitude; NaN must meet NaN. */
+    public static void assertClose(String what, float[] expected, float[] actual, double rtol) {
+        assertClose(what, expected, actual, rtol, 1e-6);
+    }
+
+    /** As above, with the magnitude taken as at least {@code minScale}. */
+    public static void assertClose(String what, float[] expected, float[] actual, double rtol, double minScale) {
         assertEquals(expected.length, actual.length, what + ": length");
         double scale = minScale;
         for (float e : expected) {
