@@ -14,13 +14,18 @@ import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
+import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.spi.Backend;
+import dev.fineturn.spi.FallbackLog;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -59,6 +64,48 @@ public final class TrainingFixtures {
         loss.backward();
         opt.step();
         return loss;
+    }
+
+    /**
+     * Two training steps of {@link #cnn} on {@code device} with the data already there: no host
+     * transfer ({@code transfers} is the backend's counter), no kernel of {@code name} falling back to
+     * the reference, and the same losses, parameters, buffers and gradients as the reference backend.
+     */
+    public static void stepsStayOnTheDeviceAndMatchTheReference(Backend device, String name, LongSupplier transfers) {
+        int batch = 4;
+        int steps = 2;
+        Backend ref = ReferenceBackend.get();
+        float[] xs = random(batch * 3 * 10 * 10, 61);
+        float[] labels = {0f, 3f, 1f, 4f};
+
+        Module mDev = cnn(device);
+        Sgd oDev = sgd(mDev);
+        Tensor xDev = Tensor.of(device, xs, batch, 3, 10, 10);
+        Tensor yDev = Tensor.of(device, labels, batch);
+        Tensor[] lossDev = new Tensor[steps];
+        long before = transfers.getAsLong();
+        for (int s = 0; s < steps; s++) {
+            lossDev[s] = step(mDev, oDev, xDev, yDev);
+        }
+        device.synchronize();
+        assertEquals(0, transfers.getAsLong() - before, "host-device transfers during the training steps");
+        assertTrue(FallbackLog.fallbacks().stream().noneMatch(f -> f.startsWith(name + "/")),
+                name + " kernels that fell back to the reference: " + FallbackLog.fallbacks());
+
+        Module mRef = cnn(ref);
+        Sgd oRef = sgd(mRef);
+        Tensor xRef = Tensor.of(ref, xs, batch, 3, 10, 10);
+        Tensor yRef = Tensor.of(ref, labels, batch);
+        for (int s = 0; s < steps; s++) {
+            Tensor lossRef = step(mRef, oRef, xRef, yRef);
+            assertClose("loss of step " + s, lossRef.toArray(), lossDev[s].toArray(), 1e-5);
+        }
+        Map<String, Tensor> stateDev = mDev.stateDict();
+        mRef.stateDict().forEach((n, t) -> assertClose(n, t.toArray(), stateDev.get(n).toArray(), 1e-4));
+        // A conv bias ahead of batch norm has a gradient that is zero up to rounding, hence the floor.
+        Map<String, Tensor> paramsDev = mDev.namedParameters();
+        mRef.namedParameters().forEach((n, t) ->
+                assertClose("grad of " + n, t.grad().toArray(), paramsDev.get(n).grad().toArray(), 1e-3, 1e-2));
     }
 
     public static float[] random(int n, long seed) {
