@@ -5,19 +5,24 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, blocked SGEMM with a 2 x (5 vectors) register-tiled micro-kernel (the shape that measured
- * fastest under C2 on AVX2: 10 accumulators leave registers for the B loads, so nothing spills). Panels of A and B are
- * packed (transposes resolved while packing) so the micro-kernel streams both contiguously.
+ * Packed, blocked SGEMM. A is packed in slivers of two rows; B in slivers of up to 5 vectors. The
+ * main micro-kernel is 2 rows x 5 vectors (the shape that measured fastest under C2 on AVX2: 10
+ * accumulators leave registers for the B loads, so nothing spills). Outputs narrower than two such
+ * tiles, and the last few columns of wider ones, take a 4 x 2-vector kernel over two A slivers, so a
+ * column remainder costs its own width rather than a whole padded 5-vector tile.
  */
 final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
-    /** Wide tile: 2 rows x 5 vectors, for outputs at least 2 tiles wide. */
+    /** Rows per packed A sliver (the wide tile's height). */
     static final int MR = 2;
+    /** Wide tile width: 5 vectors, for outputs at least 2 tiles wide. */
     static final int NR = 5 * L;
-    /** Narrow tile: 4 rows x 2 vectors, for narrow outputs (e.g. convolutions on small feature maps). */
-    static final int MR_NARROW = 4;
-    static final int NR_NARROW = 2 * L;
+    /** Narrow tile: two A slivers (4 rows) x 2 vectors, for narrow outputs and column remainders. */
+    private static final int QUAD_ROWS = 2 * MR;
+    private static final int QUAD_COLUMNS = 2 * L;
+    /** Remainders up to this wide run on the narrow tile; wider ones on a padded wide tile. */
+    private static final int NARROW_REMAINDER = 4 * L;
     private static final int KC = 192;
     private static final int MC = 96;
     private static final int NC = 3072;
@@ -32,29 +37,27 @@ final class VectorGemm {
 
     /**
      * op(A) packed once for several products with the same A (a convolution's weights against
-     * several image chunks): every k block's slivers for tile height {@code mr}, block pc at
-     * {@code mPadded * pc}.
+     * several image chunks): every k block's two-row slivers, block pc at {@code mPadded * pc}.
      */
-    record PackedA(float[] data, int mr, int m, int k, boolean transA) {
+    record PackedA(float[] data, int m, int k, boolean transA) {
     }
 
-    /** Packs op(A) for products whose output is {@code n} columns wide. */
+    /** Packs op(A) of {@code s} (its n does not matter). */
     static PackedA pack(GemmSpec s, float[] a, int aOff) {
-        int mr = tileRows(s.n());
-        int mPadded = (s.m() + mr - 1) / mr * mr;
+        int mPadded = (s.m() + MR - 1) / MR * MR;
         float[] data = new float[mPadded * s.k()];
         int kBlocks = (s.k() + KC - 1) / KC;
-        int slivers = mPadded / mr;
+        int slivers = mPadded / MR;
         // Row parts per k block, so that every thread has a share even when k is one or two blocks.
         int parts = Math.max(1, Math.min(slivers, CpuPool.threads()));
         java.util.function.IntConsumer task = t -> {
             int pc = t / parts * KC;
             int kc = Math.min(KC, s.k() - pc);
             int part = t % parts;
-            int from = slivers * part / parts * mr;
-            int to = Math.min(s.m(), slivers * (part + 1) / parts * mr);
+            int from = slivers * part / parts * MR;
+            int to = Math.min(s.m(), slivers * (part + 1) / parts * MR);
             if (from < to) {
-                packA(s, a, aOff, from, to - from, pc, kc, mr, data, mPadded * pc + from * kc);
+                packA(s, a, aOff, from, to - from, pc, kc, data, mPadded * pc + from * kc);
             }
         };
         if ((double) s.m() * s.k() < SERIAL_WORK / 64) {
@@ -64,7 +67,7 @@ final class VectorGemm {
         } else {
             CpuPool.parallelFor(kBlocks * parts, task);
         }
-        return new PackedA(data, mr, s.m(), s.k(), s.transA());
+        return new PackedA(data, s.m(), s.k(), s.transA());
     }
 
     /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
@@ -92,9 +95,17 @@ final class VectorGemm {
         return new PanelSource.Matrix(b, bOff, s.k(), s.n(), s.transB());
     }
 
-    /** Micro-tile height for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
-    private static int tileRows(int n) {
-        return n >= 2 * NR ? MR : MR_NARROW;
+    /** Sliver width for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
+    private static int sliverColumns(int n) {
+        return n >= 2 * NR ? NR : QUAD_COLUMNS;
+    }
+
+    /**
+     * Floats per k row of a packed B sliver {@code width} columns wide: a full wide sliver, or a
+     * remainder rounded up to whole narrow tiles.
+     */
+    private static int sliverStride(int width) {
+        return width > NARROW_REMAINDER ? NR : (width + QUAD_COLUMNS - 1) / QUAD_COLUMNS * QUAD_COLUMNS;
     }
 
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
@@ -116,12 +127,7 @@ final class VectorGemm {
         int m = s.m();
         int n = s.n();
         int k = s.k();
-        int mr = tileRows(n);
-        int nr = n >= 2 * NR ? NR : NR_NARROW;
-        if (packed != null && packed.mr() != mr) {
-            throw new IllegalArgumentException("A was packed for " + packed.mr() + "-row tiles; this product uses "
-                    + mr);
-        }
+        int nr = sliverColumns(n);
         if (m == 0 || n == 0) {
             return;
         }
@@ -137,22 +143,20 @@ final class VectorGemm {
                     slivers * part / parts * nr, Math.min(n, slivers * (part + 1) / parts * nr)));
             return;
         }
-        int tiles = (m + mr - 1) / mr;
+        int tiles = (m + QUAD_ROWS - 1) / QUAD_ROWS;
         int parts = Math.max(1, Math.min(tiles, threads));
         CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff,
-                tiles * part / parts * mr, Math.min(m, tiles * (part + 1) / parts * mr), 0, n));
+                tiles * part / parts * QUAD_ROWS, Math.min(m, tiles * (part + 1) / parts * QUAD_ROWS), 0, n));
     }
 
-    /** C[r0, r1) x [j0, j1) of one product, blocked and packed on the calling thread; r0 is a tile-row multiple. */
+    /** C[r0, r1) x [j0, j1) of one product, blocked and packed on the calling thread; r0 is even. */
     private static void strip(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
                               float beta, float[] c, int cOff, int r0, int r1, int j0, int j1) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
-        boolean wide = n >= 2 * NR;
-        int mr = tileRows(n);
-        int nr = wide ? NR : NR_NARROW;
-        int mPadded = (m + mr - 1) / mr * mr;
+        int nr = sliverColumns(n);
+        int mPadded = (m + MR - 1) / MR * MR;
         if (j0 == 0 && j1 == n) {
             scale(c, cOff + r0 * n, (r1 - r0) * n, beta);
         } else {
@@ -175,7 +179,8 @@ final class VectorGemm {
                 }
                 for (int sl = 0; sl < slivers; sl++) {
                     int js = jc + sl * nr;
-                    b.pack(pc, kc, js, Math.min(nr, jc + nc - js), nr, pb, sl * kc * nr);
+                    int width = Math.min(nr, jc + nc - js);
+                    b.pack(pc, kc, js, width, sliverStride(width), pb, sl * kc * nr);
                 }
                 for (int ic = r0; ic < r1; ic += MC) {
                     int mc = Math.min(MC, r1 - ic);
@@ -187,9 +192,9 @@ final class VectorGemm {
                     } else {
                         pa = PACK_A.get();
                         aStart = 0;
-                        packA(s, a, aOff, ic, mc, pc, kc, mr, pa, 0);
+                        packA(s, a, aOff, ic, mc, pc, kc, pa, 0);
                     }
-                    macroKernel(pa, aStart, pb, mc, kc, 0, slivers, nc, alpha, c, cOff + ic * n + jc, n, wide);
+                    macroKernel(pa, aStart, pb, mc, kc, slivers, nr, nc, alpha, c, cOff + ic * n + jc, n);
                 }
             }
         }
@@ -213,103 +218,109 @@ final class VectorGemm {
     }
 
     /** Packs op(A)[ic..ic+mc, pc..pc+kc] as slivers [mc/MR][kc][MR], zero-padded. */
-    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, int mr, float[] dst,
+    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, float[] dst,
                               int dstOff) {
         int m = s.m();
         int k = s.k();
-        int slivers = (mc + mr - 1) / mr;
+        int slivers = (mc + MR - 1) / MR;
         for (int sl = 0; sl < slivers; sl++) {
-            int i0 = ic + sl * mr;
-            int height = Math.min(mr, ic + mc - i0);
-            int base = dstOff + sl * kc * mr;
+            int i0 = ic + sl * MR;
+            int height = Math.min(MR, ic + mc - i0);
+            int base = dstOff + sl * kc * MR;
             if (s.transA()) {
                 for (int p = 0; p < kc; p++) {
-                    int d = base + p * mr;
+                    int d = base + p * MR;
                     int src = aOff + (pc + p) * m + i0;
-                    for (int r = 0; r < height; r++) {
-                        dst[d + r] = a[src + r];
-                    }
-                    for (int r = height; r < mr; r++) {
-                        dst[d + r] = 0f;
-                    }
+                    dst[d] = a[src];
+                    dst[d + 1] = height == MR ? a[src + 1] : 0f;
                 }
                 continue;
             }
-            if (height == mr) {
-                // A full sliver: mr rows read side by side along k, written contiguously.
-                int src = aOff + i0 * k + pc;
-                if (mr == 2) {
-                    for (int p = 0, d = base; p < kc; p++, d += 2) {
-                        dst[d] = a[src + p];
-                        dst[d + 1] = a[src + k + p];
-                    }
-                } else {
-                    for (int p = 0, d = base; p < kc; p++, d += mr) {
-                        for (int r = 0, sr = src + p; r < mr; r++, sr += k) {
-                            dst[d + r] = a[sr];
-                        }
-                    }
-                }
-                continue;
-            }
-            // Rows of A are contiguous in k: read each along k, write with stride mr.
-            for (int r = 0; r < height; r++) {
-                int src = aOff + (i0 + r) * k + pc;
-                for (int p = 0, d = base + r; p < kc; p++, d += mr) {
+            int src = aOff + i0 * k + pc;
+            if (height == MR) {
+                // Both rows read side by side along k, written interleaved.
+                for (int p = 0, d = base; p < kc; p++, d += MR) {
                     dst[d] = a[src + p];
+                    dst[d + 1] = a[src + k + p];
                 }
-            }
-            for (int r = height; r < mr; r++) {
-                for (int p = 0, d = base + r; p < kc; p++, d += mr) {
-                    dst[d] = 0f;
+            } else {
+                for (int p = 0, d = base; p < kc; p++, d += MR) {
+                    dst[d] = a[src + p];
+                    dst[d + 1] = 0f;
                 }
             }
         }
     }
 
-    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int sliverFrom,
-                                    int sliverTo, int nc, float alpha, float[] c, int cOff, int ldc, boolean wide) {
-        int mr = wide ? MR : MR_NARROW;
-        int nr = wide ? NR : NR_NARROW;
+    /**
+     * The packed block times every B sliver: full wide slivers on the 2 x 5-vector tile, narrow ones
+     * and remainders on the 4 x 2-vector tile; tiles that overhang C go through a scratch tile.
+     */
+    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int slivers, int nr, int nc,
+                                    float alpha, float[] c, int cOff, int ldc) {
         float[] edge = null;
-        for (int sl = sliverFrom; sl < sliverTo; sl++) {
+        for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
-            for (int i0 = 0; i0 < mc; i0 += mr) {
-                int height = Math.min(mr, mc - i0);
-                int aBase = aStart + (i0 / mr) * kc * mr;
-                int bBase = sl * kc * nr;
-                if (width == nr && height == mr) {
-                    if (wide) {
+            int bBase = sl * kc * nr;
+            int ldb = sliverStride(width);
+            if (ldb == NR) {
+                for (int i0 = 0; i0 < mc; i0 += MR) {
+                    int height = Math.min(MR, mc - i0);
+                    int aBase = aStart + i0 * kc;
+                    if (width == NR && height == MR) {
                         wideKernel(pa, aBase, pb, bBase, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
-                    } else {
-                        narrowKernel(pa, aBase, pb, bBase, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+                        continue;
                     }
-                } else {
-                    if (edge == null) {
-                        edge = new float[mr * nr];
-                    } else {
-                        java.util.Arrays.fill(edge, 0f);
+                    edge = scratch(edge);
+                    wideKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, NR);
+                    addTile(edge, NR, height, width, c, cOff + i0 * ldc + j0, ldc);
+                }
+                continue;
+            }
+            for (int v0 = 0; v0 < width; v0 += QUAD_COLUMNS) {
+                int cols = Math.min(QUAD_COLUMNS, width - v0);
+                for (int i0 = 0; i0 < mc; i0 += QUAD_ROWS) {
+                    int rows = Math.min(QUAD_ROWS, mc - i0);
+                    int aBase = aStart + i0 * kc;
+                    // A lone last sliver is read twice; only its own rows are kept.
+                    int aNext = rows > MR ? aBase + MR * kc : aBase;
+                    if (rows == QUAD_ROWS && cols == QUAD_COLUMNS) {
+                        quadKernel(pa, aBase, aNext, pb, bBase + v0, ldb, kc, alpha, c, cOff + i0 * ldc + j0 + v0,
+                                ldc);
+                        continue;
                     }
-                    if (wide) {
-                        wideKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, nr);
-                    } else {
-                        narrowKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, nr);
-                    }
-                    for (int r = 0; r < height; r++) {
-                        int co = cOff + (i0 + r) * ldc + j0;
-                        for (int j = 0; j < width; j++) {
-                            c[co + j] += edge[r * nr + j];
-                        }
-                    }
+                    edge = scratch(edge);
+                    quadKernel(pa, aBase, aNext, pb, bBase + v0, ldb, kc, alpha, edge, 0, QUAD_COLUMNS);
+                    addTile(edge, QUAD_COLUMNS, rows, cols, c, cOff + i0 * ldc + j0 + v0, ldc);
                 }
             }
         }
     }
 
-    /** C[4 x 2 vectors] += alpha * Apanel[4 x kc] * Bpanel[kc x 2 vectors]. */
-    private static void narrowKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
-                                     int cOff, int ldc) {
+    /** A zeroed scratch tile, big enough for either micro-kernel. */
+    private static float[] scratch(float[] edge) {
+        if (edge == null) {
+            return new float[Math.max(MR * NR, QUAD_ROWS * QUAD_COLUMNS)];
+        }
+        java.util.Arrays.fill(edge, 0f);
+        return edge;
+    }
+
+    private static void addTile(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                c[cOff + r * ldc + j] += tile[r * ldt + j];
+            }
+        }
+    }
+
+    /**
+     * C[4 x 2 vectors] += alpha * A[4 x kc] * Bpanel[kc x 2 vectors]: rows 0-1 from the A sliver at
+     * {@code aBase}, rows 2-3 from the one at {@code aNext}; B rows {@code ldb} floats apart.
+     */
+    private static void quadKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int ldb, int kc,
+                                   float alpha, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -319,8 +330,9 @@ final class VectorGemm {
         FloatVector c30 = FloatVector.zero(SPECIES);
         FloatVector c31 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * MR_NARROW;
-            int bi = bBase + p * NR_NARROW;
+            int ai = aBase + p * MR;
+            int an = aNext + p * MR;
+            int bi = bBase + p * ldb;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
             FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
@@ -329,10 +341,10 @@ final class VectorGemm {
             FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[an]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[an + 1]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
