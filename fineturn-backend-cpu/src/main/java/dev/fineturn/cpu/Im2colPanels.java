@@ -25,6 +25,11 @@ final class Im2colPanels implements PanelSource {
     private final int[] oxHi;
     /** Stride 1 and the output as wide as the input: a tap's values are the image shifted by (dy, dx). */
     private final boolean shifted;
+    /**
+     * Rows per tap from which a sliver is gathered through per-tap index vectors ({@link #packIndexed}):
+     * below it, building the index costs more than the row-run copies it replaces.
+     */
+    private static final int INDEXED_ROWS_PER_TAP = 8;
 
     Im2colPanels(ConvGeometry g, float[] x, int firstImage, int group, boolean transposed) {
         this.g = g;
@@ -71,6 +76,10 @@ final class Im2colPanels implements PanelSource {
         }
         if (shifted && width == nr && nr % L == 0 && j0 / ohw() == (j0 + width - 1) / ohw()) {
             packShifted(pc, kc, j0, nr, dst, base);
+            return;
+        }
+        if (nr % L == 0 && kc >= INDEXED_ROWS_PER_TAP * kh * kw) {
+            packIndexed(pc, kc, j0, width, nr, dst, base);
             return;
         }
         int[] runs = runs(j0, width);
@@ -319,6 +328,62 @@ final class Im2colPanels implements PanelSource {
                     runs = runs(j0, nr);
                 }
                 gather(runs, ic, ky, kx, dst, d, 1);
+            }
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) {
+                    ky = 0;
+                    ic++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Any sliver: per tap, the offset of every column's source pixel from the first image's channel
+     * plane and a lane mask that zeroes the padding; each row is then one gather per vector.
+     */
+    private void packIndexed(int pc, int kc, int j0, int width, int nr, float[] dst, int base) {
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int w = g.inW();
+        int h = g.inH();
+        int ow = g.outW();
+        int ohw = ohw();
+        int plane = h * w;
+        int imageStride = g.inChannels() * plane;
+        int firstOfSliver = j0 / ohw;
+        int[] index = new int[kh * kw * nr];
+        int[] mask = new int[kh * kw * nr];
+        for (int j = 0; j < width; j++) {
+            int pixel = j0 + j;
+            int q = pixel % ohw;
+            int oy = q / ow;
+            int ox = q % ow;
+            int image = (pixel / ohw - firstOfSliver) * imageStride;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy * g.strideH() + ky * g.dilationH() - g.padTop();
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox * g.strideW() + kx * g.dilationW() - g.padLeft();
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                        int t = (ky * kw + kx) * nr + j;
+                        index[t] = image + iy * w + ix;
+                        mask[t] = -1;
+                    }
+                }
+            }
+        }
+        int channel0 = ((firstImage + firstOfSliver) * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
+        int ic = pc / (kh * kw);
+        int ky = pc / kw % kh;
+        int kx = pc % kw;
+        for (int p = 0; p < kc; p++) {
+            int d = base + p * nr;
+            int src = channel0 + ic * plane;
+            int m = (ky * kw + kx) * nr;
+            for (int v = 0; v < nr; v += L) {
+                FloatVector.fromArray(S, x, src, index, m + v).reinterpretAsInts()
+                        .and(IntVector.fromArray(IS, mask, m + v)).reinterpretAsFloats().intoArray(dst, d + v);
             }
             if (++kx == kw) {
                 kx = 0;

@@ -24,7 +24,10 @@ class Im2colPanelsTest {
                 // stride 1, as wide as the input but one row shorter, dilated in x
                 new ConvGeometry(3, 2, 6, 5, 1, 3, 3, 1, 1, 0, 2, 1, 2, 1, 2, 1),
                 // kernel taller than the padded input for some taps
-                new ConvGeometry(2, 1, 2, 4, 1, 5, 3, 1, 1, 2, 1, 2, 1, 1, 1, 1));
+                new ConvGeometry(2, 1, 2, 4, 1, 5, 3, 1, 1, 2, 1, 2, 1, 1, 1, 1),
+                // channels enough that a whole-depth block takes the per-tap index path: shifted, and strided
+                new ConvGeometry(3, 10, 5, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(3, 10, 9, 6, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 1));
     }
 
     /** col[(ic*kh + ky)*kw + kx][(image*oh + oy)*ow + ox] for images [first, first + count) of group grp. */
@@ -82,21 +85,26 @@ class Im2colPanelsTest {
             PanelSource source = new Im2colPanels(g, x, first, grp, transposed);
             int rows = transposed ? pixels : taps;
             int cols = transposed ? taps : pixels;
+            // blocks of up to 4 rows (row-run copies), then the whole depth at once (per-tap index vectors)
             for (int pc = 0; pc < rows; pc += 3) {
-                int kc = Math.min(4, rows - pc);
-                for (int j0 = 0; j0 < cols; j0 += 2) {
-                    int width = Math.min(nr, cols - j0);
-                    float[] dst = new float[3 + kc * nr];
-                    java.util.Arrays.fill(dst, Float.NaN);
-                    source.pack(pc, kc, j0, width, nr, dst, 3);
-                    for (int p = 0; p < kc; p++) {
-                        for (int j = 0; j < nr; j++) {
-                            float want = j >= width ? 0f
-                                    : transposed ? col[j0 + j][pc + p] : col[pc + p][j0 + j];
-                            assertEquals(want, dst[3 + p * nr + j], 0f, "nr=" + nr + " transposed=" + transposed
-                                    + " pc=" + pc + " j0=" + j0 + " p=" + p + " j=" + j);
-                        }
-                    }
+                checkBlock(source, col, transposed, pc, Math.min(4, rows - pc), cols, nr);
+            }
+            checkBlock(source, col, transposed, 0, rows, cols, nr);
+        }
+    }
+
+    private static void checkBlock(PanelSource source, float[][] col, boolean transposed, int pc, int kc, int cols,
+                                   int nr) {
+        for (int j0 = 0; j0 < cols; j0 += 2) {
+            int width = Math.min(nr, cols - j0);
+            float[] dst = new float[3 + kc * nr];
+            java.util.Arrays.fill(dst, Float.NaN);
+            source.pack(pc, kc, j0, width, nr, dst, 3);
+            for (int p = 0; p < kc; p++) {
+                for (int j = 0; j < nr; j++) {
+                    float want = j >= width ? 0f : transposed ? col[j0 + j][pc + p] : col[pc + p][j0 + j];
+                    assertEquals(want, dst[3 + p * nr + j], 0f, "nr=" + nr + " transposed=" + transposed
+                            + " pc=" + pc + " kc=" + kc + " j0=" + j0 + " p=" + p + " j=" + j);
                 }
             }
         }
