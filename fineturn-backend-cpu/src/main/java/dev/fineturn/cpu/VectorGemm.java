@@ -101,11 +101,17 @@ final class VectorGemm {
     }
 
     /**
-     * Floats per k row of a packed B sliver {@code width} columns wide: a full wide sliver, or a
-     * remainder rounded up to whole narrow tiles.
+     * Packs a B sliver at {@code dst[base]}: [kc][NR] for the wide tile, otherwise one [kc][2 vectors]
+     * panel after another, so the narrow tile always reads rows a constant stride apart.
      */
-    private static int sliverStride(int width) {
-        return width > NARROW_REMAINDER ? NR : (width + QUAD_COLUMNS - 1) / QUAD_COLUMNS * QUAD_COLUMNS;
+    private static void packB(PanelSource b, int pc, int kc, int j0, int width, float[] dst, int base) {
+        if (width > NARROW_REMAINDER) {
+            b.pack(pc, kc, j0, width, NR, dst, base);
+            return;
+        }
+        for (int v0 = 0; v0 < width; v0 += QUAD_COLUMNS) {
+            b.pack(pc, kc, j0 + v0, Math.min(QUAD_COLUMNS, width - v0), QUAD_COLUMNS, dst, base + v0 * kc);
+        }
     }
 
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
@@ -179,8 +185,7 @@ final class VectorGemm {
                 }
                 for (int sl = 0; sl < slivers; sl++) {
                     int js = jc + sl * nr;
-                    int width = Math.min(nr, jc + nc - js);
-                    b.pack(pc, kc, js, width, sliverStride(width), pb, sl * kc * nr);
+                    packB(b, pc, kc, js, Math.min(nr, jc + nc - js), pb, sl * kc * nr);
                 }
                 for (int ic = r0; ic < r1; ic += MC) {
                     int mc = Math.min(MC, r1 - ic);
@@ -263,8 +268,7 @@ final class VectorGemm {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
             int bBase = sl * kc * nr;
-            int ldb = sliverStride(width);
-            if (ldb == NR) {
+            if (width > NARROW_REMAINDER) {
                 for (int i0 = 0; i0 < mc; i0 += MR) {
                     int height = Math.min(MR, mc - i0);
                     int aBase = aStart + i0 * kc;
@@ -284,14 +288,14 @@ final class VectorGemm {
                     int rows = Math.min(QUAD_ROWS, mc - i0);
                     int aBase = aStart + i0 * kc;
                     // A lone last sliver is read twice; only its own rows are kept.
-                    int aNext = rows > MR ? aBase + MR * kc : aBase;
+                    int aNext = rows > MR ? MR * kc : 0;
                     if (rows == QUAD_ROWS && cols == QUAD_COLUMNS) {
-                        quadKernel(pa, aBase, aNext, pb, bBase + v0, ldb, kc, alpha, c, cOff + i0 * ldc + j0 + v0,
+                        quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, c, cOff + i0 * ldc + j0 + v0,
                                 ldc);
                         continue;
                     }
                     edge = scratch(edge);
-                    quadKernel(pa, aBase, aNext, pb, bBase + v0, ldb, kc, alpha, edge, 0, QUAD_COLUMNS);
+                    quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, edge, 0, QUAD_COLUMNS);
                     addTile(edge, QUAD_COLUMNS, rows, cols, c, cOff + i0 * ldc + j0 + v0, ldc);
                 }
             }
@@ -317,10 +321,10 @@ final class VectorGemm {
 
     /**
      * C[4 x 2 vectors] += alpha * A[4 x kc] * Bpanel[kc x 2 vectors]: rows 0-1 from the A sliver at
-     * {@code aBase}, rows 2-3 from the one at {@code aNext}; B rows {@code ldb} floats apart.
+     * {@code aBase}, rows 2-3 from the one {@code aNext} floats further.
      */
-    private static void quadKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int ldb, int kc,
-                                   float alpha, float[] c, int cOff, int ldc) {
+    private static void quadKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int kc, float alpha,
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -331,8 +335,8 @@ final class VectorGemm {
         FloatVector c31 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kc; p++) {
             int ai = aBase + p * MR;
-            int an = aNext + p * MR;
-            int bi = bBase + p * ldb;
+            int an = ai + aNext;
+            int bi = bBase + p * QUAD_COLUMNS;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
             FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
