@@ -82,33 +82,21 @@ final class VectorConv {
         return images;
     }
 
-    /** Image chunks run in parallel, each with its own im2col buffer and a GEMM on the calling thread. */
-    private static void forwardBatched(ConvGeometry g, float[] x, float[] w, float[] y) {
+    /** Image chunks run in parallel, each a GEMM on the calling thread into its own output buffer. */
+    private static void forwardBatched(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         int chunk = cacheChunk(g);
         int chunks = (g.batch() + chunk - 1) / chunk;
-        // Every full chunk multiplies the same weights: pack them once per group, not once per chunk.
-        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
-        if (chunks > 1) {
-            for (int grp = 0; grp < g.groups(); grp++) {
-                packed[grp] = VectorGemm.pack(GemmSpec.of(ocg, chunk * ohw, kk, false, false), w, grp * ocg * kk);
-            }
-        }
         CpuPool.parallelFor(chunks, ci -> {
             int n0 = ci * chunk;
             int cn = Math.min(chunk, g.batch() - n0);
             int width = cn * ohw;
             for (int grp = 0; grp < g.groups(); grp++) {
-                PanelSource cols = new Im2colPanels(g, x, n0, grp, false);
                 float[] out = tmp(ocg * width);
-                GemmSpec spec = GemmSpec.of(ocg, width, kk, false, false);
-                if (packed[grp] != null && cn == chunk) {
-                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0f, out, 0);
-                } else {
-                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, out, 0);
-                }
+                VectorGemm.gemm(GemmSpec.of(ocg, width, kk, false, false), 1f, weights[grp],
+                        new Im2colPanels(g, x, n0, grp, false), 0f, out, 0);
                 for (int i = 0; i < cn; i++) {
                     for (int oc = 0; oc < ocg; oc++) {
                         System.arraycopy(out, oc * width + i * ohw, y,
@@ -170,8 +158,26 @@ final class VectorConv {
             }
             return;
         }
+        int ocg = g.outChannelsPerGroup();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        forwardGemm(g, x, packWeights(g, grp -> new VectorGemm.DenseRows(w, grp * ocg * kk, ocg, kk, false)), y);
+    }
+
+    /** Every image and chunk multiplies the same weights: each group's are packed once per call. */
+    private static VectorGemm.PackedA[] packWeights(ConvGeometry g,
+                                                    java.util.function.IntFunction<VectorGemm.RowSource> group) {
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            packed[grp] = VectorGemm.pack(g.outChannelsPerGroup(), kk, group.apply(grp));
+        }
+        return packed;
+    }
+
+    /** A convolution as packed GEMMs: per chunk of images on small maps, per image otherwise. */
+    private static void forwardGemm(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y) {
         if (chunk(g) > 1) {
-            forwardBatched(g, x, w, y);
+            forwardBatched(g, x, weights, y);
             return;
         }
         int ohw = g.outH() * g.outW();
@@ -179,23 +185,13 @@ final class VectorConv {
         int ocg = g.outChannelsPerGroup();
         boolean parallelImages = g.batch() >= CpuPool.threads() && CpuPool.threads() > 1;
         GemmSpec spec = GemmSpec.of(ocg, ohw, kk, false, false);
-        // Every image multiplies the same weights: pack them once per group.
-        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
-        for (int grp = 0; grp < g.groups() && g.batch() > 1; grp++) {
-            packed[grp] = VectorGemm.pack(spec, w, grp * ocg * kk);
-        }
         java.util.function.IntConsumer perImage = n -> {
             for (int grp = 0; grp < g.groups(); grp++) {
                 PanelSource cols = isPointwise(g)
                         ? new PanelSource.Matrix(x, (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
                                 * g.inW(), kk, ohw, false)
                         : new Im2colPanels(g, x, n, grp, false);
-                int yOff = (n * g.outChannels() + grp * ocg) * ohw;
-                if (packed[grp] != null) {
-                    VectorGemm.gemm(spec, 1f, packed[grp], cols, 0f, y, yOff);
-                } else {
-                    VectorGemm.gemm(spec, 1f, w, grp * ocg * kk, cols, 0f, y, yOff);
-                }
+                VectorGemm.gemm(spec, 1f, weights[grp], cols, 0f, y, (n * g.outChannels() + grp * ocg) * ohw);
             }
         };
         if (parallelImages) {
@@ -203,6 +199,29 @@ final class VectorConv {
         } else {
             for (int n = 0; n < g.batch(); n++) {
                 perImage.accept(n);
+            }
+        }
+    }
+
+    /**
+     * The data gradient's weights read as a forward convolution's, without writing them out: row ic
+     * of group grp, column oc * khw + r, is w[grp * ocg + oc, ic, khw - 1 - r] (in and out channels
+     * swapped, taps reversed).
+     */
+    record FlippedRows(float[] w, int grp, int ocg, int icg, int khw) implements VectorGemm.RowSource {
+        @Override
+        public void packSliver(int i0, int height, int pc, int kc, float[] dst, int base) {
+            int r = pc % khw;
+            int src = ((grp * ocg + pc / khw) * icg + i0) * khw + khw - 1 - r;
+            for (int p = 0, d = base; p < kc; p++, d += VectorGemm.MR) {
+                dst[d] = w[src];
+                dst[d + 1] = height == VectorGemm.MR ? w[src + khw] : 0f;
+                if (++r == khw) {
+                    r = 0;
+                    src += icg * khw + khw - 1;
+                } else {
+                    src--;
+                }
             }
         }
     }
@@ -224,7 +243,9 @@ final class VectorConv {
         }
         ConvGeometry t = dataGradientAsForward(g);
         if (t != null) {
-            forward(t, dy, flippedWeights(g, w), dx);
+            int khw = g.kernelH() * g.kernelW();
+            forwardGemm(t, dy, packWeights(t, grp -> new FlippedRows(w, grp, g.outChannelsPerGroup(),
+                    g.inChannelsPerGroup(), khw)), dx);
         } else {
             backwardDataStrided(g, dy, w, dx);
         }
@@ -252,7 +273,10 @@ final class VectorConv {
                 g.kernelW(), 1, 1, pt, pl, pb, pr, g.dilationH(), g.dilationW(), g.groups());
     }
 
-    /** w'[grp*icg + ic, oc, kh-1-ky, kw-1-kx] = w[grp*ocg + oc, ic, ky, kx]. */
+    /**
+     * w'[grp*icg + ic, oc, kh-1-ky, kw-1-kx] = w[grp*ocg + oc, ic, ky, kx], written out for the
+     * depthwise data gradient; GEMM convolutions pack it straight from w ({@link FlippedRows}).
+     */
     static float[] flippedWeights(ConvGeometry g, float[] w) {
         int icg = g.inChannelsPerGroup();
         int ocg = g.outChannelsPerGroup();

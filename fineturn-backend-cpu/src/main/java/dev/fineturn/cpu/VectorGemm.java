@@ -39,35 +39,49 @@ final class VectorGemm {
      * op(A) packed once for several products with the same A (a convolution's weights against
      * several image chunks): every k block's two-row slivers, block pc at {@code mPadded * pc}.
      */
-    record PackedA(float[] data, int m, int k, boolean transA) {
+    record PackedA(float[] data, int m, int k) {
+    }
+
+    /** Where op(A) comes from when it is packed: one sliver of {@link #MR} rows at a time. */
+    interface RowSource {
+        /**
+         * Writes op(A)[i0, i0 + height) x [pc, pc + kc) as kc groups of {@link #MR} floats from
+         * {@code dst[base]}, rows past {@code height} zero.
+         */
+        void packSliver(int i0, int height, int pc, int kc, float[] dst, int base);
     }
 
     /** Packs op(A) of {@code s} (its n does not matter). */
     static PackedA pack(GemmSpec s, float[] a, int aOff) {
-        int mPadded = (s.m() + MR - 1) / MR * MR;
-        float[] data = new float[mPadded * s.k()];
-        int kBlocks = (s.k() + KC - 1) / KC;
+        return pack(s.m(), s.k(), new DenseRows(a, aOff, s.m(), s.k(), s.transA()));
+    }
+
+    /** Packs an m x k op(A) from {@code a}, the k blocks and row parts split between threads. */
+    static PackedA pack(int m, int k, RowSource a) {
+        int mPadded = (m + MR - 1) / MR * MR;
+        float[] data = new float[mPadded * k];
+        int kBlocks = (k + KC - 1) / KC;
         int slivers = mPadded / MR;
         // Row parts per k block, so that every thread has a share even when k is one or two blocks.
         int parts = Math.max(1, Math.min(slivers, CpuPool.threads()));
         java.util.function.IntConsumer task = t -> {
             int pc = t / parts * KC;
-            int kc = Math.min(KC, s.k() - pc);
+            int kc = Math.min(KC, k - pc);
             int part = t % parts;
             int from = slivers * part / parts * MR;
-            int to = Math.min(s.m(), slivers * (part + 1) / parts * MR);
+            int to = Math.min(m, slivers * (part + 1) / parts * MR);
             if (from < to) {
-                packA(s, a, aOff, from, to - from, pc, kc, data, mPadded * pc + from * kc);
+                packSlivers(a, from, to - from, pc, kc, data, mPadded * pc + from * kc);
             }
         };
-        if ((double) s.m() * s.k() < SERIAL_WORK / 64) {
+        if ((double) m * k < SERIAL_WORK / 64) {
             for (int t = 0; t < kBlocks * parts; t++) {
                 task.accept(t);
             }
         } else {
             CpuPool.parallelFor(kBlocks * parts, task);
         }
-        return new PackedA(data, s.m(), s.k(), s.transA());
+        return new PackedA(data, m, k);
     }
 
     /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
@@ -77,10 +91,10 @@ final class VectorGemm {
 
     /** As above with op(B) packed from {@code b} sliver by sliver (batch 1). */
     static void gemm(GemmSpec s, float alpha, PackedA a, PanelSource b, float beta, float[] c, int cOff) {
-        if (s.batch() != 1 || s.m() != a.m() || s.k() != a.k() || s.transA() != a.transA()) {
+        if (s.batch() != 1 || s.m() != a.m() || s.k() != a.k()) {
             throw new IllegalArgumentException("packed A " + a.m() + "x" + a.k() + " does not fit " + s);
         }
-        single(s, alpha, null, 0, a, b, beta, c, cOff);
+        single(s, alpha, null, a, b, beta, c, cOff);
     }
 
     /** C = alpha * op(A) op(B) + beta * C with op(B) packed from {@code b} sliver by sliver (batch 1). */
@@ -88,7 +102,7 @@ final class VectorGemm {
         if (s.batch() != 1) {
             throw new IllegalArgumentException("a panel source feeds one product, not " + s);
         }
-        single(s, alpha, a, aOff, null, b, beta, c, cOff);
+        single(s, alpha, new DenseRows(a, aOff, s.m(), s.k(), s.transA()), null, b, beta, c, cOff);
     }
 
     private static PanelSource matrixB(GemmSpec s, float[] b, int bOff) {
@@ -117,7 +131,7 @@ final class VectorGemm {
     static void gemm(GemmSpec s, float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c,
                      int cOff) {
         for (int bt = 0; bt < s.batch(); bt++) {
-            single(s, alpha, a, aOff + (int) (bt * s.strideA()), null,
+            single(s, alpha, new DenseRows(a, aOff + (int) (bt * s.strideA()), s.m(), s.k(), s.transA()), null,
                     matrixB(s, b, bOff + (int) (bt * s.strideB())), beta, c, cOff + (int) (bt * s.strideC()));
         }
     }
@@ -128,8 +142,8 @@ final class VectorGemm {
      * whole blocked product on its strip with its own packed panels: one fork per product, no
      * shared panels between threads.
      */
-    private static void single(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
-                               float beta, float[] c, int cOff) {
+    private static void single(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
+                               float[] c, int cOff) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -139,25 +153,25 @@ final class VectorGemm {
         }
         int threads = CpuPool.threads();
         if (threads == 1 || (double) m * n * k < SERIAL_WORK) {
-            strip(s, alpha, a, aOff, packed, b, beta, c, cOff, 0, m, 0, n);
+            strip(s, alpha, a, packed, b, beta, c, cOff, 0, m, 0, n);
             return;
         }
         int slivers = (n + nr - 1) / nr;
         if (slivers >= 2 * threads) {
             int parts = Math.min(slivers / 2, threads);
-            CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff, 0, m,
+            CpuPool.parallelFor(parts, part -> strip(s, alpha, a, packed, b, beta, c, cOff, 0, m,
                     slivers * part / parts * nr, Math.min(n, slivers * (part + 1) / parts * nr)));
             return;
         }
         int tiles = (m + QUAD_ROWS - 1) / QUAD_ROWS;
         int parts = Math.max(1, Math.min(tiles, threads));
-        CpuPool.parallelFor(parts, part -> strip(s, alpha, a, aOff, packed, b, beta, c, cOff,
+        CpuPool.parallelFor(parts, part -> strip(s, alpha, a, packed, b, beta, c, cOff,
                 tiles * part / parts * QUAD_ROWS, Math.min(m, tiles * (part + 1) / parts * QUAD_ROWS), 0, n));
     }
 
     /** C[r0, r1) x [j0, j1) of one product, blocked and packed on the calling thread; r0 is even. */
-    private static void strip(GemmSpec s, float alpha, float[] a, int aOff, PackedA packed, PanelSource b,
-                              float beta, float[] c, int cOff, int r0, int r1, int j0, int j1) {
+    private static void strip(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
+                              float[] c, int cOff, int r0, int r1, int j0, int j1) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -197,7 +211,7 @@ final class VectorGemm {
                     } else {
                         pa = PACK_A.get();
                         aStart = 0;
-                        packA(s, a, aOff, ic, mc, pc, kc, pa, 0);
+                        packSlivers(a, ic, mc, pc, kc, pa, 0);
                     }
                     macroKernel(pa, aStart, pb, mc, kc, slivers, nr, nc, alpha, c, cOff + ic * n + jc, n);
                 }
@@ -223,25 +237,24 @@ final class VectorGemm {
     }
 
     /** Packs op(A)[ic..ic+mc, pc..pc+kc] as slivers [mc/MR][kc][MR], zero-padded. */
-    private static void packA(GemmSpec s, float[] a, int aOff, int ic, int mc, int pc, int kc, float[] dst,
-                              int dstOff) {
-        int m = s.m();
-        int k = s.k();
-        int slivers = (mc + MR - 1) / MR;
-        for (int sl = 0; sl < slivers; sl++) {
-            int i0 = ic + sl * MR;
-            int height = Math.min(MR, ic + mc - i0);
-            int base = dstOff + sl * kc * MR;
-            if (s.transA()) {
-                for (int p = 0; p < kc; p++) {
-                    int d = base + p * MR;
-                    int src = aOff + (pc + p) * m + i0;
+    private static void packSlivers(RowSource a, int ic, int mc, int pc, int kc, float[] dst, int dstOff) {
+        for (int i0 = ic; i0 < ic + mc; i0 += MR) {
+            a.packSliver(i0, Math.min(MR, ic + mc - i0), pc, kc, dst, dstOff + (i0 - ic) * kc);
+        }
+    }
+
+    /** op(A) stored densely: m x k, or k x m when {@code transposed}. */
+    record DenseRows(float[] a, int offset, int m, int k, boolean transposed) implements RowSource {
+        @Override
+        public void packSliver(int i0, int height, int pc, int kc, float[] dst, int base) {
+            if (transposed) {
+                for (int p = 0, d = base, src = offset + pc * m + i0; p < kc; p++, d += MR, src += m) {
                     dst[d] = a[src];
                     dst[d + 1] = height == MR ? a[src + 1] : 0f;
                 }
-                continue;
+                return;
             }
-            int src = aOff + i0 * k + pc;
+            int src = offset + i0 * k + pc;
             if (height == MR) {
                 // Both rows read side by side along k, written interleaved.
                 for (int p = 0, d = base; p < kc; p++, d += MR) {

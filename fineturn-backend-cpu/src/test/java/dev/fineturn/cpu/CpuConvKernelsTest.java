@@ -113,4 +113,23 @@ class CpuConvKernelsTest {
         assertEquals(0f, t[1]);
         assertEquals(1f, t[0]);
     }
+
+    @Test
+    void flippedRowsPackLikeTheWrittenOutFlippedWeights() {
+        // 2 groups of 5 input and 40 output channels, 2x3 taps: an odd row count leaves a half sliver, and
+        // 40 x 6 columns span two k blocks, the second starting inside an output channel's taps
+        ConvGeometry g = new ConvGeometry(1, 10, 6, 6, 80, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+        int khw = 6;
+        float[] w = new float[80 * 5 * khw];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i + 1;
+        }
+        float[] flipped = VectorConv.flippedWeights(g, w);
+        for (int grp = 0; grp < 2; grp++) {
+            VectorGemm.PackedA want = VectorGemm.pack(dev.fineturn.spi.GemmSpec.of(5, 1, 40 * khw, false, false),
+                    flipped, grp * 5 * 40 * khw);
+            VectorGemm.PackedA got = VectorGemm.pack(5, 40 * khw, new VectorConv.FlippedRows(w, grp, 40, 5, khw));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.data(), got.data(), "group " + grp);
+        }
+    }
 }
