@@ -3,6 +3,8 @@ package dev.fineturn.cpu;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -51,6 +53,11 @@ final class Im2colPanels implements PanelSource {
     public void pack(int pc, int kc, int j0, int width, int nr, float[] dst, int base) {
         int kw = g.kernelW();
         int kh = g.kernelH();
+        // Row runs are long on wide stride-1 maps; elsewhere index vectors gather faster.
+        if (transposed && nr % L == 0 && (!shifted || g.outW() <= L)) {
+            packIndexedTransposed(pc, kc, j0, width, nr, dst, base);
+            return;
+        }
         if (transposed) {
             int[] runs = runs(pc, kc);
             int tap = j0;
@@ -390,6 +397,62 @@ final class Im2colPanels implements PanelSource {
                 if (++ky == kh) {
                     ky = 0;
                     ic++;
+                }
+            }
+        }
+    }
+
+    /**
+     * The transposed matrix (the weight gradient's): per pixel row, the sliver's taps as index
+     * vectors from the pixel's corner in the input, lanes outside the input (or past the sliver)
+     * pointed at element 0 and zeroed after the gather.
+     */
+    private void packIndexedTransposed(int pc, int kc, int j0, int width, int nr, float[] dst, int base) {
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int w = g.inW();
+        int h = g.inH();
+        int ow = g.outW();
+        int oh = g.outH();
+        int plane = h * w;
+        int[] tapDy = new int[nr];
+        int[] tapDx = new int[nr];
+        int[] tapOffset = new int[nr];
+        for (int j = 0; j < nr; j++) {
+            if (j < width) {
+                int tap = j0 + j;
+                tapDy[j] = tap / kw % kh * g.dilationH();
+                tapDx[j] = tap % kw * g.dilationW();
+                tapOffset[j] = tap / (kh * kw) * plane + tapDy[j] * w + tapDx[j];
+            } else {
+                tapDy[j] = -(1 << 28);
+            }
+        }
+        int[] index = new int[L];
+        int image = firstImage + pc / ohw();
+        int oy = pc % ohw() / ow;
+        int ox = pc % ow;
+        int imageSize = g.inChannels() * plane;
+        int channels = image * imageSize + group * g.inChannelsPerGroup() * plane;
+        for (int p = 0; p < kc; p++) {
+            int iy0 = oy * g.strideH() - g.padTop();
+            int ix0 = ox * g.strideW() - g.padLeft();
+            int corner = channels + iy0 * w + ix0;
+            int d = base + p * nr;
+            for (int v = 0; v < nr; v += L) {
+                IntVector iy = IntVector.fromArray(IS, tapDy, v).add(iy0);
+                IntVector ix = IntVector.fromArray(IS, tapDx, v).add(ix0);
+                VectorMask<Integer> inside = iy.compare(VectorOperators.ULT, h)
+                        .and(ix.compare(VectorOperators.ULT, w));
+                IntVector.fromArray(IS, tapOffset, v).add(corner).blend(0, inside.not()).intoArray(index, 0);
+                FloatVector.zero(S).blend(FloatVector.fromArray(S, x, 0, index, 0), inside.cast(S))
+                        .intoArray(dst, d + v);
+            }
+            if (++ox == ow) {
+                ox = 0;
+                if (++oy == oh) {
+                    oy = 0;
+                    channels += imageSize;
                 }
             }
         }
