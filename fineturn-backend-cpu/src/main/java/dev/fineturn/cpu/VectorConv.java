@@ -61,25 +61,29 @@ final class VectorConv {
     private static final int COL_FLOATS = 1 << 16;
 
     /**
-     * Images per GEMM on small maps: enough columns for the wide micro-kernel, otherwise as few as
-     * keep the chunk's im2col columns near {@link #COL_FLOATS}, at least one chunk per thread, and a
-     * chunk count the threads divide evenly where there are only a few.
+     * Image chunks per GEMM on small maps: enough columns for the wide micro-kernel, otherwise as few
+     * images per chunk as keep its im2col columns near {@link #COL_FLOATS}; at least one chunk per
+     * thread, and a count the threads divide where there are only a few. The images are spread
+     * evenly over the chunks ({@link #chunkStart}), so no thread ends on a short last chunk.
      */
-    private static int cacheChunk(ConvGeometry g) {
+    private static int cacheChunks(ConvGeometry g) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int columns = Math.max(2 * VectorGemm.NR, COL_FLOATS / kk);
         int threads = CpuPool.threads();
         int images = Math.max(1, Math.min(chunk(g), (columns + ohw - 1) / ohw));
         images = Math.min(images, (g.batch() + threads - 1) / threads);
-        // Few chunks that the threads do not divide evenly leave one idle at the end: even them out.
         int chunks = (g.batch() + images - 1) / images;
         if (chunks % threads != 0 && chunks < 4 * threads && chunks > threads) {
             // Fewer, larger chunks, so the columns stay at least as wide as before.
-            int even = chunks / threads * threads;
-            images = (g.batch() + even - 1) / even;
+            chunks = chunks / threads * threads;
         }
-        return images;
+        return chunks;
+    }
+
+    /** The first image of chunk {@code ci} of {@code chunks} over {@code batch} images. */
+    private static int chunkStart(int ci, int chunks, int batch) {
+        return (int) ((long) ci * batch / chunks);
     }
 
     /** Image chunks run in parallel, each a GEMM on the calling thread into its own output buffer. */
@@ -87,11 +91,10 @@ final class VectorConv {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        int chunk = cacheChunk(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
+        int chunks = cacheChunks(g);
         CpuPool.parallelFor(chunks, ci -> {
-            int n0 = ci * chunk;
-            int cn = Math.min(chunk, g.batch() - n0);
+            int n0 = chunkStart(ci, chunks, g.batch());
+            int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
             int width = cn * ohw;
             for (int grp = 0; grp < g.groups(); grp++) {
                 float[] out = tmp(ocg * width);
@@ -130,12 +133,11 @@ final class VectorConv {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         int icg = g.inChannelsPerGroup();
-        int chunk = cacheChunk(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
+        int chunks = cacheChunks(g);
         int image = g.inChannels() * g.inH() * g.inW();
         CpuPool.parallelFor(chunks, ci -> {
-            int n0 = ci * chunk;
-            int cn = Math.min(chunk, g.batch() - n0);
+            int n0 = chunkStart(ci, chunks, g.batch());
+            int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
             int width = cn * ohw;
             zero(dx, n0 * image, (n0 + cn) * image);
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -312,8 +314,7 @@ final class VectorConv {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
-        int chunk = cacheChunk(g);
-        int chunks = (g.batch() + chunk - 1) / chunk;
+        int chunks = cacheChunks(g);
         int parts = Math.max(1, Math.min(CpuPool.threads(), chunks));
         int weights = g.outChannels() * kk;
         float[][] partial = new float[parts][];
@@ -321,8 +322,8 @@ final class VectorConv {
             float[] out = part == 0 ? dw : new float[weights];
             partial[part] = out;
             for (int ci = part; ci < chunks; ci += parts) {
-                int n0 = ci * chunk;
-                int cn = Math.min(chunk, g.batch() - n0);
+                int n0 = chunkStart(ci, chunks, g.batch());
+                int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
                 int width = cn * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
                     PanelSource cols = cn == 1 && isPointwise(g)
