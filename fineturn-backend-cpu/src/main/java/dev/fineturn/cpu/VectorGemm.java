@@ -23,7 +23,8 @@ final class VectorGemm {
     private static final int QUAD_COLUMNS = 2 * L;
     /** Remainders up to this wide run on the narrow tile; wider ones on a padded wide tile. */
     private static final int NARROW_REMAINDER = 4 * L;
-    private static final int KC = 192;
+    /** The deepest k block; k is cut into equal blocks no deeper than this ({@link #kBlock}). */
+    private static final int KC = 384;
     private static final int MC = 96;
     private static final int NC = 3072;
     /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
@@ -60,13 +61,14 @@ final class VectorGemm {
     static PackedA pack(int m, int k, RowSource a) {
         int mPadded = (m + MR - 1) / MR * MR;
         float[] data = new float[mPadded * k];
-        int kBlocks = (k + KC - 1) / KC;
+        int kb = kBlock(k);
+        int kBlocks = (k + kb - 1) / kb;
         int slivers = mPadded / MR;
         // Row parts per k block, so that every thread has a share even when k is one or two blocks.
         int parts = Math.max(1, Math.min(slivers, CpuPool.threads()));
         java.util.function.IntConsumer task = t -> {
-            int pc = t / parts * KC;
-            int kc = Math.min(KC, k - pc);
+            int pc = t / parts * kb;
+            int kc = Math.min(kb, k - pc);
             int part = t % parts;
             int from = slivers * part / parts * MR;
             int to = Math.min(m, slivers * (part + 1) / parts * MR);
@@ -107,6 +109,12 @@ final class VectorGemm {
 
     private static PanelSource matrixB(GemmSpec s, float[] b, int bOff) {
         return new PanelSource.Matrix(b, bOff, s.k(), s.n(), s.transB());
+    }
+
+    /** Depth of the k blocks: k split into as few blocks as {@link #KC} allows, of equal depth (576 = 2 x 288). */
+    private static int kBlock(int k) {
+        int blocks = Math.max(1, (k + KC - 1) / KC);
+        return (k + blocks - 1) / blocks;
     }
 
     /** Sliver width for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
@@ -190,8 +198,9 @@ final class VectorGemm {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int slivers = (nc + nr - 1) / nr;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            int kb = kBlock(k);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 float[] pb = PACK_B.get();
                 if (pb.length < slivers * nr * kc) {
                     pb = new float[slivers * nr * kc];
