@@ -18,7 +18,8 @@ $J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=cpu,ope
 $J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=reference -p n=128,256 -p threads=1 $COMMON -rf json -rff /tmp/bench-gemm-ref.json 2>&1 | grep -E "^Gemm"
 $J --add-modules jdk.incubator.vector -jar $JAR GemmBenchmark -p backend=opencl -p n=128,256 -p threads=2 -p queue=8 $COMMON -rf json -rff /tmp/bench-gemm-queued.json 2>&1 | grep -E "^Gemm"
 machine_probe
-$J --add-modules jdk.incubator.vector -jar $JAR ConvBenchmark -p backend=cpu,opencl -p threads=1,2 $COMMON -rf json -rff /tmp/bench-conv.json 2>&1 | grep -E "^Conv|^Benchmark"
+# The large layers need a few seconds of warm-up before C2 has compiled every path (1 s left their first iterations 20-40% slow).
+$J --add-modules jdk.incubator.vector -jar $JAR ConvBenchmark -p backend=cpu,opencl -p threads=1,2 -f 1 -wi 3 -w 2 -i 3 -r 2 -foe false -rf json -rff /tmp/bench-conv.json 2>&1 | grep -E "^Conv|^Benchmark"
 machine_probe
 $J --add-modules jdk.incubator.vector -jar $JAR ResNetStepBenchmark -p backend=cpu,opencl -p threads=2 -f 1 -wi 1 -w 5 -i 3 -r 5 -foe false -rf json -rff /tmp/bench-resnet.json 2>&1 | grep -E "^ResNet|^Benchmark"
 echo "### done $(date -u +%FT%TZ)"

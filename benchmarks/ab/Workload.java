@@ -1,0 +1,56 @@
+import dev.fineturn.backend.Backends;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.spi.ConvGeometry;
+import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.Storage;
+
+import java.util.Random;
+
+/**
+ * One call of a cpu kernel, built against whichever fineturn build loads this class: "gemm:N" (N x N
+ * SGEMM) or "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes).
+ */
+public final class Workload {
+    private Workload() {
+    }
+
+    public static Runnable of(String spec) {
+        Backend b = Backends.get("cpu");
+        String[] parts = spec.split(":");
+        int[] v = java.util.Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        if (parts[0].equals("gemm")) {
+            int n = v[0];
+            Storage x = b.upload(random(n * n, 1));
+            Storage y = b.upload(random(n * n, 2));
+            Storage c = b.allocate((long) n * n);
+            GemmSpec s = GemmSpec.of(n, n, n, false, false);
+            return () -> b.gemm(s, 1f, x, 0, y, 0, 0f, c, 0);
+        }
+        int batch = 32;
+        int ch = v[0], k = v[1], h = v[2], kernel = v[3], stride = v[4], pad = v[5];
+        int out = (h + 2 * pad - kernel) / stride + 1;
+        ConvGeometry g = new ConvGeometry(batch, ch, h, h, k, kernel, kernel, stride, stride, pad, pad, pad, pad,
+                1, 1, 1);
+        Storage x = b.upload(random(batch * ch * h * h, 3));
+        Storage w = b.upload(random(k * ch * kernel * kernel, 4));
+        Storage dy = b.upload(random(batch * k * out * out, 5));
+        Storage y = b.allocate((long) batch * k * out * out);
+        Storage dx = b.allocate((long) batch * ch * h * h);
+        Storage dw = b.allocate((long) k * ch * kernel * kernel);
+        return switch (parts[0]) {
+            case "fwd" -> () -> b.conv2dForward(g, x, w, y);
+            case "bd" -> () -> b.conv2dBackwardData(g, dy, w, dx);
+            case "bw" -> () -> b.conv2dBackwardWeights(g, x, dy, dw);
+            default -> throw new IllegalArgumentException("unknown pass '" + parts[0] + "' in " + spec);
+        };
+    }
+
+    private static float[] random(int n, long seed) {
+        Random r = new Random(seed);
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) r.nextGaussian();
+        }
+        return f;
+    }
+}
