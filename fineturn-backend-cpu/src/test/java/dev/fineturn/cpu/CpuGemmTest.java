@@ -50,7 +50,7 @@ class CpuGemmTest {
     /** A packed once and reused: several k blocks and row blocks, wide and narrow tiles, both layouts of A. */
     @ParameterizedTest
     @CsvSource({"197,173,411,false", "131,90,385,true", "64,33,200,false", "7,50,13,true",
-            // large enough that the packing itself is split between threads, in both tile heights
+            // large enough that the packing itself is split between threads; wide and narrow outputs
             "301,90,1000,false", "290,100,950,true", "333,40,800,false"})
     void prepackedAMatchesTheReference(int m, int n, int k, boolean ta) {
         SplittableRandom r = new SplittableRandom(m * 17L + k);
@@ -66,31 +66,26 @@ class CpuGemmTest {
             CpuPool.setThreads(threads);
             try {
                 VectorGemm.PackedA packed = VectorGemm.pack(spec, a, 5);
-                float[] expected = new float[m * n];
-                float[] c = new float[m * n];
-                GemmKernels.gemm(spec, 1.5f, a, 5, b, 0, 0f, expected, 0);
-                VectorGemm.gemm(spec, 1.5f, packed, b, 0, 0f, c, 0);
-                for (int i = 0; i < c.length; i++) {
-                    if (Math.abs(expected[i] - c[i]) > 1e-4 * Math.sqrt(k) + 1e-5) {
-                        fail(spec + " on " + threads + " threads, element " + i + ": reference " + expected[i]
-                                + ", cpu " + c[i]);
-                    }
-                }
+                assertPackedProductMatches(spec, a, b, packed, threads);
                 // The same packing serves a product of another width (a convolution's last, smaller chunk).
-                int n2 = Math.max(1, n / 3);
-                GemmSpec narrower = GemmSpec.of(m, n2, k, ta, false);
-                float[] expected2 = new float[m * n2];
-                float[] c2 = new float[m * n2];
-                GemmKernels.gemm(narrower, 1.5f, a, 5, b, 0, 0f, expected2, 0);
-                VectorGemm.gemm(narrower, 1.5f, packed, b, 0, 0f, c2, 0);
-                for (int i = 0; i < c2.length; i++) {
-                    if (Math.abs(expected2[i] - c2[i]) > 1e-4 * Math.sqrt(k) + 1e-5) {
-                        fail(narrower + " on " + threads + " threads, element " + i + ": reference " + expected2[i]
-                                + ", cpu " + c2[i]);
-                    }
-                }
+                assertPackedProductMatches(GemmSpec.of(m, Math.max(1, n / 3), k, ta, false), a, b, packed, threads);
             } finally {
                 CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
+            }
+        }
+    }
+
+    /** alpha = 1.5 times op(A) (from a[5]) times B, through the packed A, against the reference kernel. */
+    private static void assertPackedProductMatches(GemmSpec spec, float[] a, float[] b, VectorGemm.PackedA packed,
+                                                   int threads) {
+        float[] expected = new float[spec.m() * spec.n()];
+        float[] c = new float[spec.m() * spec.n()];
+        GemmKernels.gemm(spec, 1.5f, a, 5, b, 0, 0f, expected, 0);
+        VectorGemm.gemm(spec, 1.5f, packed, b, 0, 0f, c, 0);
+        for (int i = 0; i < c.length; i++) {
+            if (Math.abs(expected[i] - c[i]) > 1e-4 * Math.sqrt(spec.k()) + 1e-5) {
+                fail(spec + " on " + threads + " threads, element " + i + ": reference " + expected[i] + ", cpu "
+                        + c[i]);
             }
         }
     }
