@@ -288,47 +288,41 @@ final class Im2colPanels implements PanelSource {
     /**
      * A full sliver inside one image of a {@link #shifted} layer: each row is the plane shifted by its
      * tap, so it is nr consecutive floats of x, ANDed with a per-tap lane mask that zeroes the padding
-     * (a mask, not a multiply, so a NaN next to the border cannot leak in). Rows whose read would leave
-     * the array take the gathering path.
+     * (a mask, not a multiply, so a NaN next to the border cannot leak in). Taps that read inside the
+     * input for every column of the sliver are copied as they are. Rows whose read would leave the
+     * array take the gathering path.
      */
     private void packShifted(int pc, int kc, int j0, int nr, float[] dst, int base) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         int w = g.inW();
-        int h = g.inH();
-        int plane = h * w;
+        int plane = g.inH() * w;
         int image = j0 / ohw();
         int p0 = j0 % ohw();
         int imageBase = ((firstImage + image) * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
-        // mask[(ky * kw + kx) * nr + j]: -1 where tap (ky, kx) of pixel p0 + j reads inside the input.
-        int[] mask = new int[kh * kw * nr];
-        for (int j = 0, oy = p0 / w, ox = p0 % w; j < nr; j++) {
-            for (int ky = 0; ky < kh; ky++) {
-                int iy = oy + ky * g.dilationH() - g.padTop();
-                boolean rowInside = iy >= 0 && iy < h;
-                for (int kx = 0; kx < kw; kx++) {
-                    boolean inside = rowInside && ox >= oxLo[kx] && ox < oxHi[kx];
-                    mask[(ky * kw + kx) * nr + j] = inside ? -1 : 0;
-                }
-            }
-            if (++ox == w) {
-                ox = 0;
-                oy++;
-            }
-        }
+        ShiftMask shiftMask = ShiftMask.of(g, oxLo, oxHi, p0, nr);
+        int[] mask = shiftMask.lanes();
+        boolean[] inside = shiftMask.inside();
         int[] runs = null;
         int ic = pc / (kh * kw);
         int ky = pc / kw % kh;
         int kx = pc % kw;
         for (int p = 0; p < kc; p++) {
             int d = base + p * nr;
+            int tap = ky * kw + kx;
             int src = imageBase + ic * plane + p0 + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
                     - g.padLeft();
             if (src >= 0 && src + nr <= x.length) {
-                int m = (ky * kw + kx) * nr;
-                for (int v = 0; v < nr; v += L) {
-                    FloatVector.fromArray(S, x, src + v).reinterpretAsInts()
-                            .and(IntVector.fromArray(IS, mask, m + v)).reinterpretAsFloats().intoArray(dst, d + v);
+                if (inside[tap]) {
+                    for (int v = 0; v < nr; v += L) {
+                        FloatVector.fromArray(S, x, src + v).intoArray(dst, d + v);
+                    }
+                } else {
+                    int m = tap * nr;
+                    for (int v = 0; v < nr; v += L) {
+                        FloatVector.fromArray(S, x, src + v).reinterpretAsInts()
+                                .and(IntVector.fromArray(IS, mask, m + v)).reinterpretAsFloats().intoArray(dst, d + v);
+                    }
                 }
             } else {
                 if (runs == null) {

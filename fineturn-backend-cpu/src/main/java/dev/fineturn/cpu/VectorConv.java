@@ -298,9 +298,13 @@ final class VectorConv {
         return t;
     }
 
+    private static final ThreadLocal<float[]> WEIGHT_PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
+
     /**
-     * dw = sum over images of dy[n] im2col(x[n])^T. The image chunks are split between the pool's
-     * threads, each accumulating its own copy of dw; the copies are added at the end.
+     * dw = sum over images of dy[n] im2col(x[n])^T. Threads take image chunks from the shared counter
+     * as they free up (a thread that the host stalls does not hold the others back), each accumulating
+     * into its own copy of dw: the first thread into dw itself, the others into a reusable buffer. The
+     * copies are added at the end.
      */
     static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
         if (isDepthwise(g)) {
@@ -315,35 +319,57 @@ final class VectorConv {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
         int chunks = cacheChunks(g);
-        int parts = Math.max(1, Math.min(CpuPool.threads(), chunks));
         int weights = g.outChannels() * kk;
-        float[][] partial = new float[parts][];
-        CpuPool.parallelFor(parts, part -> {
-            float[] out = part == 0 ? dw : new float[weights];
-            partial[part] = out;
-            for (int ci = part; ci < chunks; ci += parts) {
-                int n0 = chunkStart(ci, chunks, g.batch());
-                int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
-                int width = cn * ohw;
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    PanelSource cols = cn == 1 && isPointwise(g)
-                            ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
-                                    * g.inW(), width, kk, true)
-                            : new Im2colPanels(g, x, n0, grp, true);
-                    float[] d = dy;
-                    int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
-                    if (cn > 1) {
-                        d = gatherDy(g, dy, n0, cn, grp);
-                        dOff = 0;
-                    }
-                    VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols,
-                            ci == part ? 0f : 1f, out, grp * ocg * kk);
+        float[][] partial = new float[CpuPool.threads()][];
+        java.util.concurrent.atomic.AtomicInteger slots = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadLocal<Integer> slotOf = new ThreadLocal<>();
+        CpuPool.parallelFor(chunks, ci -> {
+            Integer slot = slotOf.get();
+            boolean first = slot == null;
+            if (first) {
+                slot = slots.getAndIncrement();
+                slotOf.set(slot);
+                partial[slot] = slot == 0 ? dw : weightPartial(weights);
+            }
+            float[] out = partial[slot];
+            int n0 = chunkStart(ci, chunks, g.batch());
+            int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
+            int width = cn * ohw;
+            for (int grp = 0; grp < g.groups(); grp++) {
+                PanelSource cols = cn == 1 && isPointwise(g)
+                        ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
+                                * g.inW(), width, kk, true)
+                        : new Im2colPanels(g, x, n0, grp, true);
+                float[] d = dy;
+                int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
+                if (cn > 1) {
+                    d = gatherDy(g, dy, n0, cn, grp);
+                    dOff = 0;
                 }
+                VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols, first ? 0f : 1f, out,
+                        grp * ocg * kk);
             }
         });
-        for (int part = 1; part < parts; part++) {
-            VectorElementwise.addInto(partial[part], dw, weights);
+        int used = slots.get();
+        if (used > 1) {
+            int ranges = Math.max(1, Math.min(4 * CpuPool.threads(), weights / (1 << 14)));
+            CpuPool.parallelFor(ranges, r -> {
+                int from = (int) ((long) weights * r / ranges);
+                int to = (int) ((long) weights * (r + 1) / ranges);
+                for (int slot = 1; slot < used; slot++) {
+                    VectorElementwise.addInto(partial[slot], from, dw, to - from);
+                }
+            });
         }
+    }
+
+    private static float[] weightPartial(int size) {
+        float[] p = WEIGHT_PARTIAL.get();
+        if (p.length < size) {
+            p = new float[size];
+            WEIGHT_PARTIAL.set(p);
+        }
+        return p;
     }
 
     /** Zeroes [from, to): a loop for the few-element runs of small feature maps, where a fill call costs more. */

@@ -18,12 +18,14 @@ final class VectorElementwise {
     }
 
     /** dst[i] += src[i] for i < n. */
-    static void addInto(float[] src, float[] dst, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
+    /** dst[from, from + n) += src[from, from + n). */
+    static void addInto(float[] src, int from, float[] dst, int n) {
+        int i = from;
+        int end = from + n;
+        for (; i <= end - L; i += L) {
             FloatVector.fromArray(S, dst, i).add(FloatVector.fromArray(S, src, i)).intoArray(dst, i);
         }
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             dst[i] += src[i];
         }
     }

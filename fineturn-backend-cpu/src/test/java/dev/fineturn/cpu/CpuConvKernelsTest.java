@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * Convolution paths against the reference on 1 and 2 threads: several images per GEMM (small maps)
+ * Convolution paths against the reference on 1, 2 and 3 threads: several images per GEMM (small maps)
  * and one (large maps), the data gradient run as a forward convolution of flipped weights (stride 1,
  * asymmetric padding, dilation, groups) and its fallback (stride 2, padding wider than the kernel),
  * per-thread weight-gradient copies, and depthwise rows wider than one vector.
@@ -31,6 +31,9 @@ class CpuConvKernelsTest {
                 new ConvGeometry(2, 6, 11, 13, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1),
                 new ConvGeometry(2, 3, 6, 40, 4, 3, 5, 1, 1, 1, 2, 1, 2, 1, 1, 1),
                 new ConvGeometry(3, 4, 27, 25, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                // 576 pixels per image: 14 wide slivers and a 16-column narrow panel, both packed as shifted
+                // rows of one geometry
+                new ConvGeometry(3, 3, 24, 24, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
                 new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 3),
                 new ConvGeometry(3, 5, 7, 9, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
@@ -53,7 +56,7 @@ class CpuConvKernelsTest {
 
     @ParameterizedTest
     @MethodSource("geometries")
-    void everyPassMatchesTheReferenceOnOneAndTwoThreads(ConvGeometry g) {
+    void everyPassMatchesTheReferenceOnOneTwoAndThreeThreads(ConvGeometry g) {
         int xn = g.batch() * g.inChannels() * g.inH() * g.inW();
         int wn = g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int yn = g.batch() * g.outChannels() * g.outH() * g.outW();
@@ -68,7 +71,7 @@ class CpuConvKernelsTest {
         ConvKernels.backwardWeights(g, x, dy, dw);
         int before = CpuPool.threads();
         try {
-            for (int threads : new int[]{1, 2}) {
+            for (int threads : new int[]{1, 2, 3}) {
                 CpuPool.setThreads(threads);
                 Storage sy = CPU.allocate(yn);
                 Storage sdx = CPU.allocate(xn);
