@@ -45,10 +45,13 @@ final class VectorBatchNorm {
             VectorBatchNormColumns.forward(n, c, eps, x, mean, var, gamma, beta, y);
             return;
         }
+        float[] scale = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            scale[ch] = (float) (gamma[ch] / Math.sqrt((double) var[ch] + eps));
+        }
         CpuPool.parallelFor(n * c, plane -> {
             int ch = plane % c;
-            float scale = (float) (gamma[ch] / Math.sqrt((double) var[ch] + eps));
-            normalize(x, y, plane * hw, hw, mean[ch], scale, beta[ch]);
+            normalize(x, y, plane * hw, hw, mean[ch], scale[ch], beta[ch]);
         });
     }
 

@@ -17,7 +17,7 @@ class WorkerTeamTest {
     void everyIndexRunsExactlyOnceAcrossManyLoops() {
         WorkerTeam team = new WorkerTeam(3);
         try {
-            for (int count : new int[]{1, 2, 3, 7, 1000}) {
+            for (int count : new int[]{1, 2, 3, 7, 1000, 16384}) {
                 for (int rep = 0; rep < 50; rep++) {
                     AtomicIntegerArray hits = new AtomicIntegerArray(count);
                     assertTrue(team.run(count, hits::incrementAndGet));
