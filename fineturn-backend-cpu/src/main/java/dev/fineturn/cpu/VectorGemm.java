@@ -185,11 +185,15 @@ final class VectorGemm {
         int k = s.k();
         int nr = sliverColumns(n);
         int mPadded = (m + MR - 1) / MR * MR;
-        if (j0 == 0 && j1 == n) {
-            scale(c, cOff + r0 * n, (r1 - r0) * n, beta);
-        } else {
-            for (int r = r0; r < r1; r++) {
-                scale(c, cOff + r * n + j0, j1 - j0, beta);
+        // With beta = 0 the first k block stores its tiles instead of adding them to a zeroed C.
+        boolean overwrite = beta == 0f && k > 0 && alpha != 0f;
+        if (!overwrite) {
+            if (j0 == 0 && j1 == n) {
+                scale(c, cOff + r0 * n, (r1 - r0) * n, beta);
+            } else {
+                for (int r = r0; r < r1; r++) {
+                    scale(c, cOff + r * n + j0, j1 - j0, beta);
+                }
             }
         }
         if (k == 0 || alpha == 0f) {
@@ -222,7 +226,8 @@ final class VectorGemm {
                         aStart = 0;
                         packSlivers(a, ic, mc, pc, kc, pa, 0);
                     }
-                    macroKernel(pa, aStart, pb, mc, kc, slivers, nr, nc, alpha, c, cOff + ic * n + jc, n);
+                    macroKernel(pa, aStart, pb, mc, kc, slivers, nr, nc, alpha, overwrite && pc == 0, c,
+                            cOff + ic * n + jc, n);
                 }
             }
         }
@@ -284,7 +289,7 @@ final class VectorGemm {
      * and remainders on the 4 x 2-vector tile; tiles that overhang C go through a scratch tile.
      */
     private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int slivers, int nr, int nc,
-                                    float alpha, float[] c, int cOff, int ldc) {
+                                    float alpha, boolean store, float[] c, int cOff, int ldc) {
         float[] edge = null;
         for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
@@ -295,12 +300,12 @@ final class VectorGemm {
                     int height = Math.min(MR, mc - i0);
                     int aBase = aStart + i0 * kc;
                     if (width == NR && height == MR) {
-                        wideKernel(pa, aBase, pb, bBase, kc, alpha, c, cOff + i0 * ldc + j0, ldc);
+                        wideKernel(pa, aBase, pb, bBase, kc, alpha, store, c, cOff + i0 * ldc + j0, ldc);
                         continue;
                     }
                     edge = scratch(edge);
-                    wideKernel(pa, aBase, pb, bBase, kc, alpha, edge, 0, NR);
-                    addTile(edge, NR, height, width, c, cOff + i0 * ldc + j0, ldc);
+                    wideKernel(pa, aBase, pb, bBase, kc, alpha, false, edge, 0, NR);
+                    addTile(edge, NR, height, width, store, c, cOff + i0 * ldc + j0, ldc);
                 }
                 continue;
             }
@@ -312,13 +317,13 @@ final class VectorGemm {
                     // A lone last sliver is read twice; only its own rows are kept.
                     int aNext = rows > MR ? MR * kc : 0;
                     if (rows == QUAD_ROWS && cols == QUAD_COLUMNS) {
-                        quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, c, cOff + i0 * ldc + j0 + v0,
-                                ldc);
+                        quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, store, c,
+                                cOff + i0 * ldc + j0 + v0, ldc);
                         continue;
                     }
                     edge = scratch(edge);
-                    quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, edge, 0, QUAD_COLUMNS);
-                    addTile(edge, QUAD_COLUMNS, rows, cols, c, cOff + i0 * ldc + j0 + v0, ldc);
+                    quadKernel(pa, aBase, aNext, pb, bBase + v0 * kc, kc, alpha, false, edge, 0, QUAD_COLUMNS);
+                    addTile(edge, QUAD_COLUMNS, rows, cols, store, c, cOff + i0 * ldc + j0 + v0, ldc);
                 }
             }
         }
@@ -333,10 +338,12 @@ final class VectorGemm {
         return edge;
     }
 
-    private static void addTile(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc) {
+    /** Adds (or with {@code store}, copies) the used part of a scratch tile into C. */
+    private static void addTile(float[] tile, int ldt, int rows, int cols, boolean store, float[] c, int cOff,
+                                int ldc) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
-                c[cOff + r * ldc + j] += tile[r * ldt + j];
+                c[cOff + r * ldc + j] = store ? tile[r * ldt + j] : c[cOff + r * ldc + j] + tile[r * ldt + j];
             }
         }
     }
@@ -346,7 +353,7 @@ final class VectorGemm {
      * {@code aBase}, rows 2-3 from the one {@code aNext} floats further.
      */
     private static void quadKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int kc, float alpha,
-                                   float[] c, int cOff, int ldc) {
+                                   boolean store, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -375,6 +382,20 @@ final class VectorGemm {
             c31 = a3.fma(b1, c31);
         }
         int o = cOff;
+        if (store) {
+            c00.mul(alpha).intoArray(c, o);
+            c01.mul(alpha).intoArray(c, o + L);
+            o += ldc;
+            c10.mul(alpha).intoArray(c, o);
+            c11.mul(alpha).intoArray(c, o + L);
+            o += ldc;
+            c20.mul(alpha).intoArray(c, o);
+            c21.mul(alpha).intoArray(c, o + L);
+            o += ldc;
+            c30.mul(alpha).intoArray(c, o);
+            c31.mul(alpha).intoArray(c, o + L);
+            return;
+        }
         FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
         o += ldc;
@@ -389,8 +410,8 @@ final class VectorGemm {
     }
 
     /** C[2 x NR] += alpha * Apanel[2 x kc] * Bpanel[kc x NR]; accumulators stay in registers. */
-    private static void wideKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, float[] c,
-                                    int cOff, int ldc) {
+    private static void wideKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, boolean store,
+                                   float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
@@ -423,6 +444,20 @@ final class VectorGemm {
             c14 = a1.fma(b4, c14);
         }
         int o = cOff;
+        if (store) {
+            c00.mul(alpha).intoArray(c, o);
+            c01.mul(alpha).intoArray(c, o + L);
+            c02.mul(alpha).intoArray(c, o + 2 * L);
+            c03.mul(alpha).intoArray(c, o + 3 * L);
+            c04.mul(alpha).intoArray(c, o + 4 * L);
+            o += ldc;
+            c10.mul(alpha).intoArray(c, o);
+            c11.mul(alpha).intoArray(c, o + L);
+            c12.mul(alpha).intoArray(c, o + 2 * L);
+            c13.mul(alpha).intoArray(c, o + 3 * L);
+            c14.mul(alpha).intoArray(c, o + 4 * L);
+            return;
+        }
         FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
         FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c02.mul(alpha)).intoArray(c, o + 2 * L);

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -42,6 +43,45 @@ class CpuGemmTest {
                     fail("element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
                 }
             }
+        } finally {
+            CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    /**
+     * beta = 0 ignores what C held, NaN included: the first k block stores its tiles (wide, narrow and
+     * the scratch tiles of the edges) rather than adding to C. With k = 0 or alpha = 0, C becomes 0.
+     */
+    @ParameterizedTest
+    @CsvSource({"197,173,800,1", "131,81,385,2", "6,115,50,2", "3,100,70,1", "250,3,7,2"})
+    void betaZeroOverwritesWhateverCHeld(int m, int n, int k, int threads) {
+        CpuPool.setThreads(threads);
+        try {
+            SplittableRandom r = new SplittableRandom(m * 13L + k);
+            float[] a = new float[m * k];
+            float[] b = new float[k * n];
+            for (float[] v : new float[][]{a, b}) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (r.nextDouble() * 2 - 1);
+                }
+            }
+            GemmSpec spec = GemmSpec.of(m, n, k, false, false);
+            float[] expected = new float[m * n];
+            GemmKernels.gemm(spec, 0.75f, a, 0, b, 0, 0f, expected, 0);
+            float[] c = new float[m * n];
+            java.util.Arrays.fill(c, Float.NaN);
+            VectorGemm.gemm(spec, 0.75f, a, 0, b, 0, 0f, c, 0);
+            for (int i = 0; i < c.length; i++) {
+                if (!(Math.abs(expected[i] - c[i]) <= 1e-4 * Math.sqrt(k) + 1e-5)) {
+                    fail("element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
+                }
+            }
+            java.util.Arrays.fill(c, Float.NaN);
+            VectorGemm.gemm(spec, 0f, a, 0, b, 0, 0f, c, 0);
+            assertArrayEquals(new float[m * n], c, "alpha = 0, beta = 0");
+            java.util.Arrays.fill(c, Float.NaN);
+            VectorGemm.gemm(GemmSpec.of(m, n, 0, false, false), 1f, a, 0, b, 0, 0f, c, 0);
+            assertArrayEquals(new float[m * n], c, "k = 0, beta = 0");
         } finally {
             CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
         }
