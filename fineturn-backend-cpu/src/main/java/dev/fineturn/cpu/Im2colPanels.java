@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,6 +18,8 @@ final class Im2colPanels implements PanelSource {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private final ConvGeometry g;
     private final float[] x;
     private final int firstImage;
@@ -186,6 +189,17 @@ final class Im2colPanels implements PanelSource {
                     }
                 }
                 o += hi - lo;
+            } else if (step == 1 && sw == 2) {
+                // Stride 2 (a network's first layer): the even floats of two vectors per vector written.
+                int t = lo;
+                for (; t + L <= hi && src + 2 * L <= x.length; t += L, o += L, src += 2 * L) {
+                    FloatVector.fromArray(S, x, src).rearrange(EVENS)
+                            .blend(FloatVector.fromArray(S, x, src + L).rearrange(EVENS), UPPER_HALF)
+                            .intoArray(out, o);
+                }
+                for (; t < hi; t++, o++, src += 2) {
+                    out[o] = x[src];
+                }
             } else {
                 for (int t = lo; t < hi; t++, o += step, src += sw) {
                     out[o] = x[src];

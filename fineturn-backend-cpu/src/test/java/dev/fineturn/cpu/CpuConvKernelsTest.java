@@ -36,6 +36,9 @@ class CpuConvKernelsTest {
                 new ConvGeometry(3, 3, 24, 24, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
                 new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 3),
+                // a first layer: 7x7 at stride 2 over 3 channels, 19 output columns, so the stride-2 row runs
+                // are read a vector at a time
+                new ConvGeometry(2, 3, 21, 37, 4, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1),
                 new ConvGeometry(3, 5, 7, 9, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(4, 6, 8, 8, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
                 new ConvGeometry(3, 12, 29, 23, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12),
