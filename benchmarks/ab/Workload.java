@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * One call of a cpu kernel, built against whichever fineturn build loads this class: "gemm:N" (N x N
- * SGEMM) or "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes).
+ * SGEMM), "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes), or
+ * "step:head|partial|full|inference" (one ResNet-18 step at 64x64, batch 32, as ResNetStepBenchmark runs it).
  */
 public final class Workload {
     private Workload() {
@@ -17,6 +18,9 @@ public final class Workload {
     public static Runnable of(String spec) {
         Backend b = Backends.get("cpu");
         String[] parts = spec.split(":");
+        if (parts[0].equals("step")) {
+            return resnetStep(b, parts[1]);
+        }
         int[] v = java.util.Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
         if (parts[0].equals("gemm")) {
             int n = v[0];
@@ -52,5 +56,41 @@ public final class Workload {
             f[i] = (float) r.nextGaussian();
         }
         return f;
+    }
+
+    private static Runnable resnetStep(Backend b, String mode) {
+        dev.fineturn.nn.Init.seed(1);
+        dev.fineturn.models.arch.ResNet model = dev.fineturn.models.arch.ResNet.resnet18(10);
+        model.to(b);
+        switch (mode) {
+            case "head" -> {
+                model.freeze();
+                model.head().unfreeze();
+            }
+            case "partial" -> model.freezeFirst(6);
+            case "full", "inference" -> model.unfreeze();
+            default -> throw new IllegalArgumentException("step mode " + mode);
+        }
+        model.train(!mode.equals("inference"));
+        dev.fineturn.optim.Sgd sgd = new dev.fineturn.optim.Sgd(java.util.List.of(
+                new dev.fineturn.optim.ParamGroup("all", model.trainableParameters(), 1e-3, 0)), 0.9, 0, false);
+        dev.fineturn.tensor.Tensor x = dev.fineturn.tensor.Tensor.randn(b, 3, 32, 3, 64, 64);
+        float[] l = new float[32];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = i % 10;
+        }
+        dev.fineturn.tensor.Tensor labels = dev.fineturn.tensor.Tensor.of(b, l, 32);
+        if (mode.equals("inference")) {
+            return () -> {
+                try (var g = dev.fineturn.tensor.GradMode.noGrad()) {
+                    model.forward(x);
+                }
+            };
+        }
+        return () -> {
+            dev.fineturn.ops.Losses.crossEntropy(model.forward(x), labels, 0f).backward();
+            sgd.step();
+            sgd.zeroGrad();
+        };
     }
 }

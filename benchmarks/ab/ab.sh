@@ -2,7 +2,8 @@
 # A/B of two builds of the cpu backend in one JVM. Build each with ./mvnw install and keep a copy of
 # benchmarks/target/benchmarks.jar, then:
 #   benchmarks/ab/ab.sh OLD.jar NEW.jar SECONDS WORKLOAD...
-# WORKLOAD: gemm:N, or fwd|bd|bw:C,K,H,kernel,stride,pad (batch 32), e.g. fwd:64,64,16,3,1,1
+# WORKLOAD: gemm:N, fwd|bd|bw:C,K,H,kernel,stride,pad (batch 32), e.g. fwd:64,64,16,3,1,1, or
+# step:head|partial|full|inference (a ResNet-18 step at 64x64, batch 32)
 set -eu
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -3,7 +3,8 @@
 One run:   python3 benchmarks/scripts/summarize.py bench.log bench-gemm.json bench-gemm-ref.json bench-gemm-queued.json bench-conv.json bench-resnet.json
 Several:   python3 benchmarks/scripts/summarize.py run1.log r1-*.json -- run2.log r2-*.json -- ...
 With several runs each cell is the median over the runs, with [lowest-highest]; each ratio is the
-median of the per-run ratios, so peer and fineturn always come from the same run.
+median of the per-run ratios, so peer and fineturn always come from the same run. fineturn's figure
+in a run is the median of its JMH iterations, as each peer's is the median of its repeats.
 """
 import json
 import re
@@ -35,7 +36,10 @@ class Run:
                 continue
             p = r["params"]
             if all(str(p.get(k, DEFAULTS.get(k))) == str(v) for k, v in params.items()):
-                return r["primaryMetric"]["score"]
+                # The median of the measured iterations, the statistic the peers report (JMH's own score
+                # is their mean, which one iteration the host slowed down can move by a third).
+                raw = [x for fork in r["primaryMetric"].get("rawData", []) for x in fork]
+                return statistics.median(raw) if raw else r["primaryMetric"]["score"]
         return None
 
     def torch_conv(self, layer, pas, t):
