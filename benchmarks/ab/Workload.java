@@ -16,11 +16,11 @@ public final class Workload {
     }
 
     public static Runnable of(String spec) {
-        Backend b = Backends.get("cpu");
         String[] parts = spec.split(":");
         if (parts[0].equals("step")) {
-            return resnetStep(b, parts[1]);
+            return resnetStep(parts[1]);
         }
+        Backend b = Backends.get("cpu");
         int[] v = java.util.Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
         if (parts[0].equals("gemm")) {
             int n = v[0];
@@ -58,39 +58,15 @@ public final class Workload {
         return f;
     }
 
-    private static Runnable resnetStep(Backend b, String mode) {
-        dev.fineturn.nn.Init.seed(1);
-        dev.fineturn.models.arch.ResNet model = dev.fineturn.models.arch.ResNet.resnet18(10);
-        model.to(b);
-        switch (mode) {
-            case "head" -> {
-                model.freeze();
-                model.head().unfreeze();
-            }
-            case "partial" -> model.freezeFirst(6);
-            case "full", "inference" -> model.unfreeze();
-            default -> throw new IllegalArgumentException("step mode " + mode);
-        }
-        model.train(!mode.equals("inference"));
-        dev.fineturn.optim.Sgd sgd = new dev.fineturn.optim.Sgd(java.util.List.of(
-                new dev.fineturn.optim.ParamGroup("all", model.trainableParameters(), 1e-3, 0)), 0.9, 0, false);
-        dev.fineturn.tensor.Tensor x = dev.fineturn.tensor.Tensor.randn(b, 3, 32, 3, 64, 64);
-        float[] l = new float[32];
-        for (int i = 0; i < l.length; i++) {
-            l[i] = i % 10;
-        }
-        dev.fineturn.tensor.Tensor labels = dev.fineturn.tensor.Tensor.of(b, l, 32);
-        if (mode.equals("inference")) {
-            return () -> {
-                try (var g = dev.fineturn.tensor.GradMode.noGrad()) {
-                    model.forward(x);
-                }
-            };
-        }
-        return () -> {
-            dev.fineturn.ops.Losses.crossEntropy(model.forward(x), labels, 0f).backward();
-            sgd.step();
-            sgd.zeroGrad();
-        };
+    /** The JMH benchmark's own step, so the workload is exactly what ResNetStepBenchmark times. */
+    private static Runnable resnetStep(String mode) {
+        dev.fineturn.bench.ResNetStepBenchmark step = new dev.fineturn.bench.ResNetStepBenchmark();
+        step.backend = "cpu";
+        step.mode = mode;
+        step.threads = Runtime.getRuntime().availableProcessors();
+        step.batch = 32;
+        step.size = 64;
+        step.setup();
+        return step::step;
     }
 }

@@ -22,12 +22,17 @@ final class VectorConv {
     }
 
     private static float[] col(int size) {
-        float[] c = COL.get();
-        if (c.length < size) {
-            c = new float[size];
-            COL.set(c);
+        return grown(COL, size);
+    }
+
+    /** The calling thread's buffer of {@code buffer}, grown to at least {@code size} floats. */
+    private static float[] grown(ThreadLocal<float[]> buffer, int size) {
+        float[] b = buffer.get();
+        if (b.length < size) {
+            b = new float[size];
+            buffer.set(b);
         }
-        return c;
+        return b;
     }
 
     private static boolean isPointwise(ConvGeometry g) {
@@ -44,12 +49,7 @@ final class VectorConv {
     private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[0]);
 
     private static float[] tmp(int size) {
-        float[] t = TMP.get();
-        if (t.length < size) {
-            t = new float[size];
-            TMP.set(t);
-        }
-        return t;
+        return grown(TMP, size);
     }
 
     private static int chunk(ConvGeometry g) {
@@ -364,12 +364,7 @@ final class VectorConv {
     }
 
     private static float[] weightPartial(int size) {
-        float[] p = WEIGHT_PARTIAL.get();
-        if (p.length < size) {
-            p = new float[size];
-            WEIGHT_PARTIAL.set(p);
-        }
-        return p;
+        return grown(WEIGHT_PARTIAL, size);
     }
 
     /** Zeroes [from, to): a loop for the few-element runs of small feature maps, where a fill call costs more. */
