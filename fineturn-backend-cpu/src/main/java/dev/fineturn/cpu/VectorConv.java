@@ -301,10 +301,9 @@ final class VectorConv {
     private static final ThreadLocal<float[]> WEIGHT_PARTIAL = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * dw = sum over images of dy[n] im2col(x[n])^T. Threads take image chunks from the shared counter
-     * as they free up (a thread that the host stalls does not hold the others back), each accumulating
-     * into its own copy of dw: the first thread into dw itself, the others into a reusable buffer. The
-     * copies are added at the end.
+     * dw = sum over images of dy[n] im2col(x[n])^T, over runs of image chunks that the threads take as
+     * they free up (a thread the host stalls does not hold the others back). Each run has its own copy of
+     * dw, so the sums, and so training, come out the same on every call.
      */
     static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
         if (isDepthwise(g)) {
@@ -320,48 +319,50 @@ final class VectorConv {
         int ocg = g.outChannelsPerGroup();
         int chunks = cacheChunks(g);
         int weights = g.outChannels() * kk;
-        float[][] partial = new float[CpuPool.threads()][];
-        java.util.concurrent.atomic.AtomicInteger slots = new java.util.concurrent.atomic.AtomicInteger();
-        ThreadLocal<Integer> slotOf = new ThreadLocal<>();
-        CpuPool.parallelFor(chunks, ci -> {
-            Integer slot = slotOf.get();
-            boolean first = slot == null;
-            if (first) {
-                slot = slots.getAndIncrement();
-                slotOf.set(slot);
-                partial[slot] = slot == 0 ? dw : weightPartial(weights);
-            }
-            float[] out = partial[slot];
-            int n0 = chunkStart(ci, chunks, g.batch());
-            int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
-            int width = cn * ohw;
-            for (int grp = 0; grp < g.groups(); grp++) {
-                PanelSource cols = cn == 1 && isPointwise(g)
-                        ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
-                                * g.inW(), width, kk, true)
-                        : new Im2colPanels(g, x, n0, grp, true);
-                float[] d = dy;
-                int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
-                if (cn > 1) {
-                    d = gatherDy(g, dy, n0, cn, grp);
-                    dOff = 0;
+        // Runs of consecutive chunks, each summed in chunk order into its own copy of dw (the first into dw),
+        // the copies then added in run order: the threads take runs as they free up, and the result does not
+        // depend on which thread took which run.
+        int runs = Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
+                Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
+        float[] partial = runs > 1 ? weightPartial((runs - 1) * weights) : null;
+        CpuPool.parallelFor(runs, run -> {
+            float[] out = run == 0 ? dw : partial;
+            int outOff = run == 0 ? 0 : (run - 1) * weights;
+            for (int ci = chunks * run / runs; ci < chunks * (run + 1) / runs; ci++) {
+                boolean first = ci == chunks * run / runs;
+                int n0 = chunkStart(ci, chunks, g.batch());
+                int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
+                int width = cn * ohw;
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    PanelSource cols = cn == 1 && isPointwise(g)
+                            ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup())
+                                    * g.inH() * g.inW(), width, kk, true)
+                            : new Im2colPanels(g, x, n0, grp, true);
+                    float[] d = dy;
+                    int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
+                    if (cn > 1) {
+                        d = gatherDy(g, dy, n0, cn, grp);
+                        dOff = 0;
+                    }
+                    VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols, first ? 0f : 1f, out,
+                            outOff + grp * ocg * kk);
                 }
-                VectorGemm.gemm(GemmSpec.of(ocg, kk, width, false, true), 1f, d, dOff, cols, first ? 0f : 1f, out,
-                        grp * ocg * kk);
             }
         });
-        int used = slots.get();
-        if (used > 1) {
+        if (runs > 1) {
             int ranges = Math.max(1, Math.min(4 * CpuPool.threads(), weights / (1 << 14)));
             CpuPool.parallelFor(ranges, r -> {
                 int from = (int) ((long) weights * r / ranges);
                 int to = (int) ((long) weights * (r + 1) / ranges);
-                for (int slot = 1; slot < used; slot++) {
-                    VectorElementwise.addInto(partial[slot], from, dw, to - from);
+                for (int run = 1; run < runs; run++) {
+                    VectorElementwise.addInto(partial, (run - 1) * weights + from, dw, from, to - from);
                 }
             });
         }
     }
+
+    /** Floats the weight gradient's per-run copies of dw may take, beyond one per thread. */
+    private static final int PARTIAL_FLOATS = 1 << 22;
 
     private static float[] weightPartial(int size) {
         return grown(WEIGHT_PARTIAL, size);

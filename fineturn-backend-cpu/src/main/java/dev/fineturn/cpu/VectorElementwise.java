@@ -18,15 +18,15 @@ final class VectorElementwise {
     }
 
     /** dst[i] += src[i] for i < n. */
-    /** dst[from, from + n) += src[from, from + n). */
-    static void addInto(float[] src, int from, float[] dst, int n) {
-        int i = from;
-        int end = from + n;
-        for (; i <= end - L; i += L) {
-            FloatVector.fromArray(S, dst, i).add(FloatVector.fromArray(S, src, i)).intoArray(dst, i);
+    /** dst[dstOff, dstOff + n) += src[srcOff, srcOff + n). */
+    static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, dst, dstOff + i).add(FloatVector.fromArray(S, src, srcOff + i))
+                    .intoArray(dst, dstOff + i);
         }
-        for (; i < end; i++) {
-            dst[i] += src[i];
+        for (; i < n; i++) {
+            dst[dstOff + i] += src[srcOff + i];
         }
     }
 

@@ -14,6 +14,7 @@ import static dev.fineturn.cpu.KernelFixtures.assertClose;
 import static dev.fineturn.cpu.KernelFixtures.read;
 import static dev.fineturn.cpu.KernelFixtures.signed;
 import static dev.fineturn.cpu.KernelFixtures.upload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -86,6 +87,10 @@ class CpuConvKernelsTest {
                 assertClose(what + " forward", y, read(sy), 1e-4);
                 assertClose(what + " backward data", dx, read(sdx), 1e-4);
                 assertClose(what + " backward weights", dw, read(sdw), 1e-4);
+                // However the threads share the images out, the weight gradient is summed in one order.
+                Storage again = upload(signed(wn, 10));
+                CPU.conv2dBackwardWeights(g, upload(x), upload(dy), again);
+                assertArrayEquals(read(sdw), read(again), what + ": backward weights differ between two calls");
             }
         } finally {
             CpuPool.setThreads(before);
