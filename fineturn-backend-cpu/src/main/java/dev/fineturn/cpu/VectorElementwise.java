@@ -17,7 +17,6 @@ final class VectorElementwise {
     private VectorElementwise() {
     }
 
-    /** dst[i] += src[i] for i < n. */
     /** dst[dstOff, dstOff + n) += src[srcOff, srcOff + n). */
     static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         int i = 0;
