@@ -2,7 +2,6 @@ package dev.fineturn.cpu;
 
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -235,15 +234,15 @@ final class Depthwise3x3 {
                     a8 = FloatVector.fromArray(S, p, r + o8).fma(d, a8);
                 }
             }
-            sum[0] += a0.reduceLanes(VectorOperators.ADD);
-            sum[1] += a1.reduceLanes(VectorOperators.ADD);
-            sum[2] += a2.reduceLanes(VectorOperators.ADD);
-            sum[3] += a3.reduceLanes(VectorOperators.ADD);
-            sum[4] += a4.reduceLanes(VectorOperators.ADD);
-            sum[5] += a5.reduceLanes(VectorOperators.ADD);
-            sum[6] += a6.reduceLanes(VectorOperators.ADD);
-            sum[7] += a7.reduceLanes(VectorOperators.ADD);
-            sum[8] += a8.reduceLanes(VectorOperators.ADD);
+            sum[0] += VectorMath.sumLanes(a0);
+            sum[1] += VectorMath.sumLanes(a1);
+            sum[2] += VectorMath.sumLanes(a2);
+            sum[3] += VectorMath.sumLanes(a3);
+            sum[4] += VectorMath.sumLanes(a4);
+            sum[5] += VectorMath.sumLanes(a5);
+            sum[6] += VectorMath.sumLanes(a6);
+            sum[7] += VectorMath.sumLanes(a7);
+            sum[8] += VectorMath.sumLanes(a8);
         }
         for (int t = 0; t < 9; t++) {
             dw[c * 9 + t] = (float) sum[t];

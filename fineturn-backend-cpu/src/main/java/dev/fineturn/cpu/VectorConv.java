@@ -3,7 +3,6 @@ package dev.fineturn.cpu;
 import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -510,7 +509,7 @@ final class VectorConv {
                                 acc = FloatVector.fromArray(S, dy, yr + ox).fma(FloatVector.fromArray(S, x, xr + ox),
                                         acc);
                             }
-                            s = acc.reduceLanes(VectorOperators.ADD);
+                            s = VectorMath.sumLanes(acc);
                         }
                         for (; ox < oxHi; ox++) {
                             s += dy[yr + ox] * x[xr + ox * g.strideW()];

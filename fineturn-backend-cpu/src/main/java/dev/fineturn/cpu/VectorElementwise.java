@@ -62,17 +62,8 @@ final class VectorElementwise {
                     v.mul(a).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
                 }
             }
-            case SIGMOID -> {
-                for (; i < bound; i += L) {
-                    one.div(FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP).add(one))
-                            .intoArray(y, i);
-                }
-            }
-            case TANH -> {
-                for (; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i);
-                }
-            }
+            case SIGMOID -> i = sigmoid(x, y, i, bound);
+            case TANH -> i = tanh(x, y, i, bound);
             case HARD_SIGMOID -> {
                 for (; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).mul(a).add(b).max(0f).min(1f).intoArray(y, i);
@@ -84,16 +75,8 @@ final class VectorElementwise {
                     v.mul(v.mul(a).add(b).max(0f).min(1f)).intoArray(y, i);
                 }
             }
-            case EXP -> {
-                for (; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i);
-                }
-            }
-            case LOG -> {
-                for (; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(y, i);
-                }
-            }
+            case EXP -> i = exp(x, y, i, bound);
+            case LOG -> i = log(x, y, i, bound);
             case SQRT -> {
                 for (; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).sqrt().intoArray(y, i);
@@ -124,5 +107,37 @@ final class VectorElementwise {
         for (; i < to; i++) {
             y[i] = dev.fineturn.reference.ElementwiseKernels.unary(op, alpha, beta, x[i]);
         }
+    }
+
+    // exp, log and tanh in their own loops: inlined into unaryRange's switch they took C2 past its node
+    // budget, and it called them out of line with boxed vectors (sigmoid 3x, tanh 4x slower).
+
+    private static int sigmoid(float[] x, float[] y, int i, int bound) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < bound; i += L) {
+            one.div(VectorMath.exp(FloatVector.fromArray(S, x, i).neg()).add(one)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int tanh(float[] x, float[] y, int i, int bound) {
+        for (; i < bound; i += L) {
+            VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int exp(float[] x, float[] y, int i, int bound) {
+        for (; i < bound; i += L) {
+            VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int log(float[] x, float[] y, int i, int bound) {
+        for (; i < bound; i += L) {
+            VectorMath.log(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        }
+        return i;
     }
 }

@@ -1,7 +1,6 @@
 package dev.fineturn.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Row softmax and log-softmax and their gradients; rows are split across the pool. */
@@ -57,11 +56,11 @@ final class VectorSoftmax {
             int end = Math.min(bound, i + VectorSums.BLOCK * L);
             FloatVector acc = FloatVector.zero(S);
             for (; i < end; i += L) {
-                FloatVector e = FloatVector.fromArray(S, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + i).sub(max));
                 e.intoArray(out, oo + i);
                 acc = acc.add(e);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < n; i++) {
             float e = (float) Math.exp(x[o + i] - max);
@@ -112,7 +111,7 @@ final class VectorSoftmax {
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, y, o + i).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, y, o + i));
             FloatVector.fromArray(S, dy, o + i).sub(e.mul(sum)).intoArray(dx, o + i);
         }
         for (; i < n; i++) {

@@ -33,7 +33,7 @@ final class VectorSums {
             for (; i < end; i += L) {
                 acc = acc.add(FloatVector.fromArray(S, a, off + i));
             }
-            total += acc.add(acc2).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc.add(acc2));
         }
         for (; i < n; i++) {
             total += a[off + i];
@@ -53,7 +53,7 @@ final class VectorSums {
             for (; i < end; i += L) {
                 acc = acc.add(FloatVector.fromArray(S, a, off + i).sub(m));
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < n; i++) {
             total += a[off + i] - c;
@@ -81,7 +81,7 @@ final class VectorSums {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(m);
                 acc = d.fma(d, acc);
             }
-            total += acc.add(acc2).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc.add(acc2));
         }
         for (; i < n; i++) {
             double d = a[off + i] - mean;
@@ -103,7 +103,7 @@ final class VectorSums {
                 FloatVector d = FloatVector.fromArray(S, a, off + i).sub(m);
                 acc = d.fma(FloatVector.fromArray(S, w, off + i), acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < n; i++) {
             total += (double) w[off + i] * (a[off + i] - mean);
@@ -122,7 +122,7 @@ final class VectorSums {
             for (; i < end; i += L) {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumLanes(acc);
         }
         for (; i < n; i++) {
             total += (double) a[aOff + i] * b[bOff + i];
