@@ -36,6 +36,8 @@ class CpuConvKernelsTest {
                 // rows of one geometry
                 new ConvGeometry(3, 3, 24, 24, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
+                // grouped, stride 1, as wide as its input: the weight gradient's tap-major GEMM per group
+                new ConvGeometry(3, 8, 10, 12, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
                 new ConvGeometry(2, 6, 15, 14, 9, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 3),
                 // a first layer: 7x7 at stride 2 over 3 channels, 19 output columns, so the stride-2 row runs
                 // are read a vector at a time
