@@ -313,6 +313,10 @@ final class VectorConv {
             }
             return;
         }
+        if (PaddedTapPanels.applies(g)) {
+            backwardWeightsTapMajor(g, x, dy, dw);
+            return;
+        }
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
@@ -358,6 +362,57 @@ final class VectorConv {
                 }
             });
         }
+    }
+
+    /**
+     * The weight gradient of a stride-1 convolution with its taps outermost: dy times
+     * {@link PaddedTapPanels}, so dW comes out [oc][tap][ic]. Runs of chunks as in {@link #backwardWeights},
+     * each into its own copy; the copies are added in run order while the taps are put back innermost.
+     */
+    private static void backwardWeightsTapMajor(ConvGeometry g, float[] x, float[] dy, float[] dw) {
+        int icg = g.inChannelsPerGroup();
+        int khw = g.kernelH() * g.kernelW();
+        int kk = icg * khw;
+        int ocg = g.outChannelsPerGroup();
+        int ohw = g.outH() * g.outW();
+        int chunks = cacheChunks(g);
+        int weights = g.outChannels() * kk;
+        int runs = Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
+                Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
+        float[] partial = weightPartial(runs * weights);
+        CpuPool.parallelFor(runs, run -> {
+            for (int ci = chunks * run / runs; ci < chunks * (run + 1) / runs; ci++) {
+                boolean first = ci == chunks * run / runs;
+                int n0 = chunkStart(ci, chunks, g.batch());
+                int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    float[] d = dy;
+                    int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
+                    if (cn > 1) {
+                        d = gatherDy(g, dy, n0, cn, grp);
+                        dOff = 0;
+                    }
+                    VectorGemm.gemm(GemmSpec.of(ocg, kk, cn * ohw, false, false), 1f, d, dOff,
+                            new PaddedTapPanels(g, x, n0, cn, grp), first ? 0f : 1f, partial, run * weights + grp * ocg * kk);
+                }
+            }
+        });
+        int channels = g.outChannels();
+        int parts = Math.max(1, Math.min(channels, 4 * CpuPool.threads()));
+        CpuPool.parallelFor(parts, part -> {
+            for (int oc = channels * part / parts; oc < channels * (part + 1) / parts; oc++) {
+                for (int tap = 0; tap < khw; tap++) {
+                    for (int c = 0; c < icg; c++) {
+                        int at = oc * kk + tap * icg + c;
+                        float sum = partial[at];
+                        for (int run = 1; run < runs; run++) {
+                            sum += partial[run * weights + at];
+                        }
+                        dw[oc * kk + c * khw + tap] = sum;
+                    }
+                }
+            }
+        });
     }
 
     /** Floats the weight gradient's per-run copies of dw may take, beyond one per thread. */
