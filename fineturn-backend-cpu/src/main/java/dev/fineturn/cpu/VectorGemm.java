@@ -2,6 +2,7 @@ package dev.fineturn.cpu;
 
 import dev.fineturn.spi.GemmSpec;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,6 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
+    /** Lanes a[0], b[0], a[1], b[1], ... of two vectors a and b (ZIP_LOW), and from a[L/2] on (ZIP_HIGH). */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(SPECIES, j -> j % 2 == 0 ? j / 2 : j / 2 - L);
+    private static final VectorShuffle<Float> ZIP_HIGH =
+            VectorShuffle.fromOp(SPECIES, j -> j % 2 == 0 ? L / 2 + j / 2 : L / 2 + j / 2 - L);
     /** Rows per packed A sliver (the wide tile's height). */
     static final int MR = 2;
     /** Wide tile width: 5 vectors, for outputs at least 2 tiles wide. */
@@ -270,8 +275,15 @@ final class VectorGemm {
             }
             int src = offset + i0 * k + pc;
             if (height == MR) {
-                // Both rows read side by side along k, written interleaved.
-                for (int p = 0, d = base; p < kc; p++, d += MR) {
+                // Both rows read side by side along k, written interleaved a vector of each at a time.
+                int p = 0;
+                for (; p + L <= kc; p += L) {
+                    FloatVector r0 = FloatVector.fromArray(SPECIES, a, src + p);
+                    FloatVector r1 = FloatVector.fromArray(SPECIES, a, src + k + p);
+                    r0.rearrange(ZIP_LOW, r1).intoArray(dst, base + MR * p);
+                    r0.rearrange(ZIP_HIGH, r1).intoArray(dst, base + MR * p + L);
+                }
+                for (int d = base + MR * p; p < kc; p++, d += MR) {
                     dst[d] = a[src + p];
                     dst[d + 1] = a[src + k + p];
                 }
