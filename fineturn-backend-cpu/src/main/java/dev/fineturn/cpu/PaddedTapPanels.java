@@ -29,12 +29,7 @@ final class PaddedTapPanels implements PanelSource {
         paddedH = g.inH() + g.padTop() + g.padBottom();
         paddedW = g.inW() + g.padLeft() + g.padRight();
         int size = images * paddedH * paddedW * icg;
-        float[] buffer = PADDED.get();
-        if (buffer.length < size) {
-            buffer = new float[size];
-            PADDED.set(buffer);
-        }
-        padded = buffer;
+        padded = VectorConv.grown(PADDED, size);
         java.util.Arrays.fill(padded, 0, size, 0f);
         int h = g.inH();
         int w = g.inW();

@@ -25,7 +25,7 @@ final class VectorConv {
     }
 
     /** The calling thread's buffer of {@code buffer}, grown to at least {@code size} floats. */
-    private static float[] grown(ThreadLocal<float[]> buffer, int size) {
+    static float[] grown(ThreadLocal<float[]> buffer, int size) {
         float[] b = buffer.get();
         if (b.length < size) {
             b = new float[size];
@@ -325,8 +325,7 @@ final class VectorConv {
         // Runs of consecutive chunks, each summed in chunk order into its own copy of dw (the first into dw),
         // the copies then added in run order: the threads take runs as they free up, and the result does not
         // depend on which thread took which run.
-        int runs = Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
-                Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
+        int runs = weightRuns(chunks, weights);
         float[] partial = runs > 1 ? weightPartial((runs - 1) * weights) : null;
         CpuPool.parallelFor(runs, run -> {
             float[] out = run == 0 ? dw : partial;
@@ -377,8 +376,7 @@ final class VectorConv {
         int ohw = g.outH() * g.outW();
         int chunks = cacheChunks(g);
         int weights = g.outChannels() * kk;
-        int runs = Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
-                Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
+        int runs = weightRuns(chunks, weights);
         float[] partial = weightPartial(runs * weights);
         CpuPool.parallelFor(runs, run -> {
             for (int ci = chunks * run / runs; ci < chunks * (run + 1) / runs; ci++) {
@@ -413,6 +411,12 @@ final class VectorConv {
                 }
             }
         });
+    }
+
+    /** Runs of image chunks for the weight gradient: up to 4 per thread, their copies of dW within {@link #PARTIAL_FLOATS}. */
+    private static int weightRuns(int chunks, int weights) {
+        return Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
+                Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
     }
 
     /** Floats the weight gradient's per-run copies of dw may take, beyond one per thread. */
