@@ -53,7 +53,7 @@ final class PaddedTapPanels implements PanelSource {
     }
 
     /**
-     * Stride-1 convolutions with a kernel larger than one pixel (1x1 ones read x directly) on maps at
+     * Stride-1 convolutions with a kernel larger than one pixel (1x1 ones are already a plain product) on maps at
      * least 8 wide and high: on smaller ones the padding makes the copy several times the image.
      */
     static boolean applies(ConvGeometry g) {

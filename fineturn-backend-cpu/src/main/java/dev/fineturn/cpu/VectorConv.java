@@ -313,32 +313,34 @@ final class VectorConv {
             }
             return;
         }
-        if (PaddedTapPanels.applies(g)) {
-            backwardWeightsTapMajor(g, x, dy, dw);
-            return;
-        }
+        int icg = g.inChannelsPerGroup();
+        int khw = g.kernelH() * g.kernelW();
         int ohw = g.outH() * g.outW();
-        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        int kk = icg * khw;
         int ocg = g.outChannelsPerGroup();
         int chunks = cacheChunks(g);
         int weights = g.outChannels() * kk;
-        // Runs of consecutive chunks, each summed in chunk order into its own copy of dw (the first into dw),
-        // the copies then added in run order: the threads take runs as they free up, and the result does not
-        // depend on which thread took which run.
+        // Stride-1 layers read a transposed, padded copy of the images, and their dW comes out [oc][tap][ic].
+        boolean tapMajor = PaddedTapPanels.applies(g);
+        // Runs of consecutive chunks, each summed in chunk order into its own copy of dw (the first into dw
+        // itself unless its taps come out first), the copies then added in run order: the threads take runs as
+        // they free up, and the result does not depend on which thread took which run.
         int runs = weightRuns(chunks, weights);
-        float[] partial = runs > 1 ? weightPartial((runs - 1) * weights) : null;
+        int intoDw = tapMajor ? 0 : 1;
+        float[] partial = runs > intoDw ? weightPartial((runs - intoDw) * weights) : null;
         CpuPool.parallelFor(runs, run -> {
-            float[] out = run == 0 ? dw : partial;
-            int outOff = run == 0 ? 0 : (run - 1) * weights;
+            float[] out = run < intoDw ? dw : partial;
+            int outOff = run < intoDw ? 0 : (run - intoDw) * weights;
             for (int ci = chunks * run / runs; ci < chunks * (run + 1) / runs; ci++) {
                 boolean first = ci == chunks * run / runs;
                 int n0 = chunkStart(ci, chunks, g.batch());
                 int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
                 int width = cn * ohw;
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    PanelSource cols = cn == 1 && isPointwise(g)
-                            ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * g.inChannelsPerGroup())
-                                    * g.inH() * g.inW(), width, kk, true)
+                    PanelSource cols = tapMajor ? new PaddedTapPanels(g, x, n0, cn, grp)
+                            : cn == 1 && isPointwise(g)
+                            ? new PanelSource.Matrix(x, (n0 * g.inChannels() + grp * icg) * g.inH() * g.inW(),
+                                    width, kk, true)
                             : new Im2colPanels(g, x, n0, grp, true);
                     float[] d = dy;
                     int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
@@ -351,7 +353,24 @@ final class VectorConv {
                 }
             }
         });
-        if (runs > 1) {
+        if (tapMajor) {
+            int channels = g.outChannels();
+            int parts = Math.max(1, Math.min(channels, 4 * CpuPool.threads()));
+            CpuPool.parallelFor(parts, part -> {
+                for (int oc = channels * part / parts; oc < channels * (part + 1) / parts; oc++) {
+                    for (int tap = 0; tap < khw; tap++) {
+                        for (int c = 0; c < icg; c++) {
+                            int at = oc * kk + tap * icg + c;
+                            float sum = partial[at];
+                            for (int run = 1; run < runs; run++) {
+                                sum += partial[run * weights + at];
+                            }
+                            dw[oc * kk + c * khw + tap] = sum;
+                        }
+                    }
+                }
+            });
+        } else if (runs > 1) {
             int ranges = Math.max(1, Math.min(4 * CpuPool.threads(), weights / (1 << 14)));
             CpuPool.parallelFor(ranges, r -> {
                 int from = (int) ((long) weights * r / ranges);
@@ -361,56 +380,6 @@ final class VectorConv {
                 }
             });
         }
-    }
-
-    /**
-     * The weight gradient of a stride-1 convolution with its taps outermost: dy times
-     * {@link PaddedTapPanels}, so dW comes out [oc][tap][ic]. Runs of chunks as in {@link #backwardWeights},
-     * each into its own copy; the copies are added in run order while the taps are put back innermost.
-     */
-    private static void backwardWeightsTapMajor(ConvGeometry g, float[] x, float[] dy, float[] dw) {
-        int icg = g.inChannelsPerGroup();
-        int khw = g.kernelH() * g.kernelW();
-        int kk = icg * khw;
-        int ocg = g.outChannelsPerGroup();
-        int ohw = g.outH() * g.outW();
-        int chunks = cacheChunks(g);
-        int weights = g.outChannels() * kk;
-        int runs = weightRuns(chunks, weights);
-        float[] partial = weightPartial(runs * weights);
-        CpuPool.parallelFor(runs, run -> {
-            for (int ci = chunks * run / runs; ci < chunks * (run + 1) / runs; ci++) {
-                boolean first = ci == chunks * run / runs;
-                int n0 = chunkStart(ci, chunks, g.batch());
-                int cn = chunkStart(ci + 1, chunks, g.batch()) - n0;
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    float[] d = dy;
-                    int dOff = (n0 * g.outChannels() + grp * ocg) * ohw;
-                    if (cn > 1) {
-                        d = gatherDy(g, dy, n0, cn, grp);
-                        dOff = 0;
-                    }
-                    VectorGemm.gemm(GemmSpec.of(ocg, kk, cn * ohw, false, false), 1f, d, dOff,
-                            new PaddedTapPanels(g, x, n0, cn, grp), first ? 0f : 1f, partial, run * weights + grp * ocg * kk);
-                }
-            }
-        });
-        int channels = g.outChannels();
-        int parts = Math.max(1, Math.min(channels, 4 * CpuPool.threads()));
-        CpuPool.parallelFor(parts, part -> {
-            for (int oc = channels * part / parts; oc < channels * (part + 1) / parts; oc++) {
-                for (int tap = 0; tap < khw; tap++) {
-                    for (int c = 0; c < icg; c++) {
-                        int at = oc * kk + tap * icg + c;
-                        float sum = partial[at];
-                        for (int run = 1; run < runs; run++) {
-                            sum += partial[run * weights + at];
-                        }
-                        dw[oc * kk + c * khw + tap] = sum;
-                    }
-                }
-            }
-        });
     }
 
     /** Runs of image chunks for the weight gradient: up to 4 per thread, their copies of dW within {@link #PARTIAL_FLOATS}. */
