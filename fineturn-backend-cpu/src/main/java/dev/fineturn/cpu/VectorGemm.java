@@ -43,9 +43,13 @@ final class VectorGemm {
 
     /**
      * op(A) packed once for several products with the same A (a convolution's weights against
-     * several image chunks): every k block's two-row slivers, block pc at {@code mPadded * pc}.
+     * several image chunks): every k block's two-row slivers, block pc at {@code offset + mPadded * pc}.
      */
-    record PackedA(float[] data, int m, int k) {
+    record PackedA(float[] data, int offset, int m, int k) {
+        /** Floats an m x k op(A) takes packed. */
+        static int size(int m, int k) {
+            return (m + MR - 1) / MR * MR * k;
+        }
     }
 
     /** Where op(A) comes from when it is packed: one sliver of {@link #MR} rows at a time. */
@@ -62,10 +66,17 @@ final class VectorGemm {
         return pack(s.m(), s.k(), new DenseRows(a, aOff, s.m(), s.k(), s.transA()));
     }
 
-    /** Packs an m x k op(A) from {@code a}, the k blocks and row parts split between threads. */
+    /** Packs an m x k op(A) from {@code a} into a new array. */
     static PackedA pack(int m, int k, RowSource a) {
+        return pack(m, k, a, new float[PackedA.size(m, k)], 0);
+    }
+
+    /**
+     * Packs an m x k op(A) from {@code a} into {@code data} from {@code offset} ({@link PackedA#size}
+     * floats, every one written), the k blocks and row parts split between threads.
+     */
+    static PackedA pack(int m, int k, RowSource a, float[] data, int offset) {
         int mPadded = (m + MR - 1) / MR * MR;
-        float[] data = new float[mPadded * k];
         int kb = kBlock(k);
         int kBlocks = (k + kb - 1) / kb;
         int slivers = mPadded / MR;
@@ -78,7 +89,7 @@ final class VectorGemm {
             int from = slivers * part / parts * MR;
             int to = Math.min(m, slivers * (part + 1) / parts * MR);
             if (from < to) {
-                packSlivers(a, from, to - from, pc, kc, data, mPadded * pc + from * kc);
+                packSlivers(a, from, to - from, pc, kc, data, offset + mPadded * pc + from * kc);
             }
         };
         if ((double) m * k < SERIAL_WORK / 64) {
@@ -88,7 +99,7 @@ final class VectorGemm {
         } else {
             CpuPool.parallelFor(kBlocks * parts, task);
         }
-        return new PackedA(data, m, k);
+        return new PackedA(data, offset, m, k);
     }
 
     /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
@@ -225,7 +236,7 @@ final class VectorGemm {
                     int aStart;
                     if (packed != null) {
                         pa = packed.data();
-                        aStart = mPadded * pc + ic * kc;
+                        aStart = packed.offset() + mPadded * pc + ic * kc;
                     } else {
                         pa = PACK_A.get();
                         aStart = 0;

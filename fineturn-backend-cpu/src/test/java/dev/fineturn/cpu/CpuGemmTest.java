@@ -109,6 +109,13 @@ class CpuGemmTest {
                 assertPackedProductMatches(spec, a, b, packed, threads);
                 // The same packing serves a product of another width (a convolution's last, smaller chunk).
                 assertPackedProductMatches(GemmSpec.of(m, Math.max(1, n / 3), k, ta, false), a, b, packed, threads);
+                // Packed into a reused buffer at an offset: every float of the pack is written (NaN left
+                // anywhere, a padding row included, would reach C).
+                float[] reused = new float[VectorGemm.PackedA.size(m, k) + 11];
+                java.util.Arrays.fill(reused, Float.NaN);
+                VectorGemm.PackedA inPlace = VectorGemm.pack(m, k,
+                        new VectorGemm.DenseRows(a, 5, m, k, ta), reused, 7);
+                assertPackedProductMatches(spec, a, b, inPlace, threads);
             } finally {
                 CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
             }
