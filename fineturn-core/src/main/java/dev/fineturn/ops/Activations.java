@@ -14,6 +14,20 @@ public final class Activations {
         return unary("relu", UnaryOp.RELU, 0f, 0f, x);
     }
 
+    /**
+     * relu(x) written over x's own memory, as torch's {@code ReLU(inplace=True)}, when no gradient is
+     * recorded through x and x is dense; otherwise (this autograd keeps no version counters) a new
+     * tensor, as {@link #relu}. For a caller's own intermediate results, e.g. a batch norm's output.
+     */
+    public static Tensor reluInPlace(Tensor x) {
+        return unaryInPlace("relu", UnaryOp.RELU, 0f, 0f, x);
+    }
+
+    /** relu6(x) over x's own memory where {@link #reluInPlace} would be in place; otherwise a new tensor. */
+    public static Tensor relu6InPlace(Tensor x) {
+        return unaryInPlace("relu6", UnaryOp.CLIPPED_RELU, 6f, 0f, x);
+    }
+
     public static Tensor relu6(Tensor x) {
         return unary("relu6", UnaryOp.CLIPPED_RELU, 6f, 0f, x);
     }
@@ -63,6 +77,14 @@ public final class Activations {
 
     public static Tensor square(Tensor x) {
         return unary("square", UnaryOp.SQUARE, 0f, 0f, x);
+    }
+
+    private static Tensor unaryInPlace(String name, UnaryOp op, float alpha, float beta, Tensor x) {
+        if (Autograd.isRecording(x) || !x.isDense()) {
+            return unary(name, op, alpha, beta, x);
+        }
+        x.backend().unary(op, alpha, beta, x.storage(), x.storage(), x.numel());
+        return x;
     }
 
     static Tensor unary(String name, UnaryOp op, float alpha, float beta, Tensor input) {

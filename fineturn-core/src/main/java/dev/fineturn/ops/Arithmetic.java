@@ -22,6 +22,23 @@ public final class Arithmetic {
         return out;
     }
 
+    /**
+     * a + b written over a's own memory, as torch's {@code a += b}, when no gradient is recorded through
+     * a or b, a is dense, b broadcasts to a's shape and lives in other memory; otherwise a new tensor, as
+     * {@link #add}. For a caller's own intermediate results, e.g. a residual block's sum.
+     */
+    public static Tensor addInPlace(Tensor a, Tensor b) {
+        Backend backend = Checks.sameBackend("add", a, b);
+        int[] shape = Shape.broadcast("add", a.shape(), b.shape());
+        if (Autograd.isRecording(a, b) || !a.isDense() || !java.util.Arrays.equals(shape, a.shape())
+                || a.storage() == b.storage()) {
+            return add(a, b);
+        }
+        backend.binary(BinaryOp.ADD, shape, a.storage(), 0, a.strides(), b.storage(), b.offset(),
+                Shape.broadcastStrides(b.shape(), b.strides(), shape), a.storage());
+        return a;
+    }
+
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = apply("sub", BinaryOp.SUB, a, b);
         if (Autograd.isRecording(a, b)) {

@@ -43,6 +43,7 @@ public interface Backend {
         Fallback.copyStrided(this, shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides);
     }
 
+    /** y = f(x) over the first n elements; y may be the same storage as x (an in-place activation). */
     default void unary(UnaryOp op, float alpha, float beta, Storage x, Storage y, long n) {
         Fallback.unary(this, op, alpha, beta, x, y, n);
     }

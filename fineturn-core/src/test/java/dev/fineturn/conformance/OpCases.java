@@ -1,6 +1,7 @@
 package dev.fineturn.conformance;
 
 import dev.fineturn.ops.Activations;
+import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Convolution;
 import dev.fineturn.ops.DropoutOp;
@@ -35,6 +36,8 @@ public final class OpCases {
         // elementwise arithmetic with broadcasting
         c.add(OpCase.of("add", SMOOTH, t -> t[0].add(t[1]), s(2, 3, 5), s(3, 1)));
         c.add(OpCase.of("add", SMOOTH, t -> t[0].add(t[1]), s(1), s(4, 7)));
+        c.add(OpCase.of("add in place", SMOOTH, t -> Arithmetic.addInPlace(t[0].mul(t[0]), t[1]), s(2, 3, 5),
+                s(3, 1)));
         c.add(OpCase.of("sub", SMOOTH, t -> t[0].sub(t[1]), s(4, 1, 3), s(1, 5, 3)));
         c.add(OpCase.of("mul", SMOOTH, t -> t[0].mul(t[1]), s(2, 17), s(17)));
         c.add(OpCase.of("div", perInput(SMOOTH, between(0.5f, 2f)), t -> t[0].div(t[1]), s(3, 9), s(3, 1)));
@@ -79,6 +82,9 @@ public final class OpCases {
         // activations
         c.add(OpCase.of("relu", SMOOTH, t -> Activations.relu(t[0]), s(3, 17)));
         c.add(OpCase.of("relu6", awayFrom(8f, 0.05f, 6f), t -> Activations.relu6(t[0]), s(3, 17)));
+        // in place where nothing records (the forward check), a new tensor while recording (the gradient checks)
+        c.add(OpCase.of("relu in place", SMOOTH, t -> Activations.reluInPlace(t[0].mul(t[1])), s(3, 17), s(17)));
+        c.add(OpCase.of("relu6 in place", awayFrom(8f, 0.05f, 6f), t -> Activations.relu6InPlace(t[0]), s(2, 19)));
         c.add(OpCase.of("leaky_relu", SMOOTH, t -> Activations.leakyRelu(t[0], 0.1f), s(1)));
         c.add(OpCase.of("sigmoid", SMOOTH, t -> Activations.sigmoid(t[0]), s(2, 9)));
         c.add(OpCase.of("tanh", SMOOTH, t -> Activations.tanh(t[0]), s(2, 9)));

@@ -4,6 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Module;
+import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.tensor.Tensor;
 
 /** torchvision's ResNet BasicBlock: two 3x3 convolutions, stride on the first, identity or downsample. */
@@ -14,7 +15,7 @@ public final class BasicBlock extends Module {
     public BasicBlock(int inplanes, int planes, int stride, Module downsample) {
         registerModule("conv1", new Conv2d(inplanes, planes, 3, stride, 1, false));
         registerModule("bn1", new BatchNorm2d(planes));
-        registerModule("relu", Activation.relu());
+        registerModule("relu", Activation.reluInPlace());
         registerModule("conv2", new Conv2d(planes, planes, 3, 1, 1, false));
         registerModule("bn2", new BatchNorm2d(planes));
         if (downsample != null) {
@@ -29,6 +30,6 @@ public final class BasicBlock extends Module {
         Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
         out = c.get("bn2").forward(c.get("conv2").forward(out));
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;
-        return relu.forward(out.add(identity));
+        return relu.forward(Arithmetic.addInPlace(out, identity));
     }
 }

@@ -4,6 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Module;
+import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.tensor.Tensor;
 
 /**
@@ -21,7 +22,7 @@ public final class Bottleneck extends Module {
         registerModule("bn2", new BatchNorm2d(planes));
         registerModule("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
         registerModule("bn3", new BatchNorm2d(planes * EXPANSION));
-        registerModule("relu", Activation.relu());
+        registerModule("relu", Activation.reluInPlace());
         if (downsample != null) {
             registerModule("downsample", downsample);
         }
@@ -35,6 +36,6 @@ public final class Bottleneck extends Module {
         out = relu.forward(c.get("bn2").forward(c.get("conv2").forward(out)));
         out = c.get("bn3").forward(c.get("conv3").forward(out));
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;
-        return relu.forward(out.add(identity));
+        return relu.forward(Arithmetic.addInPlace(out, identity));
     }
 }

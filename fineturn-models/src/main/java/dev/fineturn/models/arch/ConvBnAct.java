@@ -15,6 +15,8 @@ public final class ConvBnAct extends Sequential {
         int pad = (kernel - 1) / 2;
         add(new Conv2d(in, out, kernel, kernel, Conv2dOptions.of(stride, pad).withGroups(groups), false));
         add(new BatchNorm2d(out));
-        add(new Activation(activation));
+        // In place where it can be (torchvision's inplace=True): its input is always this block's batch norm output.
+        boolean inPlace = activation == Activation.Kind.RELU || activation == Activation.Kind.RELU6;
+        add(new Activation(activation, inPlace));
     }
 }

@@ -5,6 +5,7 @@ import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Module;
 import dev.fineturn.nn.Sequential;
+import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.tensor.Tensor;
 
 /**
@@ -34,6 +35,6 @@ public final class InvertedResidual extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = children().get("conv").forward(x);
-        return residual ? x.add(y) : y;
+        return residual ? Arithmetic.addInPlace(y, x) : y;
     }
 }

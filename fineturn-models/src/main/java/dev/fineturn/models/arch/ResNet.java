@@ -50,7 +50,7 @@ public final class ResNet extends Classifier {
         ArchChecks.numClasses("ResNet", numClasses);
         registerModule("conv1", new Conv2d(3, width, 7, 2, 3, false));
         registerModule("bn1", new BatchNorm2d(width));
-        registerModule("relu", Activation.relu());
+        registerModule("relu", Activation.reluInPlace());
         registerModule("maxpool", new MaxPool2d(3, 2, 1, false));
         int inplanes = width;
         for (int stage = 0; stage < 4; stage++) {
