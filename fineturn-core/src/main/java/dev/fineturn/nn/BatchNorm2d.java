@@ -13,15 +13,26 @@ public final class BatchNorm2d extends Module {
     private final int channels;
     private final float eps;
     private final float momentum;
+    private final boolean inPlace;
 
     public BatchNorm2d(int channels) {
         this(channels, 1e-5f, 0.1f);
     }
 
     public BatchNorm2d(int channels, float eps, float momentum) {
+        this(channels, eps, momentum, false);
+    }
+
+    /**
+     * With {@code inPlace} the output overwrites the input's memory where no gradient is recorded
+     * (frozen or under noGrad; see {@link Normalization#batchNorm}), as torch's {@code inplace=True}
+     * activations do. For blocks whose norm only ever sees their own convolution's output.
+     */
+    public BatchNorm2d(int channels, float eps, float momentum, boolean inPlace) {
         this.channels = channels;
         this.eps = eps;
         this.momentum = momentum;
+        this.inPlace = inPlace;
         registerParameter("weight", Init.constant(1f, channels));
         registerParameter("bias", Init.constant(0f, channels));
         registerBuffer("running_mean", Init.constant(0f, channels));
@@ -38,6 +49,15 @@ public final class BatchNorm2d extends Module {
         buffer("num_batches_tracked").copyFrom(Init.constant(0f));
     }
 
+    /** torchvision's defaults (eps 1e-5, momentum 0.1), overwriting its input where nothing records. */
+    public static BatchNorm2d inPlace(int channels) {
+        return new BatchNorm2d(channels, 1e-5f, 0.1f, true);
+    }
+
+    public boolean isInPlace() {
+        return inPlace;
+    }
+
     public float eps() {
         return eps;
     }
@@ -46,7 +66,7 @@ public final class BatchNorm2d extends Module {
     public Tensor forward(Tensor x) {
         boolean batchStats = !behavesAsEval();
         Tensor y = Normalization.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
-                buffer("running_var"), batchStats, momentum, eps);
+                buffer("running_var"), batchStats, momentum, eps, inPlace);
         if (batchStats) {
             try (var g = GradMode.noGrad()) {
                 Tensor n = buffer("num_batches_tracked");

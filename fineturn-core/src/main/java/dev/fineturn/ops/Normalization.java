@@ -18,6 +18,16 @@ public final class Normalization {
      */
     public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                    boolean training, float momentum, float eps) {
+        return batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, false);
+    }
+
+    /**
+     * As above; with {@code inPlace} the result overwrites x's memory (after its statistics are taken)
+     * when no gradient is recorded through x, gamma or beta and x is dense, as
+     * {@link Activations#reluInPlace} does; otherwise a new tensor.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   boolean training, float momentum, float eps, boolean inPlace) {
         Backend b = Checks.sameBackend("batch_norm", x, gamma, beta, runningMean, runningVar);
         if (x.rank() != 2 && x.rank() != 4) {
             throw new IllegalArgumentException("batch_norm: input must be [N, C] or [N, C, H, W], got "
@@ -59,7 +69,8 @@ public final class Normalization {
             mean = runningMean.contiguous().detach();
             var = runningVar.contiguous().detach();
         }
-        Tensor y = Tensor.zeros(b, xd.shape());
+        boolean overwrite = inPlace && xd == x && x.isDense() && !Autograd.isRecording(xd, g, bt);
+        Tensor y = overwrite ? xd : Tensor.zeros(b, xd.shape());
         b.batchNormForward(n, c, hw, eps, xd.storage(), mean.storage(), var.storage(), g.storage(), bt.storage(),
                 y.storage());
         if (Autograd.isRecording(xd, g, bt)) {

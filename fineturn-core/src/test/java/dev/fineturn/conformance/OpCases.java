@@ -114,6 +114,15 @@ public final class OpCases {
                     Tensor var = Tensor.of(t[0].backend(), new float[]{0.5f, 1.5f, 2f}, 3);
                     return Normalization.batchNorm(t[0], t[1], t[2], mean, var, false, 0.1f, 1e-3f);
                 }, s(2, 3, 4, 3), s(3), s(3)));
+        c.add(OpCase.of("batch_norm train in place", SMOOTH,
+                t -> Normalization.batchNorm(t[0].mul(t[0]), t[1], t[2], null, null, true, 0.1f, 1e-5f, true),
+                s(3, 4, 3, 5), s(4), s(4)));
+        c.add(OpCase.of("batch_norm eval in place", SMOOTH,
+                t -> {
+                    Tensor mean = Tensor.of(t[0].backend(), new float[]{0.1f, -0.2f}, 2);
+                    Tensor var = Tensor.of(t[0].backend(), new float[]{0.5f, 1.5f}, 2);
+                    return Normalization.batchNorm(t[0].mul(t[0]), t[1], t[2], mean, var, false, 0.1f, 1e-3f, true);
+                }, s(5, 2), s(2), s(2)));
         c.add(OpCase.of("dropout", SMOOTH, t -> DropoutOp.dropout(t[0], 0.3f, true, 42L), s(4, 33)));
         // shapes and reductions
         c.add(OpCase.of("flatten", SMOOTH, t -> t[0].flatten(1).mul(t[1]), s(2, 3, 4), s(12)));

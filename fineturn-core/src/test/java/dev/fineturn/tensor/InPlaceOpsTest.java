@@ -1,8 +1,10 @@
 package dev.fineturn.tensor;
 
 import dev.fineturn.nn.Activation;
+import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.ops.Activations;
 import dev.fineturn.ops.Arithmetic;
+import dev.fineturn.ops.Normalization;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.spi.Backend;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,31 @@ class InPlaceOpsTest {
         r.mul(values(5f, 7f)).sum().backward();
         assertArrayEquals(new float[]{5f, 7f}, x.grad().toArray());
         assertArrayEquals(new float[]{5f, 7f}, y.grad().toArray());
+    }
+
+    @Test
+    void batchNormOverwritesAnUnrecordedInputAfterTakingItsStatistics() {
+        // Two channels, two values each: batch statistics mean 2 / 10, biased variance 1 / 4.
+        Tensor x = Tensor.of(b, new float[]{1f, 3f, 8f, 12f}, 2, 2).transpose(0, 1).contiguous();
+        Tensor rm = Tensor.zeros(b, 2);
+        Tensor rv = Tensor.ones(b, 2);
+        Tensor y = Normalization.batchNorm(x, null, null, rm, rv, true, 1f, 0f, true);
+        assertSame(x, y);
+        assertArrayEquals(new float[]{-1f, -1f, 1f, 1f}, x.toArray(), 1e-6f);
+        assertArrayEquals(new float[]{2f, 10f}, rm.toArray(), 1e-6f);
+        // Recorded through gamma: a new tensor, x untouched.
+        Tensor x2 = Tensor.of(b, new float[]{1f, 3f}, 2, 1);
+        Tensor gamma = Tensor.ones(b, 1).requiresGrad(true);
+        Tensor y2 = Normalization.batchNorm(x2, gamma, null, null, null, true, 0.1f, 0f, true);
+        assertNotSame(x2, y2);
+        assertArrayEquals(new float[]{1f, 3f}, x2.toArray());
+        // The module does so only when built in place, and not while its trainable parameters record.
+        Tensor x3 = Tensor.of(b, new float[]{1f, 3f}, 2, 1);
+        assertNotSame(x3, BatchNorm2d.inPlace(1).forward(x3));
+        try (var g = GradMode.noGrad()) {
+            assertNotSame(x3, new BatchNorm2d(1).forward(x3));
+            assertSame(x3, BatchNorm2d.inPlace(1).forward(x3));
+        }
     }
 
     @Test

@@ -14,10 +14,10 @@ public final class BasicBlock extends Module {
     /** {@code downsample} is null for an identity shortcut. */
     public BasicBlock(int inplanes, int planes, int stride, Module downsample) {
         registerModule("conv1", new Conv2d(inplanes, planes, 3, stride, 1, false));
-        registerModule("bn1", new BatchNorm2d(planes));
+        registerModule("bn1", BatchNorm2d.inPlace(planes));
         registerModule("relu", Activation.reluInPlace());
         registerModule("conv2", new Conv2d(planes, planes, 3, 1, 1, false));
-        registerModule("bn2", new BatchNorm2d(planes));
+        registerModule("bn2", BatchNorm2d.inPlace(planes));
         if (downsample != null) {
             registerModule("downsample", downsample);
         }

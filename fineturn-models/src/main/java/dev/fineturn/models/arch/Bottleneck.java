@@ -17,11 +17,11 @@ public final class Bottleneck extends Module {
     /** {@code downsample} is null for an identity shortcut. */
     public Bottleneck(int inplanes, int planes, int stride, Module downsample) {
         registerModule("conv1", new Conv2d(inplanes, planes, 1, 1, 0, false));
-        registerModule("bn1", new BatchNorm2d(planes));
+        registerModule("bn1", BatchNorm2d.inPlace(planes));
         registerModule("conv2", new Conv2d(planes, planes, 3, stride, 1, false));
-        registerModule("bn2", new BatchNorm2d(planes));
+        registerModule("bn2", BatchNorm2d.inPlace(planes));
         registerModule("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
-        registerModule("bn3", new BatchNorm2d(planes * EXPANSION));
+        registerModule("bn3", BatchNorm2d.inPlace(planes * EXPANSION));
         registerModule("relu", Activation.reluInPlace());
         if (downsample != null) {
             registerModule("downsample", downsample);

@@ -14,7 +14,7 @@ public final class ConvBnAct extends Sequential {
     public ConvBnAct(int in, int out, int kernel, int stride, int groups, Activation.Kind activation) {
         int pad = (kernel - 1) / 2;
         add(new Conv2d(in, out, kernel, kernel, Conv2dOptions.of(stride, pad).withGroups(groups), false));
-        add(new BatchNorm2d(out));
+        add(BatchNorm2d.inPlace(out));
         // In place where it can be (torchvision's inplace=True): its input is always this block's batch norm output.
         boolean inPlace = activation == Activation.Kind.RELU || activation == Activation.Kind.RELU6;
         add(new Activation(activation, inPlace));

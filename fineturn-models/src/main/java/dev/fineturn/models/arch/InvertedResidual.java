@@ -28,7 +28,7 @@ public final class InvertedResidual extends Module {
         }
         conv.add(new ConvBnAct(hidden, hidden, 3, stride, hidden, Activation.Kind.RELU6));
         conv.add(new Conv2d(hidden, out, 1, 1, 0, false));
-        conv.add(new BatchNorm2d(out));
+        conv.add(BatchNorm2d.inPlace(out));
         registerModule("conv", conv);
     }
 

@@ -49,7 +49,7 @@ public final class ResNet extends Classifier {
         }
         ArchChecks.numClasses("ResNet", numClasses);
         registerModule("conv1", new Conv2d(3, width, 7, 2, 3, false));
-        registerModule("bn1", new BatchNorm2d(width));
+        registerModule("bn1", BatchNorm2d.inPlace(width));
         registerModule("relu", Activation.reluInPlace());
         registerModule("maxpool", new MaxPool2d(3, 2, 1, false));
         int inplanes = width;
@@ -65,7 +65,7 @@ public final class ResNet extends Classifier {
     private static Sequential stage(Block block, int inplanes, int planes, int blocks, int stride) {
         int out = planes * block.expansion;
         Module downsample = stride != 1 || inplanes != out
-                ? new Sequential(new Conv2d(inplanes, out, 1, stride, 0, false), new BatchNorm2d(out))
+                ? new Sequential(new Conv2d(inplanes, out, 1, stride, 0, false), BatchNorm2d.inPlace(out))
                 : null;
         Sequential layer = new Sequential(block.create(inplanes, planes, stride, downsample));
         for (int i = 1; i < blocks; i++) {

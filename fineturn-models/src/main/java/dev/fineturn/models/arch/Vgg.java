@@ -43,9 +43,9 @@ public final class Vgg extends Classifier {
             }
             features.add(new Conv2d(in, v, 3, 1, 1, true));
             if (batchNorm) {
-                features.add(new BatchNorm2d(v));
+                features.add(BatchNorm2d.inPlace(v));
             }
-            features.add(Activation.relu());
+            features.add(Activation.reluInPlace());
             in = v;
         }
         if (in == 3) {
@@ -54,8 +54,8 @@ public final class Vgg extends Classifier {
         registerModule("features", features);
         registerModule("avgpool", new AdaptiveAveragePool(7, 7));
         registerModule("classifier", new Sequential(
-                new Linear(in * 7 * 7, hidden, true), Activation.relu(), new Dropout(0.5f),
-                new Linear(hidden, hidden, true), Activation.relu(), new Dropout(0.5f),
+                new Linear(in * 7 * 7, hidden, true), Activation.reluInPlace(), new Dropout(0.5f),
+                new Linear(hidden, hidden, true), Activation.reluInPlace(), new Dropout(0.5f),
                 new Linear(hidden, numClasses, true)));
     }
 
