@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Define-by-run reverse-mode differentiation. */
 public final class Autograd {
     private static final AtomicLong RECORDED = new AtomicLong();
+    /** Storages allocated on this thread while it runs a backward pass; null outside one. */
+    private static final ThreadLocal<Set<dev.fineturn.spi.Storage>> ALLOCATED_IN_BACKWARD = new ThreadLocal<>();
 
     private Autograd() {
     }
@@ -47,7 +49,31 @@ public final class Autograd {
         return RECORDED.get();
     }
 
+    /** Called for each storage {@link Tensor#zeros} allocates: the backward pass may adopt it as a gradient. */
+    static void noteAllocated(dev.fineturn.spi.Storage s) {
+        Set<dev.fineturn.spi.Storage> allocated = ALLOCATED_IN_BACKWARD.get();
+        if (allocated != null) {
+            allocated.add(s);
+        }
+    }
+
     static void backward(Tensor root, Tensor seed, boolean retainGraph) {
+        Set<dev.fineturn.spi.Storage> outer = ALLOCATED_IN_BACKWARD.get();
+        ALLOCATED_IN_BACKWARD.set(Collections.newSetFromMap(new IdentityHashMap<>()));
+        try {
+            backwardPass(root, seed, retainGraph);
+        } finally {
+            ALLOCATED_IN_BACKWARD.set(outer);
+        }
+    }
+
+    /**
+     * A leaf adopts its first gradient instead of copying it (a copy of every weight gradient per step)
+     * when the gradient is dense, its storage was allocated during this pass (so it is no forward
+     * tensor or seed a closure handed on) and no other gradient of this pass shares that storage (an
+     * add's backward hands the same tensor to both inputs; a view's hands on its upstream's storage).
+     */
+    private static void backwardPass(Tensor root, Tensor seed, boolean retainGraph) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: the tensor " + Shape.str(root.shape())
                     + " does not require grad and has no graph (was it computed under noGrad or from frozen inputs?)");
@@ -65,6 +91,9 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
+        Set<dev.fineturn.spi.Storage> allocated = ALLOCATED_IN_BACKWARD.get();
+        Map<dev.fineturn.spi.Storage, Integer> uses = new IdentityHashMap<>();
+        uses.put(seed.storage(), 2);
         try (var scope = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
@@ -74,7 +103,7 @@ public final class Autograd {
                 }
                 Node node = t.gradFn();
                 if (node == null) {
-                    t.accumulateGrad(g);
+                    t.accumulateGrad(g, g.isDense() && allocated.contains(g.storage()) && uses.getOrDefault(g.storage(), 2) == 1);
                     continue;
                 }
                 if (node.backward == null) {
@@ -93,7 +122,12 @@ public final class Autograd {
                                 + Shape.str(gi.shape()) + " does not match input " + k + " shape "
                                 + Shape.str(in.shape()));
                     }
-                    grads.merge(in, gi, Tensor::add);
+                    uses.merge(gi.storage(), 1, Integer::sum);
+                    grads.merge(in, gi, (sum, more) -> {
+                        Tensor total = sum.add(more);
+                        uses.merge(total.storage(), 1, Integer::sum);
+                        return total;
+                    });
                 }
                 if (!retainGraph) {
                     node.backward = null;

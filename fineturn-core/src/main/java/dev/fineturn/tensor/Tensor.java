@@ -57,7 +57,9 @@ public final class Tensor {
 
     public static Tensor zeros(Backend backend, int... shape) {
         Shape.checkValid("zeros", shape);
-        return dense(backend.allocate(Shape.numel(shape)), shape);
+        Storage s = backend.allocate(Shape.numel(shape));
+        Autograd.noteAllocated(s);
+        return dense(s, shape);
     }
 
     public static Tensor zeros(int... shape) {
@@ -222,12 +224,16 @@ public final class Tensor {
         grad = g;
     }
 
-    void accumulateGrad(Tensor g) {
+    /**
+     * Adds g to the gradient. The first gradient is copied unless {@code adopt}: the backward pass
+     * then knows g is dense, newly made by it and referenced nowhere else.
+     */
+    void accumulateGrad(Tensor g, boolean adopt) {
         if (!requiresGrad) {
             return;
         }
         if (grad == null) {
-            grad = g.copy();
+            grad = adopt ? g.detach() : g.copy();
         } else {
             backend().binary(BinaryOp.ADD, shape, grad.storage, grad.offset, grad.strides,
                     g.storage, g.offset, g.strides, grad.storage);

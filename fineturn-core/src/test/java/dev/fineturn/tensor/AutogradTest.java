@@ -42,6 +42,42 @@ class AutogradTest {
     }
 
     @Test
+    void leavesNeverShareAGradientStorage() {
+        // add's backward hands one tensor to both inputs: at most one leaf may keep it.
+        Tensor a = Tensor.of(b, new float[]{1f, 2f}, 2).requiresGrad(true);
+        Tensor c = Tensor.of(b, new float[]{3f, 4f}, 2).requiresGrad(true);
+        a.mul(1f).add(c).mul(2f).sum().backward();
+        assertArrayEquals(new float[]{2f, 2f}, a.grad().toArray());
+        assertArrayEquals(new float[]{2f, 2f}, c.grad().toArray());
+        assertTrue(a.grad().storage() != c.grad().storage());
+        // Nor with the seed, nor with a tensor a closure saved in the forward pass.
+        Tensor seed = Tensor.of(b, new float[]{5f, 6f}, 2);
+        Tensor d = Tensor.of(b, new float[]{1f, 1f}, 2).requiresGrad(true);
+        d.add(Tensor.zeros(b, 2)).backward(seed, false);
+        assertTrue(d.grad().storage() != seed.storage());
+        Tensor saved = Tensor.of(b, new float[]{7f, 8f}, 2);
+        Tensor e = Tensor.of(b, new float[]{0f, 0f}, 2).requiresGrad(true);
+        Tensor out = Tensor.zeros(b, 2);
+        Autograd.record(out, "custom", g -> new Tensor[]{saved}, e);
+        out.backward(Tensor.of(b, new float[]{1f, 1f}, 2), false);
+        assertTrue(e.grad().storage() != saved.storage());
+        e.grad().copyFrom(Tensor.zeros(b, 2));
+        assertArrayEquals(new float[]{7f, 8f}, saved.toArray());
+    }
+
+    @Test
+    void anAdoptedGradientAccumulatesInPlaceWithoutTouchingOthers() {
+        Tensor w = Tensor.of(b, new float[]{1f, -2f}, 2).requiresGrad(true);
+        Tensor v = Tensor.of(b, new float[]{3f, 3f}, 2).requiresGrad(true);
+        w.mul(v).sum().backward();
+        Tensor first = w.grad();
+        w.mul(v).sum().backward();
+        assertArrayEquals(new float[]{6f, 6f}, w.grad().toArray());
+        assertArrayEquals(new float[]{2f, -4f}, v.grad().toArray());
+        assertTrue(first.storage() == w.grad().storage());
+    }
+
+    @Test
     void aTensorUsedTwiceGetsBothContributions() {
         Tensor x = Tensor.of(b, new float[]{3f}, 1).requiresGrad(true);
         x.mul(x).sum().backward();
