@@ -45,7 +45,7 @@ public final class Activation extends Module {
         return kind;
     }
 
-    public boolean inPlace() {
+    public boolean isInPlace() {
         return inPlace;
     }
 

@@ -103,7 +103,9 @@ public final class Autograd {
                 }
                 Node node = t.gradFn();
                 if (node == null) {
-                    t.accumulateGrad(g, g.isDense() && allocated.contains(g.storage()) && uses.getOrDefault(g.storage(), 2) == 1);
+                    boolean own = g.isDense() && allocated.contains(g.storage())
+                            && uses.getOrDefault(g.storage(), 2) == 1;
+                    t.accumulateGrad(g, own);
                     continue;
                 }
                 if (node.backward == null) {
