@@ -69,7 +69,8 @@ public final class Normalization {
             mean = runningMean.contiguous().detach();
             var = runningVar.contiguous().detach();
         }
-        boolean overwrite = inPlace && xd == x && x.isDense() && !Autograd.isRecording(xd, g, bt);
+        // xd == x: x was dense, so its memory is the tensor's own from the start.
+        boolean overwrite = inPlace && xd == x && !Autograd.isRecording(xd, g, bt);
         Tensor y = overwrite ? xd : Tensor.zeros(b, xd.shape());
         b.batchNormForward(n, c, hw, eps, xd.storage(), mean.storage(), var.storage(), g.storage(), bt.storage(),
                 y.storage());
