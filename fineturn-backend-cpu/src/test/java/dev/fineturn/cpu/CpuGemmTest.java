@@ -20,7 +20,10 @@ class CpuGemmTest {
     @CsvSource({"197,173,411,false,false,1", "197,173,411,true,false,2", "64,240,192,false,true,2",
             "131,81,385,true,true,1", "1,97,33,false,false,2", "250,3,7,true,false,2",
             // column remainders: 35 on a padded wide tile, 20 on two narrow tiles; 3 and 6 rows leave a lone A sliver
-            "6,115,50,false,false,2", "3,100,70,false,true,1", "6,100,70,true,false,2"})
+            "6,115,50,false,false,2", "3,100,70,false,true,1", "6,100,70,true,false,2",
+            // large enough to split between two threads (the cases above run serially): column strips over two MC
+            // blocks with edge tiles, and row strips of a narrow output
+            "150,400,300,false,false,2", "130,650,401,true,true,2", "600,40,700,false,true,2"})
     void matchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads) {
         CpuPool.setThreads(threads);
         try {
