@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Paired timing: a peer and fineturn take turns on the same workload in one run, round by round.
+
+The host here is shared and moves by up to 2x within minutes, so figures of a peer and of fineturn taken
+minutes apart (run_with_peers.sh) give ratios that move as much. Here both stay loaded and warm, in this
+process (numpy/OpenBLAS, PyTorch 1.13) and in one JVM (benchmarks.jar's PairedWorker, which runs the JMH
+benchmarks' own states), and take turns of SECONDS each, the first turn alternating from round to round.
+Each round gives one ratio fineturn/peer from two turns seconds apart; the report is the median ratio and its
+quartiles over the rounds, after one warm-up round that is dropped.
+
+The peers' workloads are those of ../shared/peers: sgemm/sgemm_numpy.py (numpy matmul), conv/conv_torch.py
+(F.conv2d, forward+backward = y.backward(g) with x and w requiring grad) and finetune/finetune_torch.py
+(torchvision resnet18(num_classes=10), 64x64, batch 32, SGD; infer = eval + no_grad).
+
+Usage (one thread count per process: OpenBLAS reads its thread count when numpy loads):
+  benchmarks/scripts/paired.py --threads 1 [--rounds 10] [--seconds 2] [--json out.json] WORKLOAD...
+WORKLOAD: gemm:N | conv:resnet|cifar:forward|forward+backward | step:head|partial|full|inference
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, required=True)
+ap.add_argument("--rounds", type=int, default=10)
+ap.add_argument("--seconds", type=float, default=2.0)
+ap.add_argument("--json")
+ap.add_argument("--jar", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target",
+                                              "benchmarks.jar"))
+ap.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+ap.add_argument("workloads", nargs="+")
+args = ap.parse_args()
+
+# Before numpy loads, as the peers' run scripts do: the thread count, and OpenBLAS left to detect the core.
+os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+os.environ["OMP_NUM_THREADS"] = str(args.threads)
+os.environ.pop("OPENBLAS_CORETYPE", None)
+os.environ.pop("OPENBLAS_L2_SIZE", None)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import torchvision  # noqa: E402
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+CONV = {"resnet": (32, 64, 64, 56, 56), "cifar": (64, 64, 64, 32, 32)}  # N, C, K, H, W as conv_torch.py
+
+
+def peer_gemm(n):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    c = np.empty((n, n), dtype=np.float32)
+    return "numpy/OpenBLAS", (lambda: np.matmul(a, b, out=c)), 2.0 * n ** 3, "FLOP"
+
+
+def peer_conv(layer, pass_):
+    n, c, k, h, w = CONV[layer]
+    x = torch.randn(n, c, h, w)
+    wt = torch.randn(k, c, 3, 3) * 0.05
+    g = torch.randn(n, k, h, w)
+    xg = x.clone().requires_grad_(True)
+    wg = wt.clone().requires_grad_(True)
+    flop = 2.0 * n * k * c * 9 * h * w
+
+    def fwd():
+        with torch.no_grad():
+            return F.conv2d(x, wt, stride=1, padding=1)
+
+    def fwd_bwd():
+        xg.grad = None
+        wg.grad = None
+        F.conv2d(xg, wg, stride=1, padding=1).backward(g)
+
+    if pass_ == "forward":
+        return "PyTorch", fwd, flop, "FLOP"
+    return "PyTorch", fwd_bwd, 3 * flop, "FLOP"
+
+
+def peer_step(mode, batch=32, size=64):
+    model = torchvision.models.resnet18(num_classes=10)
+    x = torch.randn(batch, 3, size, size)
+    y = torch.randint(0, 10, (batch,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    if mode == "head":
+        for p in model.parameters():
+            p.requires_grad_(False)
+        for p in model.fc.parameters():
+            p.requires_grad_(True)
+        opt = torch.optim.SGD(model.fc.parameters(), lr=1e-3)
+    elif mode == "partial":
+        for m in (model.conv1, model.bn1, model.layer1, model.layer2):
+            for p in m.parameters():
+                p.requires_grad_(False)
+        opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-3, momentum=0.9)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    if mode == "inference":
+        model.eval()
+
+        def step():
+            with torch.no_grad():
+                return model(x)
+    else:
+        model.train()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+    return "PyTorch", step, batch, "img"
+
+
+def peer(workload):
+    kind, *rest = workload.split(":")
+    if kind == "gemm":
+        return peer_gemm(int(rest[0]))
+    if kind == "conv":
+        return peer_conv(rest[0], rest[1])
+    if kind == "step":
+        return peer_step(rest[0])
+    raise SystemExit(f"unknown workload {workload}")
+
+
+def run_peer(fn, seconds):
+    t0 = time.perf_counter()
+    end = t0 + seconds
+    calls = 0
+    while True:
+        fn()
+        calls += 1
+        now = time.perf_counter()
+        if now >= end:
+            return calls, now - t0
+
+
+class Worker:
+    def __init__(self):
+        self.p = subprocess.Popen([args.java, "--add-modules", "jdk.incubator.vector",
+                                   "--enable-native-access=ALL-UNNAMED", "-cp", args.jar,
+                                   "dev.fineturn.bench.PairedWorker"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def ask(self, line, expect):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        while True:
+            answer = self.p.stdout.readline()
+            if not answer:
+                raise SystemExit(f"the fineturn worker ended on '{line}'")
+            if answer.startswith(expect + " "):
+                return answer.split()[1:]
+            if answer.startswith("ERROR"):
+                raise SystemExit(f"fineturn worker: {answer.strip()} on '{line}'")
+
+    def close(self):
+        self.p.stdin.write("quit\n")
+        self.p.stdin.flush()
+        self.p.wait(timeout=30)
+
+
+def quartiles(v):
+    s = sorted(v)
+    n = len(s)
+    return s[n // 4], statistics.median(s), s[(3 * n) // 4]
+
+
+def main():
+    worker = Worker()
+    results = []
+    print(f"# paired run {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} threads={args.threads} "
+          f"rounds={args.rounds} (+1 warm-up) x {args.seconds} s per turn; torch {torch.__version__}, "
+          f"numpy {np.__version__}; load {open('/proc/loadavg').read().split()[:3]}", flush=True)
+    for workload in args.workloads:
+        kind, *rest = workload.split(":")
+        units, unit = None, None
+        name, fn, peer_units, peer_unit = peer(workload)
+        fn()
+        run_peer(fn, 2.0)
+        units, unit = worker.ask(f"setup {kind} {' '.join(rest)} {args.threads}", "READY")
+        units = float(units)
+        assert unit == peer_unit and abs(units - peer_units) < 1e-6 * units, (units, peer_units)
+        scale = 1e-9 if unit == "FLOP" else 1.0
+        ours, theirs, ratios = [], [], []
+        for r in range(args.rounds + 1):
+            def fineturn_turn():
+                calls, elapsed = worker.ask(f"run {args.seconds}", "RESULT")
+                return int(calls) * units * scale / float(elapsed)
+
+            def peer_turn():
+                calls, elapsed = run_peer(fn, args.seconds)
+                return calls * units * scale / elapsed
+
+            if r % 2 == 0:
+                p = peer_turn()
+                f = fineturn_turn()
+            else:
+                f = fineturn_turn()
+                p = peer_turn()
+            if r == 0:
+                continue
+            ours.append(f)
+            theirs.append(p)
+            ratios.append(f / p)
+        label = "GFLOP/s" if unit == "FLOP" else unit + "/s"
+        q = quartiles(ratios)
+        print(f"PAIRED {workload} threads={args.threads} {name} {statistics.median(theirs):.1f} {label} "
+              f"fineturn {statistics.median(ours):.1f} {label} ratio median {q[1]:.3f} [quartiles {q[0]:.3f} "
+              f"{q[2]:.3f}] min {min(ratios):.3f} max {max(ratios):.3f} rounds {len(ratios)}", flush=True)
+        results.append({"workload": workload, "threads": args.threads, "peer": name, "unit": label,
+                        "peer_scores": theirs, "fineturn_scores": ours, "ratios": ratios})
+    worker.close()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"results": results}, f, indent=1)
+
+
+main()

@@ -1,0 +1,111 @@
+package dev.fineturn.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * fineturn's half of {@code benchmarks/scripts/paired.py}, which times a peer and fineturn turn by turn on the
+ * same workload, so that both see the same host. It runs the JMH benchmarks' own states, so a paired figure
+ * measures exactly what the JMH tables do. One command per line on stdin, one answer per line on stdout:
+ * <pre>
+ *   setup gemm N THREADS                  -> READY 2n^3 FLOP
+ *   setup conv LAYER PASS THREADS         -> READY flops FLOP       (LAYER and PASS as in ConvBenchmark)
+ *   setup step MODE THREADS               -> READY batch img        (MODE as in ResNetStepBenchmark)
+ *   run SECONDS                           -> RESULT calls elapsed-seconds
+ *   quit
+ * </pre>
+ * A setup warms its workload up for about two seconds before it answers.
+ */
+public final class PairedWorker {
+    private static final double WARM_UP_SECONDS = 2;
+
+    private PairedWorker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Runnable call = null;
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String[] w = line.trim().split("\\s+");
+            try {
+                switch (w[0]) {
+                    case "setup" -> {
+                        Workload workload = setup(w);
+                        call = workload.call();
+                        run(call, WARM_UP_SECONDS);
+                        answer("READY " + workload.unitsPerCall() + " " + workload.unit());
+                    }
+                    case "run" -> {
+                        if (call == null) {
+                            throw new IllegalStateException("run before setup");
+                        }
+                        answer("RESULT " + run(call, Double.parseDouble(w[1])));
+                    }
+                    case "quit" -> {
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown command '" + w[0] + "'");
+                }
+            } catch (RuntimeException e) {
+                answer("ERROR " + e);
+            }
+        }
+    }
+
+    private record Workload(Runnable call, double unitsPerCall, String unit) {
+    }
+
+    private static Workload setup(String[] w) {
+        switch (w[1]) {
+            case "gemm" -> {
+                GemmBenchmark g = new GemmBenchmark();
+                g.backend = "cpu";
+                g.n = Integer.parseInt(w[2]);
+                g.threads = Integer.parseInt(w[3]);
+                g.queue = 1;
+                g.setup();
+                return new Workload(g::gemm, 2.0 * g.n * g.n * g.n, "FLOP");
+            }
+            case "conv" -> {
+                ConvBenchmark c = new ConvBenchmark();
+                c.backend = "cpu";
+                c.layer = w[2];
+                c.pass = w[3];
+                c.threads = Integer.parseInt(w[4]);
+                c.setup();
+                return new Workload(c::conv, ConvBenchmark.flops(c.layer, c.pass), "FLOP");
+            }
+            case "step" -> {
+                ResNetStepBenchmark s = new ResNetStepBenchmark();
+                s.backend = "cpu";
+                s.mode = w[2];
+                s.threads = Integer.parseInt(w[3]);
+                s.batch = 32;
+                s.size = 64;
+                s.setup();
+                return new Workload(s::step, s.batch, "img");
+            }
+            default -> throw new IllegalArgumentException("unknown workload '" + w[1] + "'");
+        }
+    }
+
+    /** Calls {@code call} until {@code seconds} have passed; "calls elapsed-seconds". */
+    private static String run(Runnable call, double seconds) {
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        long calls = 0;
+        long now;
+        do {
+            call.run();
+            calls++;
+            now = System.nanoTime();
+        } while (now < end);
+        return calls + " " + (now - t0) * 1e-9;
+    }
+
+    private static void answer(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}
