@@ -2,6 +2,7 @@ package dev.fineturn.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,8 +24,16 @@ public final class PairedWorker {
     private PairedWorker() {
     }
 
-    public static void main(String[] args) throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    public static void main(String[] args) throws java.io.IOException {
+        serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
+                WARM_UP_SECONDS);
+    }
+
+    /**
+     * Answers the commands of {@code in} on {@code out} until "quit" or the end of the input; a setup first runs
+     * its workload for {@code warmUpSeconds}.
+     */
+    static void serve(BufferedReader in, PrintStream out, double warmUpSeconds) throws java.io.IOException {
         Runnable call = null;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             String[] w = line.trim().split("\\s+");
@@ -33,14 +42,14 @@ public final class PairedWorker {
                     case "setup" -> {
                         Workload workload = setup(w);
                         call = workload.call();
-                        run(call, WARM_UP_SECONDS);
-                        answer("READY " + workload.unitsPerCall() + " " + workload.unit());
+                        run(call, warmUpSeconds);
+                        answer(out, "READY " + workload.unitsPerCall() + " " + workload.unit());
                     }
                     case "run" -> {
                         if (call == null) {
                             throw new IllegalStateException("run before setup");
                         }
-                        answer("RESULT " + run(call, Double.parseDouble(w[1])));
+                        answer(out, "RESULT " + run(call, Double.parseDouble(w[1])));
                     }
                     case "quit" -> {
                         return;
@@ -48,7 +57,7 @@ public final class PairedWorker {
                     default -> throw new IllegalArgumentException("unknown command '" + w[0] + "'");
                 }
             } catch (RuntimeException e) {
-                answer("ERROR " + e);
+                answer(out, "ERROR " + e);
             }
         }
     }
@@ -86,7 +95,7 @@ public final class PairedWorker {
                 s.setup();
                 return new Workload(s::step, s.batch, "img");
             }
-            default -> throw new IllegalArgumentException("unknown workload '" + w[1] + "'");
+            default -> throw new IllegalArgumentException("unknown workload '" + w[1] + "' (gemm, conv or step)");
         }
     }
 
@@ -104,8 +113,8 @@ public final class PairedWorker {
         return calls + " " + (now - t0) * 1e-9;
     }
 
-    private static void answer(String line) {
-        System.out.println(line);
-        System.out.flush();
+    private static void answer(PrintStream out, String line) {
+        out.println(line);
+        out.flush();
     }
 }

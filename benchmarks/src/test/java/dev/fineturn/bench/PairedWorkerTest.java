@@ -1,0 +1,43 @@
+package dev.fineturn.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The line protocol paired.py speaks to the worker, on workloads small enough for a unit test. */
+class PairedWorkerTest {
+    private static String[] serve(String commands) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PairedWorker.serve(new BufferedReader(new StringReader(commands)), new PrintStream(bytes, true,
+                StandardCharsets.UTF_8), 0);
+        return bytes.toString(StandardCharsets.UTF_8).split("\n");
+    }
+
+    @Test
+    void setupAnswersTheWorkOfOneCallAndRunCountsCalls() throws Exception {
+        String[] out = serve("setup gemm 16 1\nrun 0.05\nsetup conv cifar forward 1\nquit\nrun 1\n");
+        assertEquals(3, out.length, String.join("|", out));
+        assertEquals("READY " + 2.0 * 16 * 16 * 16 + " FLOP", out[0]);
+        String[] result = out[1].split(" ");
+        assertEquals("RESULT", result[0]);
+        assertTrue(Long.parseLong(result[1]) >= 1, out[1]);
+        assertTrue(Double.parseDouble(result[2]) >= 0.05, out[1]);
+        assertEquals("READY " + ConvBenchmark.flops("cifar", "forward") + " FLOP", out[2]);
+    }
+
+    @Test
+    void badCommandsGetAnErrorLineAndTheWorkerGoesOn() throws Exception {
+        String[] out = serve("run 1\nsetup tensor 3 1\nfrobnicate\nsetup step inference 1\n");
+        assertTrue(out[0].startsWith("ERROR java.lang.IllegalStateException: run before setup"), out[0]);
+        assertTrue(out[1].startsWith("ERROR") && out[1].contains("unknown workload 'tensor'"), out[1]);
+        assertTrue(out[2].startsWith("ERROR") && out[2].contains("unknown command 'frobnicate'"), out[2]);
+        assertEquals("READY 32.0 img", out[3]);
+    }
+}
