@@ -32,6 +32,11 @@ final class VectorGemm {
     private static final int KC = 384;
     private static final int MC = 96;
     private static final int NC = 3072;
+    /**
+     * B panels up to this size (512 KB, a core's L2 here) are packed whole before the products; a larger one
+     * that only one row block reads is packed and multiplied sliver by sliver (a convolution over a large image).
+     */
+    private static final int CACHED_PANEL_FLOATS = 1 << 17;
     /** Blocks with fewer multiply-adds than this run on the calling thread: forking costs more. */
     private static final double SERIAL_WORK = 1 << 24;
 
@@ -221,10 +226,29 @@ final class VectorGemm {
             int kb = kBlock(k);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
+                boolean sliverBySliver = r1 - r0 <= MC && (long) slivers * nr * kc > CACHED_PANEL_FLOATS;
                 float[] pb = PACK_B.get();
-                if (pb.length < slivers * nr * kc) {
-                    pb = new float[slivers * nr * kc];
+                if (pb.length < (sliverBySliver ? 1 : slivers) * nr * kc) {
+                    pb = new float[(sliverBySliver ? 1 : slivers) * nr * kc];
                     PACK_B.set(pb);
+                }
+                if (sliverBySliver) {
+                    // A panel too large for L2 that nothing reuses: each sliver is multiplied right after it is
+                    // packed, while it is still in L1, rather than the whole panel going out to L3 and back.
+                    int mc = r1 - r0;
+                    float[] pa = packed != null ? packed.data() : PACK_A.get();
+                    int aStart = packed != null ? packed.offset() + mPadded * pc + r0 * kc : 0;
+                    if (packed == null) {
+                        packSlivers(a, r0, mc, pc, kc, pa, 0);
+                    }
+                    for (int sl = 0; sl < slivers; sl++) {
+                        int js = jc + sl * nr;
+                        int width = Math.min(nr, jc + nc - js);
+                        packB(b, pc, kc, js, width, pb, 0);
+                        macroKernel(pa, aStart, pb, mc, kc, 1, nr, width, alpha, overwrite && pc == 0, c,
+                                cOff + r0 * n + js, n);
+                    }
+                    continue;
                 }
                 for (int sl = 0; sl < slivers; sl++) {
                     int js = jc + sl * nr;

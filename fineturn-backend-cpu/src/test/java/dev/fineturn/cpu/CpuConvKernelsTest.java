@@ -35,6 +35,9 @@ class CpuConvKernelsTest {
                 // 576 pixels per image: 14 wide slivers and a 16-column narrow panel, both packed as shifted
                 // rows of one geometry
                 new ConvGeometry(3, 3, 24, 24, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                // 4092 pixels per image: the first 3072 columns' panel is over 512 KB, so it is packed and multiplied
+                // sliver by sliver; the remaining 1020 columns' panel is packed whole
+                new ConvGeometry(2, 8, 62, 66, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
                 // grouped, stride 1, as wide as its input: the weight gradient's tap-major GEMM per group
                 new ConvGeometry(3, 8, 10, 12, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),

@@ -23,7 +23,10 @@ class CpuGemmTest {
             "6,115,50,false,false,2", "3,100,70,false,true,1", "6,100,70,true,false,2",
             // large enough to split between two threads (the cases above run serially): column strips over two MC
             // blocks with edge tiles, and row strips of a narrow output
-            "150,400,300,false,false,2", "130,650,401,true,true,2", "600,40,700,false,true,2"})
+            "150,400,300,false,false,2", "130,650,401,true,true,2", "600,40,700,false,true,2",
+            // one row block under a B panel too large to pack whole (packed and multiplied sliver by sliver): odd
+            // rows, a narrow last sliver, two NC blocks; on two threads, column strips
+            "63,3210,300,false,false,1", "64,3210,300,true,true,2", "95,2000,700,false,true,1"})
     void matchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads) {
         CpuPool.setThreads(threads);
         try {
