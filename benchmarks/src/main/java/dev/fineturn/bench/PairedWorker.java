@@ -49,7 +49,7 @@ public final class PairedWorker {
                         if (call == null) {
                             throw new IllegalStateException("run before setup");
                         }
-                        answer(out, "RESULT " + run(call, Double.parseDouble(w[1])));
+                        answer(out, "RESULT " + run(call, Double.parseDouble(argument(w, 1, "run SECONDS"))));
                     }
                     case "quit" -> {
                         return;
@@ -65,13 +65,21 @@ public final class PairedWorker {
     private record Workload(Runnable call, double unitsPerCall, String unit) {
     }
 
+    /** Word {@code i} of a command, or an error that shows the command's form. */
+    private static String argument(String[] w, int i, String form) {
+        if (i >= w.length) {
+            throw new IllegalArgumentException("'" + String.join(" ", w) + "' is short of words: " + form);
+        }
+        return w[i];
+    }
+
     private static Workload setup(String[] w) {
-        switch (w[1]) {
+        switch (argument(w, 1, "setup gemm|conv|step ...")) {
             case "gemm" -> {
                 GemmBenchmark g = new GemmBenchmark();
                 g.backend = "cpu";
-                g.n = Integer.parseInt(w[2]);
-                g.threads = Integer.parseInt(w[3]);
+                g.n = Integer.parseInt(argument(w, 2, "setup gemm N THREADS"));
+                g.threads = Integer.parseInt(argument(w, 3, "setup gemm N THREADS"));
                 g.queue = 1;
                 g.setup();
                 return new Workload(g::gemm, 2.0 * g.n * g.n * g.n, "FLOP");
@@ -79,17 +87,17 @@ public final class PairedWorker {
             case "conv" -> {
                 ConvBenchmark c = new ConvBenchmark();
                 c.backend = "cpu";
-                c.layer = w[2];
-                c.pass = w[3];
-                c.threads = Integer.parseInt(w[4]);
+                c.layer = argument(w, 2, "setup conv LAYER PASS THREADS");
+                c.pass = argument(w, 3, "setup conv LAYER PASS THREADS");
+                c.threads = Integer.parseInt(argument(w, 4, "setup conv LAYER PASS THREADS"));
                 c.setup();
                 return new Workload(c::conv, ConvBenchmark.flops(c.layer, c.pass), "FLOP");
             }
             case "step" -> {
                 ResNetStepBenchmark s = new ResNetStepBenchmark();
                 s.backend = "cpu";
-                s.mode = w[2];
-                s.threads = Integer.parseInt(w[3]);
+                s.mode = argument(w, 2, "setup step MODE THREADS");
+                s.threads = Integer.parseInt(argument(w, 3, "setup step MODE THREADS"));
                 s.batch = 32;
                 s.size = 64;
                 s.setup();

@@ -34,10 +34,12 @@ class PairedWorkerTest {
 
     @Test
     void badCommandsGetAnErrorLineAndTheWorkerGoesOn() throws Exception {
-        String[] out = serve("run 1\nsetup tensor 3 1\nfrobnicate\nsetup step inference 1\n");
+        String[] out = serve("run 1\nsetup tensor 3 1\nfrobnicate\nsetup conv cifar\nsetup step inference 1\nrun\n");
         assertTrue(out[0].startsWith("ERROR java.lang.IllegalStateException: run before setup"), out[0]);
         assertTrue(out[1].startsWith("ERROR") && out[1].contains("unknown workload 'tensor'"), out[1]);
         assertTrue(out[2].startsWith("ERROR") && out[2].contains("unknown command 'frobnicate'"), out[2]);
-        assertEquals("READY 32.0 img", out[3]);
+        assertTrue(out[3].startsWith("ERROR") && out[3].contains("setup conv LAYER PASS THREADS"), out[3]);
+        assertEquals("READY 32.0 img", out[4]);
+        assertTrue(out[5].startsWith("ERROR") && out[5].contains("run SECONDS"), out[5]);
     }
 }
