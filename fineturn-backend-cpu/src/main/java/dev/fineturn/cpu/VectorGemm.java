@@ -227,25 +227,22 @@ final class VectorGemm {
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
                 boolean sliverBySliver = r1 - r0 <= MC && (long) slivers * nr * kc > CACHED_PANEL_FLOATS;
+                int panelSlivers = sliverBySliver ? 1 : slivers;
                 float[] pb = PACK_B.get();
-                if (pb.length < (sliverBySliver ? 1 : slivers) * nr * kc) {
-                    pb = new float[(sliverBySliver ? 1 : slivers) * nr * kc];
+                if (pb.length < panelSlivers * nr * kc) {
+                    pb = new float[panelSlivers * nr * kc];
                     PACK_B.set(pb);
                 }
+                float[] pa = packed != null ? packed.data() : PACK_A.get();
                 if (sliverBySliver) {
                     // A panel too large for L2 that nothing reuses: each sliver is multiplied right after it is
                     // packed, while it is still in L1, rather than the whole panel going out to L3 and back.
-                    int mc = r1 - r0;
-                    float[] pa = packed != null ? packed.data() : PACK_A.get();
-                    int aStart = packed != null ? packed.offset() + mPadded * pc + r0 * kc : 0;
-                    if (packed == null) {
-                        packSlivers(a, r0, mc, pc, kc, pa, 0);
-                    }
+                    int aStart = aBlock(a, packed, mPadded, r0, r1 - r0, pc, kc, pa);
                     for (int sl = 0; sl < slivers; sl++) {
                         int js = jc + sl * nr;
                         int width = Math.min(nr, jc + nc - js);
                         packB(b, pc, kc, js, width, pb, 0);
-                        macroKernel(pa, aStart, pb, mc, kc, 1, nr, width, alpha, overwrite && pc == 0, c,
+                        macroKernel(pa, aStart, pb, r1 - r0, kc, 1, nr, width, alpha, overwrite && pc == 0, c,
                                 cOff + r0 * n + js, n);
                     }
                     continue;
@@ -256,21 +253,23 @@ final class VectorGemm {
                 }
                 for (int ic = r0; ic < r1; ic += MC) {
                     int mc = Math.min(MC, r1 - ic);
-                    float[] pa;
-                    int aStart;
-                    if (packed != null) {
-                        pa = packed.data();
-                        aStart = packed.offset() + mPadded * pc + ic * kc;
-                    } else {
-                        pa = PACK_A.get();
-                        aStart = 0;
-                        packSlivers(a, ic, mc, pc, kc, pa, 0);
-                    }
-                    macroKernel(pa, aStart, pb, mc, kc, slivers, nr, nc, alpha, overwrite && pc == 0, c,
-                            cOff + ic * n + jc, n);
+                    macroKernel(pa, aBlock(a, packed, mPadded, ic, mc, pc, kc, pa), pb, mc, kc, slivers, nr, nc,
+                            alpha, overwrite && pc == 0, c, cOff + ic * n + jc, n);
                 }
             }
         }
+    }
+
+    /**
+     * Where rows [ic, ic + mc) x k block [pc, pc + kc) of A start in {@code pa}: in the packed A, or packed now
+     * into {@code pa} (the thread's block buffer) from 0.
+     */
+    private static int aBlock(RowSource a, PackedA packed, int mPadded, int ic, int mc, int pc, int kc, float[] pa) {
+        if (packed != null) {
+            return packed.offset() + mPadded * pc + ic * kc;
+        }
+        packSlivers(a, ic, mc, pc, kc, pa, 0);
+        return 0;
     }
 
     private static void scale(float[] c, int off, int len, float beta) {
