@@ -14,7 +14,8 @@ The peers' workloads are those of ../shared/peers: sgemm/sgemm_numpy.py (numpy m
 
 Usage (one thread count per process: OpenBLAS reads its thread count when numpy loads):
   benchmarks/scripts/paired.py --threads 1 [--rounds 10] [--seconds 2] [--json out.json] WORKLOAD...
-WORKLOAD: gemm:N | conv:resnet|cifar:forward|forward+backward | step:head|partial|full|inference
+WORKLOAD: gemm:N | conv:LAYER:forward|forward+backward | step:head|partial|full|inference
+LAYER: resnet | cifar | N,C,K,H,kernel,stride,pad (a square convolution, e.g. 32,64,64,16,3,1,1)
 """
 import argparse
 import json
@@ -59,23 +60,35 @@ def peer_gemm(n):
     return "numpy/OpenBLAS", (lambda: np.matmul(a, b, out=c)), 2.0 * n ** 3, "FLOP"
 
 
+def conv_layer(layer):
+    """N, C, K, H, kernel, stride, pad of a named layer or of "N,C,K,H,kernel,stride,pad"."""
+    if layer in CONV:
+        n, c, k, h, _ = CONV[layer]
+        return n, c, k, h, 3, 1, 1
+    v = [int(t) for t in layer.split(",")]
+    if len(v) != 7:
+        raise SystemExit(f"unknown conv layer {layer}: resnet, cifar or N,C,K,H,kernel,stride,pad")
+    return tuple(v)
+
+
 def peer_conv(layer, pass_):
-    n, c, k, h, w = CONV[layer]
-    x = torch.randn(n, c, h, w)
-    wt = torch.randn(k, c, 3, 3) * 0.05
-    g = torch.randn(n, k, h, w)
+    n, c, k, h, r, s, pad = conv_layer(layer)
+    out = (h + 2 * pad - r) // s + 1
+    x = torch.randn(n, c, h, h)
+    wt = torch.randn(k, c, r, r) * 0.05
+    g = torch.randn(n, k, out, out)
     xg = x.clone().requires_grad_(True)
     wg = wt.clone().requires_grad_(True)
-    flop = 2.0 * n * k * c * 9 * h * w
+    flop = 2.0 * n * k * c * r * r * out * out
 
     def fwd():
         with torch.no_grad():
-            return F.conv2d(x, wt, stride=1, padding=1)
+            return F.conv2d(x, wt, stride=s, padding=pad)
 
     def fwd_bwd():
         xg.grad = None
         wg.grad = None
-        F.conv2d(xg, wg, stride=1, padding=1).backward(g)
+        F.conv2d(xg, wg, stride=s, padding=pad).backward(g)
 
     if pass_ == "forward":
         return "PyTorch", fwd, flop, "FLOP"

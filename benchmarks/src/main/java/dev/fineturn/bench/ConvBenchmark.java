@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Convolution layers: a ResNet 3x3 layer (N=32, C=K=64, 56x56), a CIFAR-size layer (N=64, C=K=64,
  * 32x32) and a MobileNet depthwise 3x3 layer (N=32, C=144, 56x56), forward alone or forward plus
- * both backward passes (3x the forward flops), as PyTorch's peers measure them.
+ * both backward passes (3x the forward flops), as PyTorch's peers measure them. A layer may also be given as
+ * "N,C,K,H,kernel,stride,pad" (a square convolution), as {@code paired.py} does to compare ResNet-18's layers
+ * one by one.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,8 +57,20 @@ public class ConvBenchmark {
             case "resnet" -> new ConvGeometry(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
             case "cifar" -> new ConvGeometry(64, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
             case "depthwise" -> new ConvGeometry(32, 144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 144);
-            default -> throw new IllegalArgumentException("unknown conv layer " + layer);
+            default -> custom(layer);
         };
+    }
+
+    /** "N,C,K,H,kernel,stride,pad": a square convolution of batch N, C -> K channels, on an H x H input. */
+    private static ConvGeometry custom(String layer) {
+        String[] v = layer.split(",");
+        if (v.length != 7) {
+            throw new IllegalArgumentException("unknown conv layer '" + layer
+                    + "' (resnet, cifar, depthwise or N,C,K,H,kernel,stride,pad)");
+        }
+        int[] n = java.util.Arrays.stream(v).mapToInt(Integer::parseInt).toArray();
+        return new ConvGeometry(n[0], n[1], n[3], n[3], n[2], n[4], n[4], n[5], n[5], n[6], n[6], n[6], n[6], 1, 1,
+                1);
     }
 
     /** Flops of one measured call. */

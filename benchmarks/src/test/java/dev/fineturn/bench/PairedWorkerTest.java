@@ -33,6 +33,14 @@ class PairedWorkerTest {
     }
 
     @Test
+    void aConvLayerCanBeGivenByItsShape() throws Exception {
+        // N=2, C=3 -> K=5, 9x9 input, 3x3 kernel, stride 2, pad 1: a 5x5 output, 2*2*5*3*9*25 flops forward.
+        String[] out = serve("setup conv 2,3,5,9,3,2,1 forward+backward 1\nsetup conv 2,3,5,9 forward 1\n");
+        assertEquals("READY " + 3 * 2.0 * 2 * 5 * 3 * 9 * 25 + " FLOP", out[0]);
+        assertTrue(out[1].startsWith("ERROR") && out[1].contains("N,C,K,H,kernel,stride,pad"), out[1]);
+    }
+
+    @Test
     void badCommandsGetAnErrorLineAndTheWorkerGoesOn() throws Exception {
         String[] out = serve("run 1\nsetup tensor 3 1\nfrobnicate\nsetup conv cifar\nsetup step inference 1\nrun\n");
         assertTrue(out[0].startsWith("ERROR java.lang.IllegalStateException: run before setup"), out[0]);
