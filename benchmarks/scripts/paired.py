@@ -33,6 +33,7 @@ ap.add_argument("--json")
 ap.add_argument("--jar", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target",
                                               "benchmarks.jar"))
 ap.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+ap.add_argument("--jvm-opt", action="append", default=[], help="an extra option for the fineturn JVM (repeatable)")
 ap.add_argument("workloads", nargs="+")
 args = ap.parse_args()
 
@@ -155,7 +156,7 @@ def run_peer(fn, seconds):
 
 class Worker:
     def __init__(self):
-        self.p = subprocess.Popen([args.java, "--add-modules", "jdk.incubator.vector",
+        self.p = subprocess.Popen([args.java, *args.jvm_opt, "--add-modules", "jdk.incubator.vector",
                                    "--enable-native-access=ALL-UNNAMED", "-cp", args.jar,
                                    "dev.fineturn.bench.PairedWorker"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
