@@ -88,6 +88,10 @@ final class Im2colPanels implements PanelSource {
             packShifted(pc, kc, j0, nr, dst, base);
             return;
         }
+        if (shifted && width == nr && nr % L == 0 && ohw() % L == 0 && j0 % L == 0) {
+            packShiftedImages(pc, kc, j0, nr, dst, base);
+            return;
+        }
         if (nr % L == 0 && kc >= INDEXED_ROWS_PER_TAP * kh * kw) {
             packIndexed(pc, kc, j0, width, nr, dst, base);
             return;
@@ -343,6 +347,52 @@ final class Im2colPanels implements PanelSource {
                     runs = runs(j0, nr);
                 }
                 gather(runs, ic, ky, kx, dst, d, 1);
+            }
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) {
+                    ky = 0;
+                    ic++;
+                }
+            }
+        }
+    }
+
+    /**
+     * A full sliver over several images of a {@link #shifted} layer whose images are whole vectors (a small map:
+     * 8x8, 4x4): as {@link #packShifted}, but each vector lies in one image and reads that image's plane shifted,
+     * masked with the lanes of its own pixels. A vector whose read would leave the array copies lane by lane.
+     */
+    private void packShiftedImages(int pc, int kc, int j0, int nr, float[] dst, int base) {
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int w = g.inW();
+        int plane = g.inH() * w;
+        int ohw = ohw();
+        int imageStride = g.inChannels() * plane;
+        int[] mask = ShiftMask.of(g, oxLo, oxHi, 0, ohw).lanes();
+        int groupBase = (firstImage * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
+        int ic = pc / (kh * kw);
+        int ky = pc / kw % kh;
+        int kx = pc % kw;
+        for (int p = 0; p < kc; p++) {
+            int d = base + p * nr;
+            int tap = ky * kw + kx;
+            int shift = groupBase + ic * plane + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
+                    - g.padLeft();
+            for (int v = 0; v < nr; v += L) {
+                int pixel = j0 + v;
+                int q = pixel % ohw;
+                int src = shift + pixel / ohw * imageStride + q;
+                int m = tap * ohw + q;
+                if (src >= 0 && src + L <= x.length) {
+                    FloatVector.fromArray(S, x, src).reinterpretAsInts()
+                            .and(IntVector.fromArray(IS, mask, m)).reinterpretAsFloats().intoArray(dst, d + v);
+                } else {
+                    for (int l = 0; l < L; l++) {
+                        dst[d + v + l] = mask[m + l] != 0 ? x[src + l] : 0f;
+                    }
+                }
             }
             if (++kx == kw) {
                 kx = 0;

@@ -38,6 +38,12 @@ class CpuConvKernelsTest {
                 // 4092 pixels per image: the first 3072 columns' panel is over 512 KB, so it is packed and multiplied
                 // sliver by sliver; the remaining 1020 columns' panel is packed whole
                 new ConvGeometry(2, 8, 62, 66, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                // small maps whose images are whole vectors (4x4, 8x8): slivers over several images, each vector
+                // read from its own image shifted; the first and last vectors' reads leave the array; dilated;
+                // grouped
+                new ConvGeometry(11, 5, 4, 4, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(6, 4, 8, 8, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1),
+                new ConvGeometry(9, 6, 4, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
                 new ConvGeometry(3, 8, 13, 17, 12, 3, 5, 1, 1, 0, 2, 2, 1, 2, 1, 2),
                 // grouped, stride 1, as wide as its input: the weight gradient's tap-major GEMM per group
                 new ConvGeometry(3, 8, 10, 12, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
