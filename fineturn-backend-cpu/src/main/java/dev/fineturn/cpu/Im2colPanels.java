@@ -31,6 +31,13 @@ final class Im2colPanels implements PanelSource {
     /** Stride 1 and the output as wide as the input: a tap's values are the image shifted by (dy, dx). */
     private final boolean shifted;
     /**
+     * {@link #packShiftedImages}' lane masks, one image's pixels per tap, on a {@link #shifted} map of at most
+     * {@link #SMALL_MAP_PIXELS} pixels that are whole vectors; otherwise null.
+     */
+    private final int[] imageMask;
+    /** Maps up to this many pixels pack slivers that span images as {@link #packShiftedImages}. */
+    private static final int SMALL_MAP_PIXELS = 1024;
+    /**
      * Rows per tap from which a sliver is gathered through per-tap index vectors ({@link #packIndexed}):
      * below it, building the index costs more than the row-run copies it replaces.
      */
@@ -50,6 +57,9 @@ final class Im2colPanels implements PanelSource {
             oxLo[kx] = Math.min(g.outW(), Math.max(0, ceilDiv(-ix0, g.strideW())));
             oxHi[kx] = Math.max(oxLo[kx], Math.min(g.outW(), ceilDiv(g.inW() - ix0, g.strideW())));
         }
+        int ohw = ohw();
+        imageMask = shifted && !transposed && ohw % L == 0 && ohw <= SMALL_MAP_PIXELS
+                ? ShiftMask.of(g, oxLo, oxHi, 0, ohw).lanes() : null;
     }
 
     @Override
@@ -88,7 +98,7 @@ final class Im2colPanels implements PanelSource {
             packShifted(pc, kc, j0, nr, dst, base);
             return;
         }
-        if (shifted && width == nr && nr % L == 0 && ohw() % L == 0 && j0 % L == 0) {
+        if (imageMask != null && width == nr && nr % L == 0 && j0 % L == 0) {
             packShiftedImages(pc, kc, j0, nr, dst, base);
             return;
         }
@@ -370,8 +380,16 @@ final class Im2colPanels implements PanelSource {
         int plane = g.inH() * w;
         int ohw = ohw();
         int imageStride = g.inChannels() * plane;
-        int[] mask = ShiftMask.of(g, oxLo, oxHi, 0, ohw).lanes();
+        int[] mask = imageMask;
         int groupBase = (firstImage * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
+        // Per vector of the sliver: where its pixels start in their image's plane, and in the masks.
+        int[] vectorOffset = new int[nr / L];
+        int[] vectorPixel = new int[nr / L];
+        for (int v = 0; v < nr / L; v++) {
+            int pixel = j0 + v * L;
+            vectorPixel[v] = pixel % ohw;
+            vectorOffset[v] = pixel / ohw * imageStride + vectorPixel[v];
+        }
         int ic = pc / (kh * kw);
         int ky = pc / kw % kh;
         int kx = pc % kw;
@@ -381,10 +399,8 @@ final class Im2colPanels implements PanelSource {
             int shift = groupBase + ic * plane + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
                     - g.padLeft();
             for (int v = 0; v < nr; v += L) {
-                int pixel = j0 + v;
-                int q = pixel % ohw;
-                int src = shift + pixel / ohw * imageStride + q;
-                int m = tap * ohw + q;
+                int src = shift + vectorOffset[v / L];
+                int m = tap * ohw + vectorPixel[v / L];
                 if (src >= 0 && src + L <= x.length) {
                     FloatVector.fromArray(S, x, src).reinterpretAsInts()
                             .and(IntVector.fromArray(IS, mask, m)).reinterpretAsFloats().intoArray(dst, d + v);
