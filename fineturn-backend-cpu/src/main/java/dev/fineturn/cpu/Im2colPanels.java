@@ -313,6 +313,11 @@ final class Im2colPanels implements PanelSource {
         return g.outH() * g.outW();
     }
 
+    /** On a {@link #shifted} map: where tap (ic, ky, kx) of a pixel reads, from the pixel in its group's planes. */
+    private int shiftOf(int ic, int ky, int kx) {
+        return ic * g.inH() * g.inW() + (ky * g.dilationH() - g.padTop()) * g.inW() + kx * g.dilationW() - g.padLeft();
+    }
+
     /**
      * A full sliver inside one image of a {@link #shifted} layer: each row is the plane shifted by its
      * tap, so it is nr consecutive floats of x, ANDed with a per-tap lane mask that zeroes the padding
@@ -323,8 +328,7 @@ final class Im2colPanels implements PanelSource {
     private void packShifted(int pc, int kc, int j0, int nr, float[] dst, int base) {
         int kh = g.kernelH();
         int kw = g.kernelW();
-        int w = g.inW();
-        int plane = g.inH() * w;
+        int plane = g.inH() * g.inW();
         int image = j0 / ohw();
         int p0 = j0 % ohw();
         int imageBase = ((firstImage + image) * g.inChannels() + group * g.inChannelsPerGroup()) * plane;
@@ -338,8 +342,7 @@ final class Im2colPanels implements PanelSource {
         for (int p = 0; p < kc; p++) {
             int d = base + p * nr;
             int tap = ky * kw + kx;
-            int src = imageBase + ic * plane + p0 + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
-                    - g.padLeft();
+            int src = imageBase + p0 + shiftOf(ic, ky, kx);
             if (src >= 0 && src + nr <= x.length) {
                 if (inside[tap]) {
                     for (int v = 0; v < nr; v += L) {
@@ -376,8 +379,7 @@ final class Im2colPanels implements PanelSource {
     private void packShiftedImages(int pc, int kc, int j0, int nr, float[] dst, int base) {
         int kh = g.kernelH();
         int kw = g.kernelW();
-        int w = g.inW();
-        int plane = g.inH() * w;
+        int plane = g.inH() * g.inW();
         int ohw = ohw();
         int imageStride = g.inChannels() * plane;
         int[] mask = imageMask;
@@ -396,8 +398,7 @@ final class Im2colPanels implements PanelSource {
         for (int p = 0; p < kc; p++) {
             int d = base + p * nr;
             int tap = ky * kw + kx;
-            int shift = groupBase + ic * plane + (ky * g.dilationH() - g.padTop()) * w + kx * g.dilationW()
-                    - g.padLeft();
+            int shift = groupBase + shiftOf(ic, ky, kx);
             for (int v = 0; v < nr; v += L) {
                 int src = shift + vectorOffset[v / L];
                 int m = tap * ohw + vectorPixel[v / L];
