@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packed, blocked SGEMM. A is packed in slivers of two rows; B in slivers of up to 5 vectors. The
- * main micro-kernel is 2 rows x 5 vectors (the shape that measured fastest under C2 on AVX2: 10
- * accumulators leave registers for the B loads, so nothing spills). Outputs narrower than two such
+ * main micro-kernel is 2 rows x 5 vectors on AVX2 (the shape that measured fastest under C2 there: 10
+ * accumulators leave registers for the B loads, so nothing spills) and 4 rows (two slivers) x 5 vectors
+ * where there are 32 vector registers (AVX-512: 10-12% faster there). Outputs narrower than two such
  * tiles, and the last few columns of wider ones, take a 4 x 2-vector kernel over two A slivers, so a
  * column remainder costs its own width rather than a whole padded 5-vector tile.
  */
@@ -26,6 +27,12 @@ final class VectorGemm {
     /** Narrow tile: two A slivers (4 rows) x 2 vectors, for narrow outputs and column remainders. */
     private static final int QUAD_ROWS = 2 * MR;
     private static final int QUAD_COLUMNS = 2 * L;
+    /**
+     * Whether full wide slivers run on the 4 x 5-vector tile (two A slivers), which halves the B loads and C
+     * updates per multiply-add: its 20 accumulators, 5 B vectors and a broadcast need 32 vector registers
+     * (AVX-512); with 16 (AVX2) C2 spills them, so there the 2 x 5 tile is used. Tests set it both ways.
+     */
+    private static boolean tallTiles = SPECIES.vectorBitSize() >= 512;
     /** Remainders up to this wide run on the narrow tile; wider ones on a padded wide tile. */
     private static final int NARROW_REMAINDER = 4 * L;
     /** The deepest k block; k is cut into equal blocks no deeper than this ({@link #kBlock}). */
@@ -50,6 +57,13 @@ final class VectorGemm {
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
 
     private VectorGemm() {
+    }
+
+    /** Selects the 4 x 5-vector tile for full wide slivers (or the 2 x 5 one); returns the previous choice. */
+    static boolean useTallTiles(boolean tall) {
+        boolean previous = tallTiles;
+        tallTiles = tall;
+        return previous;
     }
 
     /**
@@ -343,18 +357,27 @@ final class VectorGemm {
     }
 
     /**
-     * The packed block times every B sliver: full wide slivers on the 2 x 5-vector tile, narrow ones
+     * The packed block times every B sliver: full wide slivers on the 4 x 5-vector tile (with
+     * {@link #tallTiles}; its last two rows, and every row without it, on the 2 x 5-vector tile), narrow ones
      * and remainders on the 4 x 2-vector tile; tiles that overhang C go through a scratch tile.
      */
     private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int slivers, int nr, int nc,
                                     float alpha, boolean store, float[] c, int cOff, int ldc) {
         float[] edge = null;
+        boolean tall = tallTiles;
         for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
             int bBase = sl * kc * nr;
             if (width > NARROW_REMAINDER) {
-                for (int i0 = 0; i0 < mc; i0 += MR) {
+                int i0 = 0;
+                if (tall && width == NR) {
+                    for (; i0 + QUAD_ROWS <= mc; i0 += QUAD_ROWS) {
+                        tallKernel(pa, aStart + i0 * kc, MR * kc, pb, bBase, kc, alpha, store, c,
+                                cOff + i0 * ldc + j0, ldc);
+                    }
+                }
+                for (; i0 < mc; i0 += MR) {
                     int height = Math.min(MR, mc - i0);
                     int aBase = aStart + i0 * kc;
                     if (width == NR && height == MR) {
@@ -465,6 +488,118 @@ final class VectorGemm {
         o += ldc;
         FloatVector.fromArray(SPECIES, c, o).add(c30.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(alpha)).intoArray(c, o + L);
+    }
+
+    /**
+     * C[4 x NR] += alpha * A[4 x kc] * Bpanel[kc x NR]: rows 0-1 from the A sliver at {@code aBase}, rows 2-3
+     * from the one {@code aNext} floats further; the 20 accumulators stay in registers (32 of them).
+     */
+    private static void tallKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int kc, float alpha,
+                                   boolean store, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        FloatVector c14 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c22 = FloatVector.zero(SPECIES);
+        FloatVector c23 = FloatVector.zero(SPECIES);
+        FloatVector c24 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c32 = FloatVector.zero(SPECIES);
+        FloatVector c33 = FloatVector.zero(SPECIES);
+        FloatVector c34 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int ai = aBase + p * MR;
+            int an = ai + aNext;
+            int bi = bBase + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, pb, bi + 3 * L);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, pb, bi + 4 * L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            c04 = a0.fma(b4, c04);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            c14 = a1.fma(b4, c14);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[an]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            c24 = a2.fma(b4, c24);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[an + 1]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            c34 = a3.fma(b4, c34);
+        }
+        int o = cOff;
+        if (store) {
+            c00.mul(alpha).intoArray(c, o);
+            c01.mul(alpha).intoArray(c, o + L);
+            c02.mul(alpha).intoArray(c, o + 2 * L);
+            c03.mul(alpha).intoArray(c, o + 3 * L);
+            c04.mul(alpha).intoArray(c, o + 4 * L);
+            o += ldc;
+            c10.mul(alpha).intoArray(c, o);
+            c11.mul(alpha).intoArray(c, o + L);
+            c12.mul(alpha).intoArray(c, o + 2 * L);
+            c13.mul(alpha).intoArray(c, o + 3 * L);
+            c14.mul(alpha).intoArray(c, o + 4 * L);
+            o += ldc;
+            c20.mul(alpha).intoArray(c, o);
+            c21.mul(alpha).intoArray(c, o + L);
+            c22.mul(alpha).intoArray(c, o + 2 * L);
+            c23.mul(alpha).intoArray(c, o + 3 * L);
+            c24.mul(alpha).intoArray(c, o + 4 * L);
+            o += ldc;
+            c30.mul(alpha).intoArray(c, o);
+            c31.mul(alpha).intoArray(c, o + L);
+            c32.mul(alpha).intoArray(c, o + 2 * L);
+            c33.mul(alpha).intoArray(c, o + 3 * L);
+            c34.mul(alpha).intoArray(c, o + 4 * L);
+            return;
+        }
+        FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c02.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c03.mul(alpha)).intoArray(c, o + 3 * L);
+        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c04.mul(alpha)).intoArray(c, o + 4 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c10.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c11.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c12.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c13.mul(alpha)).intoArray(c, o + 3 * L);
+        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c14.mul(alpha)).intoArray(c, o + 4 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c20.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c21.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c22.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c23.mul(alpha)).intoArray(c, o + 3 * L);
+        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c24.mul(alpha)).intoArray(c, o + 4 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c30.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c32.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c33.mul(alpha)).intoArray(c, o + 3 * L);
+        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c34.mul(alpha)).intoArray(c, o + 4 * L);
     }
 
     /** C[2 x NR] += alpha * Apanel[2 x kc] * Bpanel[kc x NR]; accumulators stay in registers. */

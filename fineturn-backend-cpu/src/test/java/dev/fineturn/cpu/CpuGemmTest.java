@@ -28,6 +28,19 @@ class CpuGemmTest {
             // rows, a narrow last sliver, two NC blocks; on two threads, column strips
             "63,3210,300,false,false,1", "64,3210,300,true,true,2", "95,2000,700,false,true,1"})
     void matchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads) {
+        // Both wide tiles, whichever this CPU's default is: 2 x 5 vectors and 4 x 5 (two A slivers).
+        for (boolean tall : new boolean[]{false, true}) {
+            boolean previous = VectorGemm.useTallTiles(tall);
+            try {
+                productMatchesTheReference(m, n, k, ta, tb, threads, tall);
+            } finally {
+                VectorGemm.useTallTiles(previous);
+            }
+        }
+    }
+
+    private static void productMatchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads,
+                                                   boolean tall) {
         CpuPool.setThreads(threads);
         try {
             SplittableRandom r = new SplittableRandom(m * 31L + n);
@@ -46,7 +59,8 @@ class CpuGemmTest {
             be.gemm(spec, 0.5f, new HostStorage(be, a), 3, new HostStorage(be, b), 3, 0.25f, new HostStorage(be, c), 3);
             for (int i = 0; i < c.length; i++) {
                 if (Math.abs(expected[i] - c[i]) > 1e-4 * Math.sqrt(k) + 1e-5) {
-                    fail("element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
+                    fail((tall ? "4 x 5 tiles" : "2 x 5 tiles") + ", element " + i + ": reference " + expected[i]
+                            + ", cpu " + c[i]);
                 }
             }
         } finally {
