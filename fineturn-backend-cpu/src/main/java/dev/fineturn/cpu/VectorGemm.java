@@ -6,12 +6,13 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, blocked SGEMM. A is packed in slivers of two rows; B in slivers of up to 5 vectors. The
- * main micro-kernel is 2 rows x 5 vectors on AVX2 (the shape that measured fastest under C2 there: 10
- * accumulators leave registers for the B loads, so nothing spills) and 4 rows (two slivers) x 5 vectors
- * where there are 32 vector registers (AVX-512: 10-12% faster there). Outputs narrower than two such
+ * Packed, blocked SGEMM. A is packed in slivers of two rows; B in slivers of {@link #NR} columns. The
+ * main micro-kernel depends on the vector registers ({@link #TILE}): with 16 (AVX2) it is 2 rows x 5
+ * vectors, the shape that measured fastest under C2 there (10 accumulators leave registers for the B
+ * loads, so nothing spills); with 32 (AVX-512) it is 4 rows (two slivers) x 4 vectors, 16 accumulators,
+ * whose 64 columns divide the outputs of convolutions over power-of-two maps. Outputs narrower than such
  * tiles, and the last few columns of wider ones, take a 4 x 2-vector kernel over two A slivers, so a
- * column remainder costs its own width rather than a whole padded 5-vector tile.
+ * column remainder costs its own width rather than a whole padded tile.
  */
 final class VectorGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -20,21 +21,26 @@ final class VectorGemm {
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(SPECIES, j -> j % 2 == 0 ? j / 2 : j / 2 - L);
     private static final VectorShuffle<Float> ZIP_HIGH =
             VectorShuffle.fromOp(SPECIES, j -> j % 2 == 0 ? L / 2 + j / 2 : L / 2 + j / 2 - L);
-    /** Rows per packed A sliver (the wide tile's height). */
+    /** Rows per packed A sliver (the 2-row wide tile's height). */
     static final int MR = 2;
-    /** Wide tile width: 5 vectors, for outputs at least 2 tiles wide. */
-    static final int NR = 5 * L;
+    /**
+     * The main tile, "2x5" (rows x vectors) or "4x4": property {@code fineturn.cpu.gemmTile}, by default 4x4 where
+     * the preferred species is 512 bits wide (32 vector registers) and 2x5 elsewhere. On AVX2 the 4x4 tile's 16
+     * accumulators spill; the tests run both tiles on every machine.
+     */
+    static final String TILE = tile(System.getProperty("fineturn.cpu.gemmTile",
+            SPECIES.vectorBitSize() >= 512 ? "4x4" : "2x5"));
+    /** Whether the main tile is 4 x 4 vectors over two A slivers. */
+    private static final boolean TALL = TILE.equals("4x4");
+    /** Wide tile width: 5 vectors on the 2 x 5 tile, 4 on the 4 x 4 tile. */
+    static final int NR = (TALL ? 4 : 5) * L;
     /** Narrow tile: two A slivers (4 rows) x 2 vectors, for narrow outputs and column remainders. */
     private static final int QUAD_ROWS = 2 * MR;
     private static final int QUAD_COLUMNS = 2 * L;
-    /**
-     * Whether full wide slivers run on the 4 x 5-vector tile (two A slivers), which halves the B loads and C
-     * updates per multiply-add: its 20 accumulators, 5 B vectors and a broadcast need 32 vector registers
-     * (AVX-512); with 16 (AVX2) C2 spills them, so there the 2 x 5 tile is used. Tests set it both ways.
-     */
-    private static boolean tallTiles = SPECIES.vectorBitSize() >= 512;
     /** Remainders up to this wide run on the narrow tile; wider ones on a padded wide tile. */
-    private static final int NARROW_REMAINDER = 4 * L;
+    private static final int NARROW_REMAINDER = TALL ? 2 * L : 4 * L;
+    /** Outputs at least this wide are cut into wide slivers, narrower ones into narrow panels. */
+    private static final int WIDE_OUTPUT = TALL ? NR : 2 * NR;
     /** The deepest k block; k is cut into equal blocks no deeper than this ({@link #kBlock}). */
     private static final int KC = 384;
     /**
@@ -59,11 +65,11 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** Selects the 4 x 5-vector tile for full wide slivers (or the 2 x 5 one); returns the previous choice. */
-    static boolean useTallTiles(boolean tall) {
-        boolean previous = tallTiles;
-        tallTiles = tall;
-        return previous;
+    private static String tile(String name) {
+        if (!name.equals("2x5") && !name.equals("4x4")) {
+            throw new IllegalArgumentException("fineturn.cpu.gemmTile must be 2x5 or 4x4, not '" + name + "'");
+        }
+        return name;
     }
 
     /**
@@ -164,9 +170,9 @@ final class VectorGemm {
         return (k + blocks - 1) / blocks;
     }
 
-    /** Sliver width for outputs {@code n} columns wide: the wide tile from two tiles' width on. */
+    /** Sliver width for outputs {@code n} columns wide: the wide tile from {@link #WIDE_OUTPUT} on. */
     private static int sliverColumns(int n) {
-        return n >= 2 * NR ? NR : QUAD_COLUMNS;
+        return n >= WIDE_OUTPUT ? NR : QUAD_COLUMNS;
     }
 
     /**
@@ -357,27 +363,34 @@ final class VectorGemm {
     }
 
     /**
-     * The packed block times every B sliver: full wide slivers on the 4 x 5-vector tile (with
-     * {@link #tallTiles}; its last two rows, and every row without it, on the 2 x 5-vector tile), narrow ones
+     * The packed block times every B sliver: wide slivers on the main tile (4 x 4 or 2 x 5 vectors), narrow ones
      * and remainders on the 4 x 2-vector tile; tiles that overhang C go through a scratch tile.
      */
     private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int slivers, int nr, int nc,
                                     float alpha, boolean store, float[] c, int cOff, int ldc) {
         float[] edge = null;
-        boolean tall = tallTiles;
         for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
             int bBase = sl * kc * nr;
-            if (width > NARROW_REMAINDER) {
-                int i0 = 0;
-                if (tall && width == NR) {
-                    for (; i0 + QUAD_ROWS <= mc; i0 += QUAD_ROWS) {
-                        tallKernel(pa, aStart + i0 * kc, MR * kc, pb, bBase, kc, alpha, store, c,
-                                cOff + i0 * ldc + j0, ldc);
+            if (width > NARROW_REMAINDER && TALL) {
+                for (int i0 = 0; i0 < mc; i0 += QUAD_ROWS) {
+                    int rows = Math.min(QUAD_ROWS, mc - i0);
+                    int aBase = aStart + i0 * kc;
+                    // A lone last sliver is read twice; only its own rows are kept.
+                    int aNext = rows > MR ? MR * kc : 0;
+                    if (width == NR && rows == QUAD_ROWS) {
+                        tallKernel(pa, aBase, aNext, pb, bBase, kc, alpha, store, c, cOff + i0 * ldc + j0, ldc);
+                        continue;
                     }
+                    edge = scratch(edge);
+                    tallKernel(pa, aBase, aNext, pb, bBase, kc, alpha, false, edge, 0, NR);
+                    addTile(edge, NR, rows, width, store, c, cOff + i0 * ldc + j0, ldc);
                 }
-                for (; i0 < mc; i0 += MR) {
+                continue;
+            }
+            if (width > NARROW_REMAINDER) {
+                for (int i0 = 0; i0 < mc; i0 += MR) {
                     int height = Math.min(MR, mc - i0);
                     int aBase = aStart + i0 * kc;
                     if (width == NR && height == MR) {
@@ -413,7 +426,7 @@ final class VectorGemm {
     /** A zeroed scratch tile, big enough for either micro-kernel. */
     private static float[] scratch(float[] edge) {
         if (edge == null) {
-            return new float[Math.max(MR * NR, QUAD_ROWS * QUAD_COLUMNS)];
+            return new float[QUAD_ROWS * Math.max(NR, QUAD_COLUMNS)];
         }
         java.util.Arrays.fill(edge, 0f);
         return edge;
@@ -491,8 +504,8 @@ final class VectorGemm {
     }
 
     /**
-     * C[4 x NR] += alpha * A[4 x kc] * Bpanel[kc x NR]: rows 0-1 from the A sliver at {@code aBase}, rows 2-3
-     * from the one {@code aNext} floats further; the 20 accumulators stay in registers (32 of them).
+     * C[4 x NR] += alpha * A[4 x kc] * Bpanel[kc x NR] on the 4 x 4-vector tile: rows 0-1 from the A sliver at
+     * {@code aBase}, rows 2-3 from the one {@code aNext} floats further; the 16 accumulators stay in registers.
      */
     private static void tallKernel(float[] pa, int aBase, int aNext, float[] pb, int bBase, int kc, float alpha,
                                    boolean store, float[] c, int cOff, int ldc) {
@@ -500,55 +513,46 @@ final class VectorGemm {
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        FloatVector c04 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
         FloatVector c11 = FloatVector.zero(SPECIES);
         FloatVector c12 = FloatVector.zero(SPECIES);
         FloatVector c13 = FloatVector.zero(SPECIES);
-        FloatVector c14 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES);
         FloatVector c21 = FloatVector.zero(SPECIES);
         FloatVector c22 = FloatVector.zero(SPECIES);
         FloatVector c23 = FloatVector.zero(SPECIES);
-        FloatVector c24 = FloatVector.zero(SPECIES);
         FloatVector c30 = FloatVector.zero(SPECIES);
         FloatVector c31 = FloatVector.zero(SPECIES);
         FloatVector c32 = FloatVector.zero(SPECIES);
         FloatVector c33 = FloatVector.zero(SPECIES);
-        FloatVector c34 = FloatVector.zero(SPECIES);
         for (int p = 0; p < kc; p++) {
             int ai = aBase + p * MR;
             int an = ai + aNext;
-            int bi = bBase + p * NR;
+            int bi = bBase + p * (4 * L);
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
             FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * L);
             FloatVector b3 = FloatVector.fromArray(SPECIES, pb, bi + 3 * L);
-            FloatVector b4 = FloatVector.fromArray(SPECIES, pb, bi + 4 * L);
             FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
             c02 = a0.fma(b2, c02);
             c03 = a0.fma(b3, c03);
-            c04 = a0.fma(b4, c04);
             FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12);
             c13 = a1.fma(b3, c13);
-            c14 = a1.fma(b4, c14);
             FloatVector a2 = FloatVector.broadcast(SPECIES, pa[an]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             c22 = a2.fma(b2, c22);
             c23 = a2.fma(b3, c23);
-            c24 = a2.fma(b4, c24);
             FloatVector a3 = FloatVector.broadcast(SPECIES, pa[an + 1]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
-            c34 = a3.fma(b4, c34);
         }
         int o = cOff;
         if (store) {
@@ -556,53 +560,45 @@ final class VectorGemm {
             c01.mul(alpha).intoArray(c, o + L);
             c02.mul(alpha).intoArray(c, o + 2 * L);
             c03.mul(alpha).intoArray(c, o + 3 * L);
-            c04.mul(alpha).intoArray(c, o + 4 * L);
             o += ldc;
             c10.mul(alpha).intoArray(c, o);
             c11.mul(alpha).intoArray(c, o + L);
             c12.mul(alpha).intoArray(c, o + 2 * L);
             c13.mul(alpha).intoArray(c, o + 3 * L);
-            c14.mul(alpha).intoArray(c, o + 4 * L);
             o += ldc;
             c20.mul(alpha).intoArray(c, o);
             c21.mul(alpha).intoArray(c, o + L);
             c22.mul(alpha).intoArray(c, o + 2 * L);
             c23.mul(alpha).intoArray(c, o + 3 * L);
-            c24.mul(alpha).intoArray(c, o + 4 * L);
             o += ldc;
             c30.mul(alpha).intoArray(c, o);
             c31.mul(alpha).intoArray(c, o + L);
             c32.mul(alpha).intoArray(c, o + 2 * L);
             c33.mul(alpha).intoArray(c, o + 3 * L);
-            c34.mul(alpha).intoArray(c, o + 4 * L);
             return;
         }
         FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
         FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c02.mul(alpha)).intoArray(c, o + 2 * L);
         FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c03.mul(alpha)).intoArray(c, o + 3 * L);
-        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c04.mul(alpha)).intoArray(c, o + 4 * L);
         o += ldc;
         FloatVector.fromArray(SPECIES, c, o).add(c10.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c11.mul(alpha)).intoArray(c, o + L);
         FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c12.mul(alpha)).intoArray(c, o + 2 * L);
         FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c13.mul(alpha)).intoArray(c, o + 3 * L);
-        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c14.mul(alpha)).intoArray(c, o + 4 * L);
         o += ldc;
         FloatVector.fromArray(SPECIES, c, o).add(c20.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c21.mul(alpha)).intoArray(c, o + L);
         FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c22.mul(alpha)).intoArray(c, o + 2 * L);
         FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c23.mul(alpha)).intoArray(c, o + 3 * L);
-        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c24.mul(alpha)).intoArray(c, o + 4 * L);
         o += ldc;
         FloatVector.fromArray(SPECIES, c, o).add(c30.mul(alpha)).intoArray(c, o);
         FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(alpha)).intoArray(c, o + L);
         FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c32.mul(alpha)).intoArray(c, o + 2 * L);
         FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c33.mul(alpha)).intoArray(c, o + 3 * L);
-        FloatVector.fromArray(SPECIES, c, o + 4 * L).add(c34.mul(alpha)).intoArray(c, o + 4 * L);
     }
 
-    /** C[2 x NR] += alpha * Apanel[2 x kc] * Bpanel[kc x NR]; accumulators stay in registers. */
+    /** C[2 x 5L] += alpha * Apanel[2 x kc] * Bpanel[kc x 5L] on the 2 x 5-vector tile; accumulators stay in registers. */
     private static void wideKernel(float[] pa, int aBase, float[] pb, int bBase, int kc, float alpha, boolean store,
                                    float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);

@@ -28,19 +28,6 @@ class CpuGemmTest {
             // rows, a narrow last sliver, two NC blocks; on two threads, column strips
             "63,3210,300,false,false,1", "64,3210,300,true,true,2", "95,2000,700,false,true,1"})
     void matchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads) {
-        // Both wide tiles, whichever this CPU's default is: 2 x 5 vectors and 4 x 5 (two A slivers).
-        for (boolean tall : new boolean[]{false, true}) {
-            boolean previous = VectorGemm.useTallTiles(tall);
-            try {
-                productMatchesTheReference(m, n, k, ta, tb, threads, tall);
-            } finally {
-                VectorGemm.useTallTiles(previous);
-            }
-        }
-    }
-
-    private static void productMatchesTheReference(int m, int n, int k, boolean ta, boolean tb, int threads,
-                                                   boolean tall) {
         CpuPool.setThreads(threads);
         try {
             SplittableRandom r = new SplittableRandom(m * 31L + n);
@@ -59,8 +46,7 @@ class CpuGemmTest {
             be.gemm(spec, 0.5f, new HostStorage(be, a), 3, new HostStorage(be, b), 3, 0.25f, new HostStorage(be, c), 3);
             for (int i = 0; i < c.length; i++) {
                 if (Math.abs(expected[i] - c[i]) > 1e-4 * Math.sqrt(k) + 1e-5) {
-                    fail((tall ? "4 x 5 tiles" : "2 x 5 tiles") + ", element " + i + ": reference " + expected[i]
-                            + ", cpu " + c[i]);
+                    fail(VectorGemm.TILE + " tiles, element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
                 }
             }
         } finally {
@@ -93,7 +79,7 @@ class CpuGemmTest {
             VectorGemm.gemm(spec, 0.75f, a, 0, b, 0, 0f, c, 0);
             for (int i = 0; i < c.length; i++) {
                 if (!(Math.abs(expected[i] - c[i]) <= 1e-4 * Math.sqrt(k) + 1e-5)) {
-                    fail("element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
+                    fail(VectorGemm.TILE + " tiles, element " + i + ": reference " + expected[i] + ", cpu " + c[i]);
                 }
             }
             java.util.Arrays.fill(c, Float.NaN);
@@ -155,6 +141,16 @@ class CpuGemmTest {
                         + c[i]);
             }
         }
+    }
+
+    /** The surefire executions that test each main tile get the tile they ask for. */
+    @org.junit.jupiter.api.Test
+    void theTilePropertySelectsTheMainTile() {
+        String asked = System.getProperty("fineturn.cpu.gemmTile");
+        org.junit.jupiter.api.Assertions.assertEquals(asked != null ? asked
+                : VectorGemm.SPECIES.vectorBitSize() >= 512 ? "4x4" : "2x5", VectorGemm.TILE);
+        org.junit.jupiter.api.Assertions.assertEquals(VectorGemm.TILE.equals("4x4") ? 4 * VectorGemm.L
+                : 5 * VectorGemm.L, VectorGemm.NR);
     }
 
     @org.junit.jupiter.api.Test
