@@ -33,6 +33,10 @@ final class VectorMaxPool {
     }
 
     private static void forwardPlane(PoolGeometry g, int plane, float[] x, float[] y) {
+        if (PaddedPlane.wanted(g, L)) {
+            forwardPadded(g, plane, x, y);
+            return;
+        }
         int oh = g.outH();
         int ow = g.outW();
         int xb = plane * g.inH() * g.inW();
@@ -52,9 +56,9 @@ final class VectorMaxPool {
             if (vector && end - first >= L) {
                 for (int at = first; PoolColumns.loadable(g, x.length, lastRow, at, L); at = Math.min(ox, end - L)) {
                     if (g.strideW() == 1) {
-                        maxStride1(g, x, xb, iy0, iy1, at, y, yr + at);
+                        maxStride1(g.kernelW(), g.inW(), g.padLeft(), x, xb, iy0, iy1, at, y, yr + at);
                     } else {
-                        maxStride2(g, x, xb, iy0, iy1, at, y, yr + at);
+                        maxStride2(g.kernelW(), g.inW(), g.padLeft(), x, xb, iy0, iy1, at, y, yr + at);
                     }
                     ox = at + L;
                     if (ox == end) {
@@ -68,11 +72,12 @@ final class VectorMaxPool {
         }
     }
 
-    private static void maxStride1(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] y, int yo) {
+    private static void maxStride1(int kernelW, int rowW, int padLeft, float[] x, int xb, int iy0, int iy1, int ox,
+                                   float[] y, int yo) {
         FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int iy = iy0; iy < iy1; iy++) {
-            int base = xb + iy * g.inW() + ox - g.padLeft();
-            for (int kx = 0; kx < g.kernelW(); kx++) {
+            int base = xb + iy * rowW + ox - padLeft;
+            for (int kx = 0; kx < kernelW; kx++) {
                 FloatVector v = FloatVector.fromArray(S, x, base + kx);
                 best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
             }
@@ -80,11 +85,12 @@ final class VectorMaxPool {
         best.intoArray(y, yo);
     }
 
-    private static void maxStride2(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] y, int yo) {
+    private static void maxStride2(int kernelW, int rowW, int padLeft, float[] x, int xb, int iy0, int iy1, int ox,
+                                   float[] y, int yo) {
         FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int iy = iy0; iy < iy1; iy++) {
-            int base = xb + iy * g.inW() + 2 * ox - g.padLeft();
-            for (int kx = 0; kx < g.kernelW(); kx++) {
+            int base = xb + iy * rowW + 2 * ox - padLeft;
+            for (int kx = 0; kx < kernelW; kx++) {
                 FloatVector v = FloatVector.fromArray(S, x, base + kx).rearrange(EVENS)
                         .blend(FloatVector.fromArray(S, x, base + kx + L).rearrange(EVENS), UPPER_HALF);
                 best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.compare(VectorOperators.NE, v)));
@@ -94,6 +100,10 @@ final class VectorMaxPool {
     }
 
     private static void backwardPlane(PoolGeometry g, int plane, float[] x, float[] dy, float[] dx) {
+        if (PaddedPlane.wanted(g, L) && PaddedPlane.rowWidth(g, L) * g.inH() <= MAX_PLANE) {
+            backwardPadded(g, plane, x, dy, dx);
+            return;
+        }
         int oh = g.outH();
         int ow = g.outW();
         int planeSize = g.inH() * g.inW();
@@ -115,9 +125,9 @@ final class VectorMaxPool {
             if (vector && end - first >= L) {
                 for (int at = first; PoolColumns.loadable(g, x.length, lastRow, at, L); at = Math.min(ox, end - L)) {
                     if (g.strideW() == 1) {
-                        argmaxStride1(g, x, xb, iy0, iy1, at, index);
+                        argmaxStride1(g.kernelW(), g.inW(), g.padLeft(), x, xb, iy0, iy1, at, index);
                     } else {
-                        argmaxStride2(g, x, xb, iy0, iy1, at, index);
+                        argmaxStride2(g.kernelW(), g.inW(), g.padLeft(), x, xb, iy0, iy1, at, index);
                     }
                     ox = at + L;
                     if (ox == end) {
@@ -135,14 +145,85 @@ final class VectorMaxPool {
         }
     }
 
-    /** Plane offsets of each lane's first maximum, written to {@code index[ox..ox+L)}. */
-    private static void argmaxStride1(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] index) {
+    /**
+     * A plane whose vector columns are fewer than a vector (ResNet's 3x3 stride-2 pool of a 32x32 map on 16 lanes)
+     * is copied into rows padded with -infinity, where every output column is a vector column.
+     */
+    private static void forwardPadded(PoolGeometry g, int plane, float[] x, float[] y) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int rowW = PaddedPlane.rowWidth(g, L);
+        float[] p = PaddedPlane.copy(g, L, x, plane * g.inH() * g.inW());
+        for (int oy = 0; oy < oh; oy++) {
+            int yr = (plane * oh + oy) * ow;
+            int y0 = oy * g.strideH() - g.padTop();
+            int iy0 = Math.max(y0, 0);
+            int iy1 = Math.min(y0 + g.kernelH(), g.inH());
+            for (int at = 0; ; at = Math.min(at + L, ow - L)) {
+                if (g.strideW() == 1) {
+                    maxStride1(g.kernelW(), rowW, 0, p, 0, iy0, iy1, at, y, yr + at);
+                } else {
+                    maxStride2(g.kernelW(), rowW, 0, p, 0, iy0, iy1, at, y, yr + at);
+                }
+                if (at == ow - L) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward pass over a padded plane ({@link #forwardPadded}): the maxima are found in padded coordinates
+     * and mapped back; a window whose maximum is -infinity may have kept a padding column, and is scanned again
+     * as the reference does.
+     */
+    private static void backwardPadded(PoolGeometry g, int plane, float[] x, float[] dy, float[] dx) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int planeSize = g.inH() * g.inW();
+        int xb = plane * planeSize;
+        java.util.Arrays.fill(dx, xb, xb + planeSize, 0f);
+        int rowW = PaddedPlane.rowWidth(g, L);
+        int padLeft = g.padLeft();
+        float[] p = PaddedPlane.copy(g, L, x, xb);
+        float[] index = new float[ow];
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * g.strideH() - g.padTop();
+            int iy0 = Math.max(y0, 0);
+            int iy1 = Math.min(y0 + g.kernelH(), g.inH());
+            boolean rescan = false;
+            for (int at = 0; ; at = Math.min(at + L, ow - L)) {
+                FloatVector best = g.strideW() == 1
+                        ? argmaxStride1(g.kernelW(), rowW, 0, p, 0, iy0, iy1, at, index)
+                        : argmaxStride2(g.kernelW(), rowW, 0, p, 0, iy0, iy1, at, index);
+                rescan |= best.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).anyTrue();
+                if (at == ow - L) {
+                    break;
+                }
+            }
+            int yr = (plane * oh + oy) * ow;
+            for (int o = 0; o < ow; o++) {
+                int at = (int) index[o];
+                int iy = at / rowW;
+                int ix = at - iy * rowW - padLeft;
+                if (rescan && (ix < 0 || ix >= g.inW())) {
+                    dx[xb + argmax(g, x, xb, iy0, iy1, o)] += dy[yr + o];
+                } else {
+                    dx[xb + iy * g.inW() + ix] += dy[yr + o];
+                }
+            }
+        }
+    }
+
+    /** Plane offsets of each lane's first maximum, written to {@code index[ox..ox+L)}; returns the maxima. */
+    private static FloatVector argmaxStride1(int kernelW, int rowW, int padLeft, float[] x, int xb, int iy0,
+                                             int iy1, int ox, float[] index) {
         FloatVector lanes = FloatVector.zero(S).addIndex(1);
         FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        FloatVector bestAt = lanes.add(iy0 * g.inW() + ox - g.padLeft());
+        FloatVector bestAt = lanes.add(iy0 * rowW + ox - padLeft);
         for (int iy = iy0; iy < iy1; iy++) {
-            int at = iy * g.inW() + ox - g.padLeft();
-            for (int kx = 0; kx < g.kernelW(); kx++) {
+            int at = iy * rowW + ox - padLeft;
+            for (int kx = 0; kx < kernelW; kx++) {
                 FloatVector v = FloatVector.fromArray(S, x, xb + at + kx);
                 VectorMask<Float> take = v.compare(VectorOperators.GT, best)
                         .or(v.compare(VectorOperators.NE, v).andNot(best.compare(VectorOperators.NE, best)));
@@ -151,15 +232,17 @@ final class VectorMaxPool {
             }
         }
         bestAt.intoArray(index, ox);
+        return best;
     }
 
-    private static void argmaxStride2(PoolGeometry g, float[] x, int xb, int iy0, int iy1, int ox, float[] index) {
+    private static FloatVector argmaxStride2(int kernelW, int rowW, int padLeft, float[] x, int xb, int iy0,
+                                             int iy1, int ox, float[] index) {
         FloatVector lanes = FloatVector.zero(S).addIndex(2);
         FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        FloatVector bestAt = lanes.add(iy0 * g.inW() + 2 * ox - g.padLeft());
+        FloatVector bestAt = lanes.add(iy0 * rowW + 2 * ox - padLeft);
         for (int iy = iy0; iy < iy1; iy++) {
-            int at = iy * g.inW() + 2 * ox - g.padLeft();
-            for (int kx = 0; kx < g.kernelW(); kx++) {
+            int at = iy * rowW + 2 * ox - padLeft;
+            for (int kx = 0; kx < kernelW; kx++) {
                 FloatVector v = FloatVector.fromArray(S, x, xb + at + kx).rearrange(EVENS)
                         .blend(FloatVector.fromArray(S, x, xb + at + kx + L).rearrange(EVENS), UPPER_HALF);
                 VectorMask<Float> take = v.compare(VectorOperators.GT, best)
@@ -169,6 +252,7 @@ final class VectorMaxPool {
             }
         }
         bestAt.intoArray(index, ox);
+        return best;
     }
 
     /** Plane offset of the first maximum of one window (row-major scan; NaN wins), as the reference. */

@@ -33,7 +33,12 @@ class CpuPoolingKernelsTest {
                 pool(1, 2, 30, 30, 5, 1, 2, 2, false, true),
                 pool(1, 2, 30, 47, 3, 3, 0, 1, false, true),
                 new PoolGeometry(2, 2, 21, 36, 3, 3, 2, 2, 0, 1, 1, 0, false, false),
-                pool(4, 8, 16, 16, 2, 2, 0, 0, false, true));
+                pool(4, 8, 16, 16, 2, 2, 0, 0, false, true),
+                // fewer whole-window columns than 16 (and than 8) lanes: rows padded with -infinity
+                pool(2, 3, 32, 32, 3, 2, 1, 1, false, true),
+                pool(2, 3, 16, 16, 3, 2, 1, 1, false, true),
+                pool(1, 2, 17, 18, 3, 1, 1, 1, false, true),
+                pool(1, 2, 33, 33, 3, 2, 1, 1, true, true));
     }
 
     private static PoolGeometry pool(int n, int c, int h, int w, int k, int s, int padY, int padX, boolean ceil,
@@ -80,6 +85,33 @@ class CpuPoolingKernelsTest {
         float[] dx = new float[x.length];
         PoolKernels.maxBackward(g, x, dy, dx);
         Storage dxs = upload(signed(x.length, 4));
+        CPU.maxPool2dBackward(g, xs, upload(dy), dxs);
+        assertArrayEquals(dx, read(dxs), "backward " + g);
+    }
+
+    /**
+     * Mostly -infinity: many windows hold nothing else, where the first element in row-major order is the maximum
+     * (a padded plane must not pick its padding there).
+     */
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void maxPoolingOverMinusInfinityMatchesReference(PoolGeometry g) {
+        float[] x = tiedInput(inputSize(g));
+        for (int i = 0; i < x.length; i++) {
+            if (i % 7 != 0) {
+                x[i] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        float[] y = new float[outputSize(g)];
+        PoolKernels.maxForward(g, x, y);
+        Storage ys = CPU.allocate(y.length);
+        Storage xs = upload(x);
+        CPU.maxPool2dForward(g, xs, ys);
+        assertArrayEquals(y, read(ys), "forward " + g);
+        float[] dy = signed(y.length, 8);
+        float[] dx = new float[x.length];
+        PoolKernels.maxBackward(g, x, dy, dx);
+        Storage dxs = upload(signed(x.length, 9));
         CPU.maxPool2dBackward(g, xs, upload(dy), dxs);
         assertArrayEquals(dx, read(dxs), "backward " + g);
     }
