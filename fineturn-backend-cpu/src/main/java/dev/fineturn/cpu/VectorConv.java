@@ -167,6 +167,14 @@ final class VectorConv {
         }
         int ocg = g.outChannelsPerGroup();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        if (VectorGemm.readsUnpackedRows()) {
+            VectorGemm.PackedA[] rows = new VectorGemm.PackedA[g.groups()];
+            for (int grp = 0; grp < g.groups(); grp++) {
+                rows[grp] = VectorGemm.PackedA.unpackedRows(w, grp * ocg * kk, ocg, kk);
+            }
+            forwardGemm(g, x, rows, y);
+            return;
+        }
         forwardGemm(g, x, packWeights(g, grp -> new VectorGemm.DenseRows(w, grp * ocg * kk, ocg, kk, false)), y);
     }
 

@@ -76,11 +76,27 @@ final class VectorGemm {
      * op(A) packed once for several products with the same A (a convolution's weights against
      * several image chunks): every k block's two-row slivers, block pc at {@code offset + mPadded * pc}.
      */
-    record PackedA(float[] data, int offset, int m, int k) {
+    record PackedA(float[] data, int offset, int m, int k, boolean rows) {
         /** Floats an m x k op(A) takes packed. */
         static int size(int m, int k) {
             return (m + MR - 1) / MR * MR * k;
         }
+
+        /**
+         * A row-major m x k A at {@code data[offset]} that the 4 x 4 tile reads as it is, four rows at a time,
+         * without packing; products whose columns that tile does not cover pack it block by block as usual.
+         */
+        static PackedA unpackedRows(float[] data, int offset, int m, int k) {
+            return new PackedA(data, offset, m, k, true);
+        }
+    }
+
+    /**
+     * Whether {@link PackedA#unpackedRows} saves the packing: on the 4 x 4 tile, where the weights of a convolution
+     * over a small map (ResNet-18's 4x4 layer: 11% of its forward) are packed for little work each.
+     */
+    static boolean readsUnpackedRows() {
+        return TALL;
     }
 
     /** Where op(A) comes from when it is packed: one sliver of {@link #MR} rows at a time. */
@@ -130,7 +146,7 @@ final class VectorGemm {
         } else {
             CpuPool.parallelFor(kBlocks * parts, task);
         }
-        return new PackedA(data, offset, m, k);
+        return new PackedA(data, offset, m, k, false);
     }
 
     /** C = alpha * op(A) op(B) + beta * C with op(A) from {@link #pack}; a single product (batch 1). */
@@ -170,6 +186,11 @@ final class VectorGemm {
         return (k + blocks - 1) / blocks;
     }
 
+    /** Whether every sliver of an output {@code n} columns wide runs on the 4 x 4 tile (none on the narrow one). */
+    private static boolean wideOnly(int n) {
+        return TALL && n >= NR && (n % NR == 0 || n % NR > NARROW_REMAINDER);
+    }
+
     /** Sliver width for outputs {@code n} columns wide: the wide tile from {@link #WIDE_OUTPUT} on. */
     private static int sliverColumns(int n) {
         return n >= WIDE_OUTPUT ? NR : QUAD_COLUMNS;
@@ -203,8 +224,8 @@ final class VectorGemm {
      * whole blocked product on its strip with its own packed panels: one fork per product, no
      * shared panels between threads.
      */
-    private static void single(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
-                               float[] c, int cOff) {
+    private static void single(GemmSpec s, float alpha, RowSource rowSource, PackedA packedA, PanelSource b,
+                               float beta, float[] c, int cOff) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -212,6 +233,21 @@ final class VectorGemm {
         if (m == 0 || n == 0) {
             return;
         }
+        RowSource a = rowSource;
+        PackedA packed = packedA;
+        if (packed != null && packed.rows() && !wideOnly(n)) {
+            a = new DenseRows(packed.data(), packed.offset(), m, k, false);
+            packed = null;
+        }
+        split(s, alpha, a, packed, b, beta, c, cOff);
+    }
+
+    private static void split(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
+                              float[] c, int cOff) {
+        int m = s.m();
+        int n = s.n();
+        int k = s.k();
+        int nr = sliverColumns(n);
         int threads = CpuPool.threads();
         if (threads == 1 || (double) m * n * k < SERIAL_WORK) {
             strip(s, alpha, a, packed, b, beta, c, cOff, 0, m, 0, n);
@@ -266,6 +302,7 @@ final class VectorGemm {
                     PACK_B.set(pb);
                 }
                 float[] pa = packed != null ? packed.data() : PACK_A.get();
+                int lda = packed != null && packed.rows() ? k : 0;
                 if (sliverBySliver) {
                     // A panel too large for L2 that nothing reuses: each sliver is multiplied right after it is
                     // packed, while it is still in L1, rather than the whole panel going out to L3 and back.
@@ -274,7 +311,7 @@ final class VectorGemm {
                         int js = jc + sl * nr;
                         int width = Math.min(nr, jc + nc - js);
                         packB(b, pc, kc, js, width, pb, 0);
-                        macroKernel(pa, aStart, pb, r1 - r0, kc, 1, nr, width, alpha, overwrite && pc == 0, c,
+                        macroKernel(pa, aStart, lda, pb, r1 - r0, kc, 1, nr, width, alpha, overwrite && pc == 0, c,
                                 cOff + r0 * n + js, n);
                     }
                     continue;
@@ -285,8 +322,8 @@ final class VectorGemm {
                 }
                 for (int ic = r0; ic < r1; ic += MC) {
                     int mc = Math.min(MC, r1 - ic);
-                    macroKernel(pa, aBlock(a, packed, mPadded, ic, mc, pc, kc, pa), pb, mc, kc, slivers, nr, nc,
-                            alpha, overwrite && pc == 0, c, cOff + ic * n + jc, n);
+                    macroKernel(pa, aBlock(a, packed, mPadded, ic, mc, pc, kc, pa), lda, pb, mc, kc, slivers, nr,
+                            nc, alpha, overwrite && pc == 0, c, cOff + ic * n + jc, n);
                 }
             }
         }
@@ -297,6 +334,9 @@ final class VectorGemm {
      * into {@code pa} (the thread's block buffer) from 0.
      */
     private static int aBlock(RowSource a, PackedA packed, int mPadded, int ic, int mc, int pc, int kc, float[] pa) {
+        if (packed != null && packed.rows()) {
+            return packed.offset() + ic * packed.k() + pc;
+        }
         if (packed != null) {
             return packed.offset() + mPadded * pc + ic * kc;
         }
@@ -366,13 +406,31 @@ final class VectorGemm {
      * The packed block times every B sliver: wide slivers on the main tile (4 x 4 or 2 x 5 vectors), narrow ones
      * and remainders on the 4 x 2-vector tile; tiles that overhang C go through a scratch tile.
      */
-    private static void macroKernel(float[] pa, int aStart, float[] pb, int mc, int kc, int slivers, int nr, int nc,
-                                    float alpha, boolean store, float[] c, int cOff, int ldc) {
+    private static void macroKernel(float[] pa, int aStart, int lda, float[] pb, int mc, int kc, int slivers, int nr,
+                                    int nc, float alpha, boolean store, float[] c, int cOff, int ldc) {
         float[] edge = null;
         for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
             int bBase = sl * kc * nr;
+            if (lda > 0) {
+                // Unpacked rows (every sliver wide, see wideOnly): a short last tile reads its last row again.
+                for (int i0 = 0; i0 < mc; i0 += QUAD_ROWS) {
+                    int rows = Math.min(QUAD_ROWS, mc - i0);
+                    int a0 = aStart + i0 * lda;
+                    int a1 = a0 + Math.min(1, rows - 1) * lda;
+                    int a2 = a0 + Math.min(2, rows - 1) * lda;
+                    int a3 = a0 + Math.min(3, rows - 1) * lda;
+                    if (width == NR && rows == QUAD_ROWS) {
+                        rowsKernel(pa, a0, a1, a2, a3, pb, bBase, kc, alpha, store, c, cOff + i0 * ldc + j0, ldc);
+                        continue;
+                    }
+                    edge = scratch(edge);
+                    rowsKernel(pa, a0, a1, a2, a3, pb, bBase, kc, alpha, false, edge, 0, NR);
+                    addTile(edge, NR, rows, width, store, c, cOff + i0 * ldc + j0, ldc);
+                }
+                continue;
+            }
             if (width > NARROW_REMAINDER && TALL) {
                 for (int i0 = 0; i0 < mc; i0 += QUAD_ROWS) {
                     int rows = Math.min(QUAD_ROWS, mc - i0);
@@ -553,6 +611,100 @@ final class VectorGemm {
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
+        }
+        int o = cOff;
+        if (store) {
+            c00.mul(alpha).intoArray(c, o);
+            c01.mul(alpha).intoArray(c, o + L);
+            c02.mul(alpha).intoArray(c, o + 2 * L);
+            c03.mul(alpha).intoArray(c, o + 3 * L);
+            o += ldc;
+            c10.mul(alpha).intoArray(c, o);
+            c11.mul(alpha).intoArray(c, o + L);
+            c12.mul(alpha).intoArray(c, o + 2 * L);
+            c13.mul(alpha).intoArray(c, o + 3 * L);
+            o += ldc;
+            c20.mul(alpha).intoArray(c, o);
+            c21.mul(alpha).intoArray(c, o + L);
+            c22.mul(alpha).intoArray(c, o + 2 * L);
+            c23.mul(alpha).intoArray(c, o + 3 * L);
+            o += ldc;
+            c30.mul(alpha).intoArray(c, o);
+            c31.mul(alpha).intoArray(c, o + L);
+            c32.mul(alpha).intoArray(c, o + 2 * L);
+            c33.mul(alpha).intoArray(c, o + 3 * L);
+            return;
+        }
+        FloatVector.fromArray(SPECIES, c, o).add(c00.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c01.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c02.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c03.mul(alpha)).intoArray(c, o + 3 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c10.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c11.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c12.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c13.mul(alpha)).intoArray(c, o + 3 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c20.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c21.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c22.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c23.mul(alpha)).intoArray(c, o + 3 * L);
+        o += ldc;
+        FloatVector.fromArray(SPECIES, c, o).add(c30.mul(alpha)).intoArray(c, o);
+        FloatVector.fromArray(SPECIES, c, o + L).add(c31.mul(alpha)).intoArray(c, o + L);
+        FloatVector.fromArray(SPECIES, c, o + 2 * L).add(c32.mul(alpha)).intoArray(c, o + 2 * L);
+        FloatVector.fromArray(SPECIES, c, o + 3 * L).add(c33.mul(alpha)).intoArray(c, o + 3 * L);
+    }
+
+    /**
+     * The 4 x 4-vector tile over unpacked rows: row r of A from {@code a[ar + p]}, p along k (four streams
+     * instead of one packed sliver pair); otherwise as {@link #tallKernel}, whose loop it repeats because the
+     * accumulators must stay in one method's registers.
+     */
+    private static void rowsKernel(float[] a, int a0, int a1, int a2, int a3, float[] pb, int bBase, int kc,
+                                   float alpha, boolean store, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c22 = FloatVector.zero(SPECIES);
+        FloatVector c23 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c32 = FloatVector.zero(SPECIES);
+        FloatVector c33 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * (4 * L);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, pb, bi + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            c03 = x0.fma(b3, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            c13 = x1.fma(b3, c13);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            c23 = x2.fma(b3, c23);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+            c33 = x3.fma(b3, c33);
         }
         int o = cOff;
         if (store) {

@@ -128,6 +128,34 @@ class CpuGemmTest {
         }
     }
 
+    /**
+     * A row-major A read unpacked (a convolution's weights on the 4 x 4 tile): row counts off the tile's 4, outputs
+     * that are whole tiles, a padded last tile, and a narrow remainder (which packs A instead), several k blocks,
+     * a panel multiplied sliver by sliver; on the 2 x 5 tile every product packs A.
+     */
+    @ParameterizedTest
+    @CsvSource({"128,128,1152", "64,256,576", "6,192,70", "3,100,50", "131,90,385", "65,140,800", "7,3210,300",
+            "256,64,2304", "250,130,411"})
+    void unpackedRowsMatchTheReference(int m, int n, int k) {
+        SplittableRandom r = new SplittableRandom(m * 7L + n);
+        float[] a = new float[m * k + 5];
+        float[] b = new float[k * n];
+        for (float[] v : new float[][]{a, b}) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+        }
+        GemmSpec spec = GemmSpec.of(m, n, k, false, false);
+        for (int threads : new int[]{1, 2}) {
+            CpuPool.setThreads(threads);
+            try {
+                assertPackedProductMatches(spec, a, b, VectorGemm.PackedA.unpackedRows(a, 5, m, k), threads);
+            } finally {
+                CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
+            }
+        }
+    }
+
     /** alpha = 1.5 times op(A) (from a[5]) times B, through the packed A, against the reference kernel. */
     private static void assertPackedProductMatches(GemmSpec spec, float[] a, float[] b, VectorGemm.PackedA packed,
                                                    int threads) {
