@@ -73,20 +73,7 @@ class CpuPoolingKernelsTest {
     @ParameterizedTest
     @MethodSource("geometries")
     void maxPoolingMatchesReferenceExactlyWithTiesAndNaN(PoolGeometry g) {
-        float[] x = tiedInput(inputSize(g));
-        float[] y = new float[outputSize(g)];
-        PoolKernels.maxForward(g, x, y);
-        Storage ys = CPU.allocate(y.length);
-        Storage xs = upload(x);
-        CPU.maxPool2dForward(g, xs, ys);
-        assertArrayEquals(y, read(ys), "forward " + g);
-
-        float[] dy = signed(y.length, 3);
-        float[] dx = new float[x.length];
-        PoolKernels.maxBackward(g, x, dy, dx);
-        Storage dxs = upload(signed(x.length, 4));
-        CPU.maxPool2dBackward(g, xs, upload(dy), dxs);
-        assertArrayEquals(dx, read(dxs), "backward " + g);
+        assertMaxPoolingMatchesReference(g, tiedInput(inputSize(g)), 3);
     }
 
     /**
@@ -102,16 +89,22 @@ class CpuPoolingKernelsTest {
                 x[i] = Float.NEGATIVE_INFINITY;
             }
         }
+        assertMaxPoolingMatchesReference(g, x, 8);
+    }
+
+    /** Forward and backward bit for bit against the reference; gradients from seeds {@code seed} and the next. */
+    private static void assertMaxPoolingMatchesReference(PoolGeometry g, float[] x, int seed) {
         float[] y = new float[outputSize(g)];
         PoolKernels.maxForward(g, x, y);
         Storage ys = CPU.allocate(y.length);
         Storage xs = upload(x);
         CPU.maxPool2dForward(g, xs, ys);
         assertArrayEquals(y, read(ys), "forward " + g);
-        float[] dy = signed(y.length, 8);
+
+        float[] dy = signed(y.length, seed);
         float[] dx = new float[x.length];
         PoolKernels.maxBackward(g, x, dy, dx);
-        Storage dxs = upload(signed(x.length, 9));
+        Storage dxs = upload(signed(x.length, seed + 1));
         CPU.maxPool2dBackward(g, xs, upload(dy), dxs);
         assertArrayEquals(dx, read(dxs), "backward " + g);
     }
