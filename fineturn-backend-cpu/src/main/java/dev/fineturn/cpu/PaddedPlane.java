@@ -20,7 +20,7 @@ final class PaddedPlane {
     }
 
     /** Floats per padded row: the left padding, the input row, and every window of the last column. */
-    static int rowWidth(PoolGeometry g, int lanes) {
+    static int rowWidth(PoolGeometry g) {
         return Math.max(g.padLeft() + g.inW(), (g.outW() - 1) * g.strideW() + g.kernelW());
     }
 
@@ -29,7 +29,7 @@ final class PaddedPlane {
      * the last row for a stride-2 load's two vectors.
      */
     static float[] copy(PoolGeometry g, int lanes, float[] x, int offset) {
-        int rowW = rowWidth(g, lanes);
+        int rowW = rowWidth(g);
         int size = g.inH() * rowW + 2 * lanes;
         float[] p = BUFFER.get();
         if (p.length < size) {

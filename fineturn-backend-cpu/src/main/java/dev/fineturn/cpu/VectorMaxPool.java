@@ -100,7 +100,7 @@ final class VectorMaxPool {
     }
 
     private static void backwardPlane(PoolGeometry g, int plane, float[] x, float[] dy, float[] dx) {
-        if (PaddedPlane.wanted(g, L) && PaddedPlane.rowWidth(g, L) * g.inH() <= MAX_PLANE) {
+        if (PaddedPlane.wanted(g, L) && PaddedPlane.rowWidth(g) * g.inH() <= MAX_PLANE) {
             backwardPadded(g, plane, x, dy, dx);
             return;
         }
@@ -152,7 +152,7 @@ final class VectorMaxPool {
     private static void forwardPadded(PoolGeometry g, int plane, float[] x, float[] y) {
         int oh = g.outH();
         int ow = g.outW();
-        int rowW = PaddedPlane.rowWidth(g, L);
+        int rowW = PaddedPlane.rowWidth(g);
         float[] p = PaddedPlane.copy(g, L, x, plane * g.inH() * g.inW());
         for (int oy = 0; oy < oh; oy++) {
             int yr = (plane * oh + oy) * ow;
@@ -183,7 +183,7 @@ final class VectorMaxPool {
         int planeSize = g.inH() * g.inW();
         int xb = plane * planeSize;
         java.util.Arrays.fill(dx, xb, xb + planeSize, 0f);
-        int rowW = PaddedPlane.rowWidth(g, L);
+        int rowW = PaddedPlane.rowWidth(g);
         int padLeft = g.padLeft();
         float[] p = PaddedPlane.copy(g, L, x, xb);
         float[] index = new float[ow];
