@@ -159,6 +159,11 @@ final class VectorGemm {
         if (s.batch() != 1 || s.m() != a.m() || s.k() != a.k()) {
             throw new IllegalArgumentException("packed A " + a.m() + "x" + a.k() + " does not fit " + s);
         }
+        if (a.rows() && !wideOnly(s.n())) {
+            // Unpacked rows that the narrow tile would read: packed block by block instead.
+            single(s, alpha, new DenseRows(a.data(), a.offset(), a.m(), a.k(), false), null, b, beta, c, cOff);
+            return;
+        }
         single(s, alpha, null, a, b, beta, c, cOff);
     }
 
@@ -224,8 +229,8 @@ final class VectorGemm {
      * whole blocked product on its strip with its own packed panels: one fork per product, no
      * shared panels between threads.
      */
-    private static void single(GemmSpec s, float alpha, RowSource rowSource, PackedA packedA, PanelSource b,
-                               float beta, float[] c, int cOff) {
+    private static void single(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
+                               float[] c, int cOff) {
         int m = s.m();
         int n = s.n();
         int k = s.k();
@@ -233,21 +238,6 @@ final class VectorGemm {
         if (m == 0 || n == 0) {
             return;
         }
-        RowSource a = rowSource;
-        PackedA packed = packedA;
-        if (packed != null && packed.rows() && !wideOnly(n)) {
-            a = new DenseRows(packed.data(), packed.offset(), m, k, false);
-            packed = null;
-        }
-        split(s, alpha, a, packed, b, beta, c, cOff);
-    }
-
-    private static void split(GemmSpec s, float alpha, RowSource a, PackedA packed, PanelSource b, float beta,
-                              float[] c, int cOff) {
-        int m = s.m();
-        int n = s.n();
-        int k = s.k();
-        int nr = sliverColumns(n);
         int threads = CpuPool.threads();
         if (threads == 1 || (double) m * n * k < SERIAL_WORK) {
             strip(s, alpha, a, packed, b, beta, c, cOff, 0, m, 0, n);
