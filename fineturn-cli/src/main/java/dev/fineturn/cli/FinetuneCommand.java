@@ -128,20 +128,16 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         if (folds > 0) {
-            Classifier base = net;
-            var weights = base.stateDict();
-            ObjectNode baseRecipe = recipe.deepCopy();
-            CrossValidation.Result cv = CrossValidation.run(() -> {
-                try {
-                    ModelFiles.Loaded fresh = ModelFiles.rebuild(baseRecipe.deepCopy().put("newHead", false), backend);
-                    fresh.model().loadStateDict(weights, false);
-                    return fresh.model();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, s, train, folds, cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
+            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
+                    cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
             print(String.format("%d-fold cross-validation (%s): %s %.4f +- %.4f  folds %s", folds, s, cv.metric(),
                     cv.mean(), cv.std(), cv.scores()));
+            ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", s.toString())
+                    .put("lr", cfg.lr()).put("epochs", cfg.epochs()).put("batch", cfg.batchSize());
+            var report = dev.fineturn.cli.report.FoldReport.write(out, "fineturn finetune: " + model, String.format(
+                    "Strategy %s, %d-fold cross-validation on %s, seed %d.", s, folds, data, seed),
+                    List.of(dev.fineturn.cli.report.FoldReport.fromCrossValidation(s.toString(), false, settings, cv)));
+            print(dev.fineturn.cli.report.FoldReport.table(report));
             return 0;
         }
         long t0 = System.nanoTime();
