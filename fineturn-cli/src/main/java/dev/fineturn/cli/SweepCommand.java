@@ -11,6 +11,7 @@ import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
 import dev.fineturn.spi.Backend;
+import dev.fineturn.train.PixelProbe;
 import dev.fineturn.train.ClassificationMetrics;
 import dev.fineturn.train.CrossValidation;
 import dev.fineturn.train.DivergenceException;
@@ -46,6 +47,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Mixin
     BackendOption common;
+
+    @Mixin
+    PreprocessOption preprocessing;
 
     @Option(names = "--model", required = true, paramLabel = "FILE|ARCH",
             description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
@@ -100,7 +104,7 @@ final class SweepCommand implements Callable<Integer> {
     boolean force;
 
     /** The pixel baseline; replaceable for other solvers. */
-    PixelBaseline pixelBaseline = new LinearPixelProbe();
+    private static final String PIXELS = "pixels";
 
     /** One point of the grid; a null lr means the strategy's default. */
     record Config(String name, Strategy strategy, String lrText, Double lr, int epochs, int batch) {
@@ -124,7 +128,7 @@ final class SweepCommand implements Callable<Integer> {
         checkOut(out, force);
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = ModelFiles.open(model, weights, backend, common.quiet);
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
@@ -164,7 +168,7 @@ final class SweepCommand implements Callable<Integer> {
             ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", "scratch")
                     .put("lr", scratch.lr()).put("epochs", e).put("batch", b);
             rows.add(crossValidate("scratch (baseline)", true, settings, fresh, Strategy.SCRATCH, train, scratch));
-            say(String.format("sweep [%d/%d] %s (baseline)", ++done, total, pixelBaseline.name()));
+            say(String.format("sweep [%d/%d] %s (baseline)", ++done, total, PIXELS));
             rows.add(pixels(train));
         }
         String title = "fineturn sweep: " + model;
@@ -230,12 +234,12 @@ final class SweepCommand implements Callable<Integer> {
         int f = 0;
         for (Split fold : Datasets.kFold(train, folds, seed)) {
             long t0 = System.nanoTime();
-            double acc = pixelBaseline.heldOutAccuracy(fold.train(), fold.validation(), seed + f);
+            double acc = PixelProbe.evaluate(fold.train(), fold.validation(), PixelProbe.SIDE, 5, seed + f).top1();
             scores.add(new FoldReport.Fold(f, acc, null, null, (System.nanoTime() - t0) / 1e9));
             f++;
         }
-        ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", pixelBaseline.name());
-        return new FoldReport.Row(pixelBaseline.name() + " (baseline)", true, settings, scores, null);
+        ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", PIXELS);
+        return new FoldReport.Row(PIXELS + " (baseline)", true, settings, scores, null);
     }
 
     private TrainConfig config(Config c) {

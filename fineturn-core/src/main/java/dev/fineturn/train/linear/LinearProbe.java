@@ -114,17 +114,26 @@ public final class LinearProbe {
         Map<Double, Double> cv = new LinkedHashMap<>();
         double chosen = DEFAULT_C;
         LogisticRegression.Model start = null;
+        float[] chosenOutOfFold = null;
         if (k >= 2) {
             int[] fold = StratifiedFolds.assign(labels, classes, k, seed);
             double[] accuracy = new double[grid.length];
+            float[][] outOfFold = new float[grid.length][labels.length * classes];
             LogisticRegression.Model[] firstFold = new LogisticRegression.Model[grid.length];
             for (int f = 0; f < k; f++) {
                 int[] train = StratifiedFolds.rows(fold, f, false);
                 int[] held = StratifiedFolds.rows(fold, f, true);
                 LogisticRegression.Model warm = null;
                 for (int i = 0; i < grid.length; i++) {
-                    warm = regression(grid[i]).fit(z, features, labels, classes, train, warm).model();
+                    warm = new LogisticRegression(grid[i], selectionSolver(), threads)
+                            .fit(z, features, labels, classes, train, warm).model();
                     accuracy[i] += LogisticRegression.accuracy(warm, z, labels, held) / k;
+                    for (int row : held) {
+                        double[] scores = warm.logits(z, row * features);
+                        for (int c = 0; c < classes; c++) {
+                            outOfFold[i][row * classes + c] = (float) scores[c];
+                        }
+                    }
                     if (f == 0) {
                         firstFold[i] = warm;
                     }
@@ -139,6 +148,7 @@ public final class LinearProbe {
             }
             chosen = grid[best];
             start = firstFold[best];
+            chosenOutOfFold = outOfFold[best];
         } else {
             k = 0;
         }
@@ -149,8 +159,21 @@ public final class LinearProbe {
         return new LinearProbeResult(classes, features, floats(raw.weight()), floats(raw.bias()),
                 standardizer.mean(), standardizer.std(), chosen, Collections.unmodifiableMap(cv), k,
                 fit.iterations(), fit.converged(), LogisticRegression.accuracy(m, z, labels, null),
-                LogisticRegression.crossEntropy(m, z, labels, null));
+                LogisticRegression.crossEntropy(m, z, labels, null), chosenOutOfFold);
     }
+
+    /**
+     * The solver for the cross-validation fits: scikit-learn's default tolerance (1e-4 on the
+     * gradient of the mean loss), since choosing C needs held-out accuracies, not optima to the
+     * last digit; the final fit uses the configured solver.
+     */
+    private Lbfgs selectionSolver() {
+        return solver.withGradientTolerance(Math.max(CV_GRADIENT_TOLERANCE, solver.gradientTolerance()))
+                .withMaxIterations(Math.min(CV_MAX_ITERATIONS, solver.maxIterations()));
+    }
+
+    private static final double CV_GRADIENT_TOLERANCE = 1e-4;
+    private static final int CV_MAX_ITERATIONS = 300;
 
     private LogisticRegression regression(double c) {
         return new LogisticRegression(c, solver, threads);

@@ -9,11 +9,34 @@ import java.util.Map;
  * {@code std} are the standardisation already folded in. {@code cvAccuracy} maps each C tried, ascending,
  * to its mean held-out accuracy over {@code folds} folds (empty, with folds 0, when there was no
  * cross-validation). Iterations, convergence, accuracy and mean cross-entropy are those of the final fit
- * on all training rows.
+ * on all training rows. {@code outOfFoldLogits} ([rows][classes] row-major) are the scores each training row
+ * got from the chosen C's model of the fold that held it out (null without cross-validation): an
+ * honest validation estimate that costs no held-out data.
  */
 public record LinearProbeResult(int classes, int features, float[] weight, float[] bias, double[] mean,
                                 double[] std, double c, Map<Double, Double> cvAccuracy, int folds, int iterations,
-                                boolean converged, double trainAccuracy, double trainLoss) {
+                                boolean converged, double trainAccuracy, double trainLoss,
+                                float[] outOfFoldLogits) {
+
+    /** Mean cross-entropy of the out-of-fold scores; NaN without cross-validation. */
+    public double outOfFoldLoss(int[] labels) {
+        if (outOfFoldLogits == null) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < labels.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                max = Math.max(max, outOfFoldLogits[i * classes + k]);
+            }
+            double e = 0;
+            for (int k = 0; k < classes; k++) {
+                e += Math.exp(outOfFoldLogits[i * classes + k] - max);
+            }
+            sum += max + Math.log(e) - outOfFoldLogits[i * classes + labels[i]];
+        }
+        return sum / labels.length;
+    }
 
     /** Mean held-out accuracy of the chosen C; NaN without cross-validation. */
     public double chosenCvAccuracy() {
