@@ -142,7 +142,8 @@ public final class LinearProbe {
             int best = 0;
             for (int i = 0; i < grid.length; i++) {
                 cv.put(grid[i], accuracy[i]);
-                if (accuracy[i] > accuracy[best]) {
+                // Means of the same fold accuracies summed in another order differ in the last bits.
+                if (accuracy[i] > accuracy[best] + 1e-12) {
                     best = i;
                 }
             }
