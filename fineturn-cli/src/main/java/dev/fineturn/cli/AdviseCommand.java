@@ -72,7 +72,7 @@ final class AdviseCommand implements Callable<Integer> {
             ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(models.get(i), w, backend, true));
             Classifier net = m.model();
             Dataset d = DataSources.open(data, net.inputChannels(), size);
-            List<String> probes = layers != null ? layers : Advisor.defaultProbes(net);
+            List<String> probes = layers != null ? layers : Advisor.defaultProbes(net, size);
             Advice a = Advisor.advise(net, d, probes, size, seed);
             double best = a.probeAccuracy().entrySet().stream().filter(e -> !e.getKey().equals("pixels"))
                     .mapToDouble(e -> e.getValue()).max().orElse(Double.NaN);

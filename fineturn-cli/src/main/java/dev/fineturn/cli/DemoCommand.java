@@ -88,8 +88,8 @@ final class DemoCommand implements Callable<Integer> {
                 test, backend));
         runs.add(run("head-only", Strategy.HEAD_ONLY, train, test, backend));
         runs.add(run("features", Strategy.FEATURES, train, test, backend));
-        Strategy pick = advice.strategy().kind() == Strategy.Kind.PARTIAL ? Strategy.partial(partialK)
-                : advice.strategy();
+        Strategy pick = advice.freezeThrough() != null
+                ? Strategy.partial(blockIndex(probe, advice.freezeThrough()) + 1) : advice.strategy();
         RunRecord same = runs.stream().filter(r -> r.fit().strategy().equals(pick) && !r.name().startsWith("baseline"))
                 .findFirst().orElse(null);
         runs.add(same != null ? new RunRecord("advisor's pick: " + same.name(), same.fit(), same.test(),

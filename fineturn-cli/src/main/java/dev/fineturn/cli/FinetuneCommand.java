@@ -18,6 +18,7 @@ import dev.fineturn.train.ClassificationMetrics;
 import dev.fineturn.train.CrossValidation;
 import dev.fineturn.train.Evaluation;
 import dev.fineturn.train.FitResult;
+import dev.fineturn.train.LrFinder;
 import dev.fineturn.train.Strategy;
 import dev.fineturn.train.TrainConfig;
 import dev.fineturn.train.Trainer;
@@ -138,14 +139,19 @@ final class FinetuneCommand implements Callable<Integer> {
         String advice = null;
         Advice a = null;
         if (strategy.equals("auto")) {
-            a = Advisor.advise(net, train, Advisor.defaultProbes(net), size, seed);
+            a = Advisor.advise(net, train, Advisor.defaultProbes(net, size), size, seed);
             s = a.strategy();
             advice = a.summary();
             say("advisor: " + advice);
             if (cut == null && net instanceof GraphModel g && a.cutNode() != null
-                    && !a.cutNode().equals(Advisor.FEATURES) && usesCut(s)) {
+                    && !a.cutNode().equals(Advisor.FEATURES) && s.usesPretrainedWeights()) {
                 net = g.truncate(a.cutNode(), train.numClasses(), size);
                 recipe.put("cut", a.cutNode()).put("probeSize", size);
+            }
+            if (a.freezeThrough() != null) {
+                int k = new java.util.ArrayList<>(net.children().keySet())
+                        .indexOf(GraphModel.sanitize(a.freezeThrough())) + 1;
+                s = Strategy.partial(Math.max(1, k));
             }
         } else {
             s = Strategy.parse(strategy);
@@ -154,6 +160,9 @@ final class FinetuneCommand implements Callable<Integer> {
                 .withSchedule(schedule).withCheckpoints(out.resolve("checkpoints"), 0, resume);
         if (a != null) {
             cfg = cfg.withOptimizer(cfg.optimizer(), a.lr(), a.backboneLrFactor()).withSchedule(a.schedule());
+            if (s.kind() != Strategy.Kind.FEATURES && lr == null) {
+                cfg = withFoundLr(cfg, net, s, train);
+            }
         }
         TrainConfig.HeadSolver solver = switch (head.toLowerCase(java.util.Locale.ROOT)) {
             case "lbfgs", "convex" -> TrainConfig.HeadSolver.LBFGS;
@@ -245,12 +254,21 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     /**
-     * Strategies that keep the network up to the advised layer (where the probe found the best
-     * features); partial keeps the whole network and freezes it up to that layer instead.
+     * The learning-rate range test's suggestion for the head, measured from a fresh head (where the
+     * rate matters: a convex head is already at its optimum); pretrained layers stay at or below
+     * 1e-4 whatever it finds.
      */
-    private static boolean usesCut(Strategy s) {
-        return s.kind() != Strategy.Kind.SCRATCH && s.kind() != Strategy.Kind.PARTIAL;
+    private TrainConfig withFoundLr(TrainConfig cfg, Classifier net, Strategy s, Dataset train) {
+        LrFinder.Result found = LrFinder.find(net, s, train, cfg.with(b -> b.probeInitHead = false), 1e-6, 1, 100);
+        // A convex head is near its optimum already: a fast head rate would throw it away.
+        double ceiling = s.usesPretrainedWeights() && cfg.probeInitHead() ? 1e-3 : 1e-2;
+        double headLr = Math.min(Math.max(found.suggestion(), 1e-5), ceiling);
+        double factor = s.usesPretrainedWeights() ? Math.min(cfg.backboneLrFactor(), MAX_PRETRAINED_LR / headLr) : 1.0;
+        say("lr-find: " + found + String.format("; head %.2e, top pretrained block %.2e", headLr, headLr * factor));
+        return cfg.withOptimizer(cfg.optimizer(), headLr, factor);
     }
+
+    private static final double MAX_PRETRAINED_LR = 1e-4;
 
     private static String weightsFrom(FitResult fit, String monitor) {
         if (fit.strategy().kind() == Strategy.Kind.FEATURES && fit.history().size() == 1) {

@@ -83,7 +83,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
     public static TrainConfig defaultsFor(Strategy strategy) {
         boolean scratch = strategy.kind() == Strategy.Kind.SCRATCH;
         return new TrainConfig(scratch ? 10 : 15, 32, 0, 0.2, OptimizerKind.ADAMW, 1e-3, scratch ? 1.0 : 0.1, 0.9,
-                1e-4, "cosine", 0.0, 0.0, scratch ? "accuracy" : "loss", scratch ? 0 : 4, true, null, 0, false, 1e3, null, null,
+                1e-4, "cosine", 0.0, 0.0, "accuracy", scratch ? 0 : 4, true, null, 0, false, 1e3, null, null,
                 HeadSolver.LBFGS, 0, 5, !scratch, !scratch, scratch ? 1.0 : 0.1);
     }
 

@@ -248,7 +248,7 @@ public final class Trainer {
                 if (Double.isNaN(firstLoss)) {
                     firstLoss = l;
                 }
-                guard(l, firstLoss, epoch, b, optimizer, net, bestWeights);
+                guard(l, firstLoss, Math.log(classes), epoch, b, optimizer, net, bestWeights);
                 loss.backward();
                 if (cfg.clipNorm() > 0) {
                     GradClip.clipNorm(optimizer.parameters(), cfg.clipNorm());
@@ -272,7 +272,9 @@ public final class Trainer {
             if (val != null) {
                 schedule.observe(val.loss());
                 double m = val.get(cfg.monitor());
-                boolean improved = higher ? m > best : m < best;
+                // Accuracy on a small validation set ties often; a tie with a lower loss counts as better.
+                boolean improved = higher ? m > best || m == best && bestMetrics != null
+                        && val.loss() < bestMetrics.loss() : m < best;
                 if (improved) {
                     best = m;
                     bestEpoch = epoch;
@@ -311,9 +313,10 @@ public final class Trainer {
                 (System.nanoTime() - started) / 1e9, notes);
     }
 
-    private void guard(double loss, double first, int epoch, int batch, Optimizer optimizer, Module net,
-                       Map<String, NamedTensor> bestWeights) {
-        boolean bad = !Double.isFinite(loss) || loss > cfg.divergenceFactor() * Math.max(first, 1e-3);
+    private void guard(double loss, double first, double uniformLoss, int epoch, int batch, Optimizer optimizer,
+                       Module net, Map<String, NamedTensor> bestWeights) {
+        // A convex head can start near zero loss; measure against a uniform guess at least.
+        boolean bad = !Double.isFinite(loss) || loss > cfg.divergenceFactor() * Math.max(first, uniformLoss);
         if (!bad) {
             return;
         }

@@ -167,4 +167,25 @@ class TransferRecipeTest {
         assertEquals(c.lr(), groups.get(3).lr(), 1e-15);
         assertTrue(top <= 1e-4, "pretrained layers learn at most at 1e-4, got " + top);
     }
+
+    @Test
+    void lrRangeTestFindsWhereTheLossTurnsAndRestoresTheBackbone() {
+        SmallCnn m = pretrainedModel();
+        TrainConfig c = cfg(Strategy.HEAD_ONLY).with(b -> b.probeInitHead = false);
+        LrFinder.Result r = LrFinder.find(m, Strategy.HEAD_ONLY, TRAIN, c, 1e-6, 10, 80);
+        assertTrue(r.lrs().size() >= 10 && r.lrs().size() <= 80, r.toString());
+        for (int i = 1; i < r.lrs().size(); i++) {
+            assertEquals(r.lrs().get(i - 1) * Math.pow(1e7, 1.0 / 79), r.lrs().get(i), r.lrs().get(i) * 1e-9);
+        }
+        assertEquals(r.minLossLr() / 10, r.suggestion(), 0.0);
+        double first = r.smoothedLoss().getFirst();
+        double min = r.smoothedLoss().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        assertTrue(min < first * 0.8, "the loss must fall somewhere in the range: " + r.smoothedLoss());
+        assertTrue(r.minLossLr() > 1e-4 && r.minLossLr() < 10, r.toString());
+        for (String k : pretrained.keySet()) {
+            if (!k.startsWith("fc")) {
+                assertArrayEquals(pretrained.get(k).toArray(), m.stateDict().get(k).toArray(), 0f, k);
+            }
+        }
+    }
 }

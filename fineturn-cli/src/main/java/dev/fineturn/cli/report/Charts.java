@@ -19,6 +19,20 @@ public final class Charts {
     private Charts() {
     }
 
+    /** The learning-rate range test: smoothed loss against the rate on a log axis, the suggestion marked. */
+    public static void lrRange(Path file, List<Double> lrs, List<Double> loss, double suggestion) throws IOException {
+        XYChart chart = new XYChartBuilder().width(760).height(440).title("Learning-rate range test")
+                .xAxisTitle("head learning rate").yAxisTitle("smoothed training loss").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.addSeries("loss", lrs, loss).setMarker(SeriesMarkers.NONE);
+        double lo = loss.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double hi = loss.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        chart.addSeries(String.format("suggested %.1e", suggestion), List.of(suggestion, suggestion), List.of(lo, hi))
+                .setMarker(SeriesMarkers.NONE);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     public static void curves(Path file, String title, String yLabel, List<RunRecord> runs,
                               ToDoubleFunction<EpochRecord> train, ToDoubleFunction<EpochRecord> validation)
             throws IOException {

@@ -2,10 +2,14 @@ package dev.fineturn.train.linear;
 
 /**
  * Per-feature mean and population standard deviation; a feature whose deviation is below 1e-12 gets 1, so
- * standardising only centres it.
+ * standardising only centres it, and no deviation counts as less than {@value #RELATIVE_FLOOR} of the
+ * largest one. Without that floor a nearly constant feature would be scaled up a million-fold, and
+ * once the standardisation is folded into a head its weight would turn the smallest change of that
+ * feature (fine-tuning the layers below) into enormous scores.
  */
 public record Standardizer(double[] mean, double[] std) {
     static final double MIN_STD = 1e-12;
+    static final double RELATIVE_FLOOR = 1e-2;
 
     public Standardizer {
         if (mean.length != std.length) {
@@ -37,9 +41,14 @@ public record Standardizer(double[] mean, double[] std) {
                 std[j] += dev * dev;
             }
         }
+        double largest = 0;
         for (int j = 0; j < features; j++) {
-            double s = Math.sqrt(std[j] / n);
-            std[j] = s < MIN_STD ? 1 : s;
+            std[j] = Math.sqrt(std[j] / n);
+            largest = Math.max(largest, std[j]);
+        }
+        double floor = RELATIVE_FLOOR * largest;
+        for (int j = 0; j < features; j++) {
+            std[j] = std[j] < MIN_STD ? 1 : Math.max(std[j], floor);
         }
         return new Standardizer(mean, std);
     }

@@ -7,9 +7,11 @@ import java.util.Map;
 /**
  * What the advisor measured and recommends.
  *
+ * @param cutNode       the probed layer with the best features, where a graph model is cut
+ * @param freezeThrough for partial fine-tuning of a graph, the last frozen layer (null: count the blocks)
  * @param probeAccuracy held-out linear-probe accuracy per feature source ("pixels" and each probed layer)
  */
-public record Advice(Strategy strategy, String cutNode, double lr, double backboneLrFactor, String schedule,
+public record Advice(Strategy strategy, String cutNode, String freezeThrough, double lr, double backboneLrFactor, String schedule,
                      double samplesPerClass, boolean small, boolean similar, Map<String, Double> probeAccuracy,
                      String reasoning) {
 

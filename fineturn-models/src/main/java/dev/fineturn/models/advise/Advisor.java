@@ -28,7 +28,9 @@ public final class Advisor {
     /** Below this many samples per class a data set counts as small. */
     public static final double SMALL = 1000;
     /** A probe gain over raw pixels of at least this much counts as a similar domain. */
-    public static final double SIMILAR_GAIN = 0.05;
+    public static final double SIMILAR_GAIN = 0.15;
+    /** Below this many samples per class only a convex head on frozen features is trained. */
+    public static final double MIN_FINE_TUNE = 20;
     private static final int PROBE_SAMPLES = 400;
 
     private Advisor() {
@@ -38,15 +40,68 @@ public final class Advisor {
     public static final String FEATURES = "features";
 
     /**
-     * Default probe points: for an imported graph three nodes spread over its depth (a third, two
-     * thirds, and the node before the head), for other classifiers their final features.
+     * Default probe points: for an imported graph, {@value #PROBES} depths spread evenly up to the
+     * deepest node that still yields a feature map at {@code size x size} input (a source's
+     * fixed-size pooling near the top may not fit a smaller input), at each depth the widest node
+     * among the few before it (in bottleneck networks the expanded activations, whose features
+     * probe best); for other classifiers their final features.
      */
-    public static List<String> defaultProbes(Classifier model) {
+    public static List<String> defaultProbes(Classifier model, int size) {
         if (!(model instanceof GraphModel g)) {
             return List.of(FEATURES);
         }
         List<String> nodes = new ArrayList<>(g.children().keySet());
-        return List.of(nodes.get(nodes.size() / 3), nodes.get(2 * nodes.size() / 3), nodes.get(nodes.size() - 2));
+        int deepest = deepestSpatialNode(g, nodes, size);
+        boolean training = g.isTraining();
+        g.eval();
+        Map<String, int[]> shapes;
+        try {
+            shapes = g.nodeShapes(Tensor.zeros(g.parameters().get(0).backend(), 1, g.inputChannels(), size, size),
+                    deepest + 1);
+        } finally {
+            g.train(training);
+        }
+        int window = Math.max(1, (deepest + 1) / (2 * PROBES));
+        List<String> out = new ArrayList<>();
+        for (int q = 1; q <= PROBES; q++) {
+            int end = deepest * q / PROBES;
+            String widest = nodes.get(end);
+            for (int i = Math.max(0, end - window + 1); i <= end; i++) {
+                int[] sh = shapes.get(nodes.get(i));
+                int[] best = shapes.get(widest);
+                if (sh != null && sh.length == 4 && (best == null || best.length != 4 || sh[1] > best[1])) {
+                    widest = nodes.get(i);
+                }
+            }
+            if (!out.contains(widest)) {
+                out.add(widest);
+            }
+        }
+        return out;
+    }
+
+    private static final int PROBES = 6;
+
+    private static int deepestSpatialNode(GraphModel g, List<String> nodes, int size) {
+        var backend = g.parameters().get(0).backend();
+        boolean training = g.isTraining();
+        g.eval();
+        try (var grad = GradMode.noGrad()) {
+            Tensor x = Tensor.zeros(backend, 1, g.inputChannels(), size, size);
+            for (int i = nodes.size() - 1; i > 0; i--) {
+                try {
+                    if (g.activation(x, nodes.get(i)).rank() == 4) {
+                        return i;
+                    }
+                } catch (IllegalArgumentException tooSmall) {
+                    // a layer on the way does not fit this input size; try a shallower node
+                }
+            }
+        } finally {
+            g.train(training);
+        }
+        throw new IllegalArgumentException("advise: no layer of the model yields a feature map at " + size + "x" + size
+                + " input");
     }
 
     public static Advice advise(Classifier model, Dataset data, List<String> probeNodes, int size, long seed) {
@@ -74,44 +129,44 @@ public final class Advisor {
         double gain = best - probe.get("pixels");
         boolean small = perClass < SMALL;
         boolean similar = gain >= SIMILAR_GAIN;
+        String first = probeNodes.isEmpty() ? null : probeNodes.get(0);
         Strategy s;
-        double lr;
-        double factor;
+        String freezeThrough = null;
+        double lr = 1e-3;
+        double factor = 0.1;
         String why;
-        if (small && similar) {
+        if (perClass < MIN_FINE_TUNE) {
             s = Strategy.FEATURES;
-            lr = 1e-3;
-            factor = 0.1;
+            why = String.format("%.0f samples per class are too few to fine-tune reliably: fit a convex head on the "
+                    + "frozen features at %s (probe %.2f, raw pixels %.2f).", perClass, bestNode, best,
+                    probe.get("pixels"));
+        } else if (small && similar) {
+            s = Strategy.FEATURES;
             why = String.format("%.0f samples per class is small and features at %s beat raw pixels by %.2f "
                     + "(similar domain): train only a new head on the frozen features.", perClass, bestNode, gain);
         } else if (small) {
-            s = Strategy.partial(frozenBlocks(model, bestNode));
-            lr = 1e-3;
-            factor = 0.1;
-            why = String.format("%.0f samples per class is small but the features beat raw pixels by only %.2f "
-                    + "(dissimilar domain): keep the general early layers up to %s frozen and fine-tune the rest at "
-                    + "a low rate.", perClass, gain, bestNode);
+            boolean graph = model instanceof GraphModel && first != null && !first.equals(bestNode);
+            freezeThrough = graph ? first : null;
+            s = Strategy.partial(graph ? blockIndex(model, first) + 1 : Math.max(1, model.children().size() / 2));
+            why = String.format("%.0f samples per class is small and the features beat raw pixels by only %.2f "
+                    + "(dissimilar domain): keep the general early layers%s frozen and fine-tune the rest at low, "
+                    + "layer-wise decaying rates, starting from a convex head.", perClass, gain,
+                    freezeThrough != null ? " up to " + freezeThrough : "");
         } else if (similar) {
             s = Strategy.FULL;
-            lr = 1e-3;
-            factor = 0.1;
             why = String.format("%.0f samples per class is large and the domain is similar (gain %.2f): fine-tune "
                     + "everything from the pretrained weights at 1e-4 with a decaying rate.", perClass, gain);
         } else {
             s = Strategy.SCRATCH;
-            lr = 1e-3;
             factor = 1.0;
             why = String.format("%.0f samples per class is large and the domain is dissimilar (gain %.2f): train "
                     + "from scratch.", perClass, gain);
         }
-        return new Advice(s, bestNode, lr, factor, "cosine", perClass, small, similar, probe, why);
+        return new Advice(s, bestNode, freezeThrough, lr, factor, "cosine", perClass, small, similar, probe, why);
     }
 
-    /** Blocks up to and including the best probed node for a graph; half the blocks otherwise. */
-    private static int frozenBlocks(Classifier model, String bestNode) {
-        List<String> blocks = new ArrayList<>(model.children().keySet());
-        int i = blocks.indexOf(bestNode);
-        return i >= 0 ? Math.min(i + 1, blocks.size() - 1) : Math.max(1, blocks.size() / 2);
+    private static int blockIndex(Classifier model, String node) {
+        return new ArrayList<>(model.children().keySet()).indexOf(GraphModel.sanitize(node));
     }
 
     private static int[] sample(int n, int k, long seed) {

@@ -164,6 +164,19 @@ public final class GraphModel extends Classifier {
         return out;
     }
 
+    /**
+     * The output shapes of the first {@code count} nodes for input {@code x} (one pass, no graph
+     * recorded), for when later nodes do not fit the input, e.g. a fixed-size pooling at the top.
+     */
+    public Map<String, int[]> nodeShapes(Tensor x, int count) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        try (var g = GradMode.noGrad()) {
+            List<String> first = nodes.subList(0, count).stream().map(Node::name).toList();
+            run(preprocessing().apply(x), first).forEach((k, v) -> out.put(k, v.shape()));
+        }
+        return out;
+    }
+
     /** Evaluates nodes in order until every target is known, dropping values no later node reads. */
     private Map<String, Tensor> run(Tensor x, List<String> targets) {
         if (x.rank() == 4 && x.dim(1) != inputChannels) {
