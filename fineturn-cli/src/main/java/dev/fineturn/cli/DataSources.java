@@ -41,7 +41,7 @@ final class DataSources {
             throw new NoSuchFileException(spec, null, "no such data file or folder");
         }
         if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().matches(".*\\.csv(\\.gz)?")) {
-            return CsvDataset.format(channels, size, size).read(p);
+            return csv(p, channels, size);
         }
         if (Files.isDirectory(p)) {
             Path images = find(p, "images-idx3-ubyte");
@@ -54,6 +54,21 @@ final class DataSources {
         }
         throw new IOException(spec + ": not a data set (expected a folder of class subfolders, a folder with IDX "
                 + "files, a .csv file, or demo:fashion-mnist)");
+    }
+
+    /**
+     * Pixels 0-255 (MNIST-style CSV files) are scaled to [0, 1], the range every fineturn data set
+     * yields; a file whose values all lie in [0, 1] is taken as it is.
+     */
+    private static Dataset csv(Path p, int channels, int size) throws IOException {
+        InMemoryDataset raw = CsvDataset.format(channels, size, size).read(p);
+        float max = 0;
+        for (int i = 0; i < raw.size(); i++) {
+            for (float v : raw.get(i).pixels()) {
+                max = Math.max(max, v);
+            }
+        }
+        return max > 1f ? CsvDataset.format(channels, size, size).pixelScale(1f / 255f).read(p) : raw;
     }
 
     private static Path find(Path dir, String marker) throws IOException {

@@ -134,7 +134,7 @@ final class FinetuneCommand implements Callable<Integer> {
             net = g.truncate(cut, train.numClasses(), size);
             recipe.put("cut", cut).put("probeSize", size);
         }
-        recipe.put("numClasses", train.numClasses()).put("newHead", true);
+        recipe.put("numClasses", train.numClasses()).put("newHead", true).put("inputSize", size);
         Strategy s;
         String advice = null;
         Advice a = null;

@@ -139,7 +139,7 @@ final class SweepCommand implements Callable<Integer> {
             net = g.truncate(cut, train.numClasses(), size);
             recipe.put("cut", cut).put("probeSize", size);
         }
-        recipe.put("numClasses", train.numClasses()).put("newHead", true);
+        recipe.put("numClasses", train.numClasses()).put("newHead", true).put("inputSize", size);
         int blocks = net.children().size();
         for (Config c : configs) {
             if (c.strategy().kind() == Strategy.Kind.PARTIAL && c.strategy().frozenBlocks() >= blocks) {

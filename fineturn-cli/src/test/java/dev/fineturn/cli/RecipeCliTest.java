@@ -66,6 +66,51 @@ class RecipeCliTest {
     }
 
     @Test
+    void predictClassifiesImageFilesAtTheRecordedSize() throws Exception {
+        Path data = csv(dir, 60);
+        Path out = dir.resolve("run");
+        CliTest.Run r = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "features", "--size", "28", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        Path images = dir.resolve("images/sub");
+        Files.createDirectories(images);
+        // The first three training rows (labels 0, 1, 2) as 56x56 PNGs, each pixel doubled: resizing back to
+        // the recorded 28x28 averages two equal pixels, so predict sees exactly the rows the model was fitted on.
+        java.util.List<String> rows = Files.readAllLines(data);
+        for (int label = 0; label < 3; label++) {
+            String[] v = rows.get(label).split(",");
+            assertEquals(Integer.toString(label), v[0]);
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(56, 56,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 56; y++) {
+                for (int x = 0; x < 56; x++) {
+                    int g = Integer.parseInt(v[1 + (y / 2) * 28 + x / 2]);
+                    img.setRGB(x, y, g << 16 | g << 8 | g);
+                }
+            }
+            javax.imageio.ImageIO.write(img, "png", images.resolve("img" + label + ".png").toFile());
+        }
+        Files.writeString(dir.resolve("images/notes.txt"), "not an image");
+        CliTest.Run p = CliTest.run("predict", "--model", out.resolve("model").toString(), "--input",
+                dir.resolve("images").toString(), "--output", dir.resolve("p.npy").toString(), "--quiet");
+        assertEquals(0, p.code(), p.err());
+        java.util.List<String> lines = p.out().lines().filter(l -> l.contains(".png")).toList();
+        assertEquals(3, lines.size(), p.out());
+        for (int label = 0; label < 3; label++) {
+            String[] cols = lines.get(label).split("\t");
+            assertTrue(cols[0].endsWith("img" + label + ".png"), lines.toString());
+            assertEquals(Integer.toString(label), cols[1], "image " + label + " classified as " + cols[1]);
+        }
+        float[] probs = dev.fineturn.models.numpy.NpyReader.read(dir.resolve("p.npy")).data();
+        assertEquals(9, probs.length);
+        assertEquals(1.0, probs[0] + probs[1] + probs[2], 1e-5);
+        CliTest.Run missing = CliTest.run("predict", "--model", out.resolve("model").toString(), "--input",
+                dir.resolve("nope").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
     void architecturesExpectImagenetNormalisation() throws Exception {
         ModelFiles.Loaded resnet = ModelFiles.open("resnet18", ReferenceBackend.get());
         assertEquals(Preprocessing.IMAGENET, resnet.model().preprocessing());

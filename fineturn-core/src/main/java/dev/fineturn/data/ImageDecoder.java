@@ -11,11 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Decodes PNG and JPEG files to 3-channel CHW floats in [0, 1]. */
-final class ImageDecoder {
+public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    static Sample decode(Path file, int label) throws IOException {
+    public static Sample decode(Path file, int label) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

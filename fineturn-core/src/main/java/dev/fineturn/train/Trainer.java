@@ -85,6 +85,7 @@ public final class Trainer {
     public FitResult fit(Classifier model, Strategy strategy, Dataset train, Dataset validation) {
         long started = System.nanoTime();
         checkData(model, train);
+        Dataset all = train;
         boolean features = strategy.kind() == Strategy.Kind.FEATURES;
         boolean convex = features && cfg.headSolver() == TrainConfig.HeadSolver.LBFGS;
         if (validation == null && cfg.validationFraction() > 0 && !convex) {
@@ -124,8 +125,27 @@ public final class Trainer {
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
         FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
                 start, notes);
+        if (!features && strategy.usesPretrainedWeights() && cfg.probeInitHead()) {
+            refitHead(model, all, classes, notes);
+            r = new FitResult(r.strategy(), r.history(), r.bestEpoch(), r.best(), r.stoppedEarly(),
+                    (System.nanoTime() - started) / 1e9, notes);
+        }
         model.eval();
         return r;
+    }
+
+    /**
+     * The last step of the recipe: with the layers below settled (the best epoch's, or the
+     * pretrained ones if no epoch beat them), the head is fitted to convergence on the features of
+     * all the training data, the validation rows included, since they only served to pick the epoch.
+     * When fine-tuning did not help, this is exactly the features strategy.
+     */
+    private void refitHead(Classifier model, Dataset all, int classes, List<String> notes) {
+        InMemoryDataset f = FeatureCache.features(model, all, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
+        fitted.install(model.head());
+        notes.add("head refitted on the fine-tuned features of all " + all.size() + " training images ("
+                + fitted.summary() + ")");
     }
 
     /** The model before any gradient step, as a candidate for the best weights, with its validation score. */

@@ -98,14 +98,13 @@ class TransferRecipeTest {
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("convex fit")), r.notes().toString());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("keeps that start")), r.notes().toString());
 
-        SmallCnn probeOnly = pretrainedModel();
-        probeOnly.replaceHead(8);
-        var split = dev.fineturn.data.Datasets.split(TRAIN, 0.25, 9);
-        InMemoryDataset f = FeatureCache.features(probeOnly, split.train(), 32, null, null, new TrainingListener() {
-        });
-        ConvexHead.fit(f, 8, frozenLr).install(probeOnly.head());
-        assertArrayEquals(probeOnly.head().namedParameters().get("weight").toArray(),
+        // The backbone did not move, so the final head, refitted on all training rows, is the features strategy's.
+        SmallCnn features = pretrainedModel();
+        new Trainer(frozenLr).fit(features, Strategy.FEATURES, TRAIN, null);
+        assertArrayEquals(features.head().namedParameters().get("weight").toArray(),
                 m.head().namedParameters().get("weight").toArray(), 0f);
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("refitted on the fine-tuned features of all 240")),
+                r.notes().toString());
         assertTrue(testAccuracy(m) > 0.5, "the probe-initialised head classifies: " + testAccuracy(m));
     }
 

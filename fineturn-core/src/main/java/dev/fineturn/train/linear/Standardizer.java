@@ -9,7 +9,7 @@ package dev.fineturn.train.linear;
  */
 public record Standardizer(double[] mean, double[] std) {
     static final double MIN_STD = 1e-12;
-    static final double RELATIVE_FLOOR = 1e-2;
+    static final double RELATIVE_FLOOR = 1e-3;
 
     public Standardizer {
         if (mean.length != std.length) {
