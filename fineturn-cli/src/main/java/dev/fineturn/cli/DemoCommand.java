@@ -47,8 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     BackendOption common;
 
-    @Option(names = "--epochs", defaultValue = "6", description = "Most epochs per trained strategy; early stopping "
-            + "(patience 2) usually ends sooner. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "8", description = "Most epochs per trained strategy (scratch: at most "
+            + "6); early stopping (patience 3) usually ends sooner. Default ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--size", defaultValue = "64", description = "Input size the 28x28 images are resized to. Default ${DEFAULT-VALUE}.")
@@ -136,8 +136,9 @@ final class DemoCommand implements Callable<Integer> {
         say("\n== " + name + " ==");
         Init.seed(seed);
         GraphModel model = pretrained(backend);
-        TrainConfig cfg = TrainConfig.defaultsFor(s).withEpochs(epochs).withBatchSize(32).withSeed(seed)
-                .with(b -> b.patience = s.kind() == Strategy.Kind.SCRATCH ? 0 : 2);
+        boolean scratch = s.kind() == Strategy.Kind.SCRATCH;
+        TrainConfig cfg = TrainConfig.defaultsFor(s).withEpochs(scratch ? Math.min(epochs, 6) : epochs)
+                .withBatchSize(32).withSeed(seed).with(b -> b.patience = scratch ? 0 : 3);
         Progress progress = new Progress(name, common.quiet);
         long t0 = System.nanoTime();
         FitResult fit = new Trainer(cfg).addListener(progress).fit(model, s, train, null);

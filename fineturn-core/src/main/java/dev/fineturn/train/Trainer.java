@@ -125,7 +125,8 @@ public final class Trainer {
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
         FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
                 start, notes);
-        if (!features && strategy.usesPretrainedWeights() && cfg.probeInitHead()) {
+        if (!features && strategy.usesPretrainedWeights() && cfg.probeInitHead() && start != null
+                && r.bestEpoch() < 0) {
             refitHead(model, all, classes, notes);
             r = new FitResult(r.strategy(), r.history(), r.bestEpoch(), r.best(), r.stoppedEarly(),
                     (System.nanoTime() - started) / 1e9, notes);
@@ -135,10 +136,11 @@ public final class Trainer {
     }
 
     /**
-     * The last step of the recipe: with the layers below settled (the best epoch's, or the
-     * pretrained ones if no epoch beat them), the head is fitted to convergence on the features of
-     * all the training data, the validation rows included, since they only served to pick the epoch.
-     * When fine-tuning did not help, this is exactly the features strategy.
+     * When no epoch beat the convex start, the layers below are the pretrained ones again and the
+     * head is fitted to convergence on the features of all the training data, the validation rows
+     * included, since they only served to pick the epoch: exactly the features strategy. (After
+     * epochs that helped, the head trained with the layers stays: a convex refit on features of
+     * images the layers were just trained on overfits them.)
      */
     private void refitHead(Classifier model, Dataset all, int classes, List<String> notes) {
         InMemoryDataset f = FeatureCache.features(model, all, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
