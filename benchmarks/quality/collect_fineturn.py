@@ -62,6 +62,7 @@ def main():
     p.add_argument("--partial-k", type=int)
     p.add_argument("--frozen-until")
     p.add_argument("--source")
+    p.add_argument("--extra-args", default="", help="the FINETURN_ARGS every run got, if any")
     a = p.parse_args()
 
     runs = {}
@@ -87,6 +88,7 @@ def main():
     result = {
         "dataset": a.dataset,
         "fineturn": "fineturn finetune --json, each strategy with its defaults, one process each",
+        "extra_args": a.extra_args,
         "model": a.model,
         "cut": a.cut,
         "size": a.size,

@@ -146,7 +146,7 @@ fineturn_side() {
   done
   "$PYTHON" "$here/collect_fineturn.py" --dataset "$ds" --runs "$runs" --out "$results/$ds-fineturn.json" \
     --model "$MODEL" --cut "$CUT" --size "$SIZE" --partial-k "$k" --frozen-until "$FROZEN_UNTIL" \
-    --strategies "$strategies" --source "$work/idx/$ds/source.json"
+    --strategies "$strategies" --source "$work/idx/$ds/source.json" --extra-args="${FINETURN_ARGS:-}"
 }
 
 k=""

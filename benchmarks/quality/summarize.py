@@ -125,8 +125,9 @@ def main():
         "## Time and epochs",
         "",
         "fineturn: training seconds (the CLI's `seconds`) / wall seconds of the whole process (JVM start, model "
-        "load, data preparation, training, test scoring, saving) / epochs. Reference: TF.js feature extraction "
-        "of both splits + scikit-learn probe, as `run_reference.sh` reports the probe.",
+        "load, data preparation, training, test scoring, saving) / epochs. Reference: the C chosen by "
+        "cross-validation, its CV accuracy and the scikit-learn probe's seconds (TF.js feature extraction of both "
+        "splits comes on top, at about 15 images/s).",
         "",
         f"| data set | reference C / CV acc / probe s | features | head | {partial_col} | full | auto |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -166,6 +167,11 @@ def main():
         "- fineturn: `fineturn finetune --model bundled:mobilenet_v2 --cut block_13_expand_relu --size 64 "
         "--strategy S --json` with every other option at its default, one process per strategy"
         + (f"; `partial:{partial_k}` freezes the nodes up to and including `block_10_project_BN`" if partial_k else ""),
+    ]
+    extra = sorted({f.get("extra_args") for f in fts.values() if f.get("extra_args")})
+    if extra:
+        lines.append(f"- extra `finetune` options: {', '.join('`' + e + '`' for e in extra)}")
+    lines += [
         "- data: " + "; ".join(f"{n}: {fts[n].get('data_source')}" for n in names if n in fts and fts[n].get("data_source")),
         "",
     ]
