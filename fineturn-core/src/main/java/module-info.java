@@ -12,6 +12,7 @@ module dev.fineturn.core {
     exports dev.fineturn.nn;
     exports dev.fineturn.optim;
     exports dev.fineturn.train;
+    exports dev.fineturn.train.linear;
     exports dev.fineturn.optim.schedule;
     exports dev.fineturn.data;
 

@@ -22,6 +22,15 @@ final class DataSources {
     private DataSources() {
     }
 
+    /** True for a folder of class subfolders (photographs), which get augmentation by default. */
+    static boolean isImageFolder(String spec) throws IOException {
+        if (spec.startsWith("demo:")) {
+            return false;
+        }
+        Path p = Path.of(spec);
+        return Files.isDirectory(p) && find(p, "images-idx3-ubyte") == null;
+    }
+
     static Dataset open(String spec, int channels, int size) throws IOException {
         if (spec.startsWith("demo:fashion-mnist")) {
             InMemoryDataset d = spec.endsWith(":test") ? DemoData.test() : DemoData.train();

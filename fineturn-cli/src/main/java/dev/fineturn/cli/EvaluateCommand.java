@@ -17,6 +17,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     BackendOption common;
 
+    @Mixin
+    PreprocessOption preprocessing;
+
     @Option(names = "--model", required = true)
     String model;
 
@@ -32,7 +35,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backend backend = common.select();
-        ModelFiles.Loaded m = ModelFiles.open(model, backend);
+        ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
         Dataset d = DataSources.open(data, m.model().inputChannels(), size);
         if (d.numClasses() > m.model().numClasses()) {
             throw new IllegalArgumentException("the data has " + d.numClasses() + " classes but the model predicts "

@@ -6,6 +6,7 @@ import dev.fineturn.cli.report.Charts;
 import dev.fineturn.cli.report.HtmlReport;
 import dev.fineturn.cli.report.MetricsLog;
 import dev.fineturn.cli.report.RunRecord;
+import dev.fineturn.data.Augmentations;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.models.advise.Advice;
 import dev.fineturn.models.advise.Advisor;
@@ -36,6 +37,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     BackendOption common;
 
+    @Mixin
+    PreprocessOption preprocessing;
+
     @Option(names = "--model", required = true, paramLabel = "FILE|ARCH",
             description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
     String model;
@@ -58,13 +62,39 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--cut", paramLabel = "NODE", description = "For imported graphs: use features up to this layer.")
     String cut;
 
-    @Option(names = "--epochs", defaultValue = "5")
-    int epochs;
+    @Option(names = "--epochs", description = "Most epochs; early stopping usually ends sooner. Default: the "
+            + "strategy's (15 for pretrained strategies, 10 for scratch; features fits in one pass).")
+    Integer epochs;
+
+    @Option(names = "--patience", description = "Epochs without a better validation score before stopping "
+            + "(0: never stop early). Default: the strategy's (4; scratch 0).")
+    Integer patience;
+
+    @Option(names = "--no-augment", description = "Train on the images as they are. By default image folders get "
+            + "a random resized crop and a horizontal flip.")
+    boolean noAugment;
+
+    @Option(names = "--augment", description = "Also augment data that is not an image folder (IDX, CSV, demo).")
+    boolean augment;
+
+    @Option(names = "--head", defaultValue = "lbfgs", paramLabel = "lbfgs|sgd",
+            description = "How the features strategy fits its head: a convex solver (L2 chosen by cross-validation) "
+                    + "or epochs of SGD. Default ${DEFAULT-VALUE}.")
+    String head;
+
+    @Option(names = "--train-bn", description = "Let batch norm of pretrained layers use and update batch statistics "
+            + "while fine-tuning (default: inference mode, as the Keras guide advises).")
+    boolean trainBn;
+
+    @Option(names = "--no-probe-init", description = "Start head/partial/full from a random head instead of the "
+            + "convex fit on frozen features.")
+    boolean noProbeInit;
 
     @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
-    @Option(names = "--lr", description = "Head learning rate (the backbone gets a tenth). Default: the strategy's.")
+    @Option(names = "--lr", description = "Head learning rate (the top backbone block gets a tenth, lower blocks less)."
+            + " Default: the strategy's.")
     Double lr;
 
     @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, step:N:G, exp:G, onecycle, plateau, constant.")
@@ -92,7 +122,7 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = ModelFiles.open(model, weights, backend, common.quiet);
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
@@ -106,42 +136,62 @@ final class FinetuneCommand implements Callable<Integer> {
         recipe.put("numClasses", train.numClasses()).put("newHead", true);
         Strategy s;
         String advice = null;
+        Advice a = null;
         if (strategy.equals("auto")) {
-            if (!(net instanceof GraphModel g)) {
-                throw new IllegalArgumentException("--strategy auto needs an imported graph model; choose one of "
-                        + "head, features, partial:K, full, scratch");
-            }
-            List<String> nodes = g.children().keySet().stream().toList();
-            List<String> probes = List.of(nodes.get(nodes.size() / 3), nodes.get(2 * nodes.size() / 3),
-                    g.children().keySet().stream().toList().get(nodes.size() - 2));
-            Advice a = Advisor.advise(g, train, probes, size, seed);
+            a = Advisor.advise(net, train, Advisor.defaultProbes(net), size, seed);
             s = a.strategy();
             advice = a.summary();
             say("advisor: " + advice);
+            if (cut == null && net instanceof GraphModel g && a.cutNode() != null
+                    && !a.cutNode().equals(Advisor.FEATURES) && usesCut(s)) {
+                net = g.truncate(a.cutNode(), train.numClasses(), size);
+                recipe.put("cut", a.cutNode()).put("probeSize", size);
+            }
         } else {
             s = Strategy.parse(strategy);
         }
-        TrainConfig cfg = TrainConfig.defaultsFor(s).withEpochs(epochs).withBatchSize(batchSize).withSeed(seed)
+        TrainConfig cfg = TrainConfig.defaultsFor(s).withBatchSize(batchSize).withSeed(seed)
                 .withSchedule(schedule).withCheckpoints(out.resolve("checkpoints"), 0, resume);
-        if (lr != null) {
-            cfg = cfg.withOptimizer(cfg.optimizer(), lr, cfg.backboneLrFactor());
+        if (a != null) {
+            cfg = cfg.withOptimizer(cfg.optimizer(), a.lr(), a.backboneLrFactor()).withSchedule(a.schedule());
+        }
+        TrainConfig.HeadSolver solver = switch (head.toLowerCase(java.util.Locale.ROOT)) {
+            case "lbfgs", "convex" -> TrainConfig.HeadSolver.LBFGS;
+            case "sgd" -> TrainConfig.HeadSolver.SGD;
+            default -> throw new IllegalArgumentException("--head " + head + ": expected lbfgs or sgd");
+        };
+        boolean augmented = !noAugment && (augment || DataSources.isImageFolder(data));
+        int w = size;
+        cfg = cfg.with(b -> {
+            if (epochs != null) {
+                b.epochs = epochs;
+            }
+            if (patience != null) {
+                b.patience = patience;
+            }
+            if (lr != null) {
+                b.lr = lr;
+            }
+            b.headSolver = solver;
+            b.frozenBatchNorm = b.frozenBatchNorm && !trainBn;
+            b.probeInitHead = b.probeInitHead && !noProbeInit;
+            b.trainTransform = augmented ? Augmentations.standard(w) : null;
+        });
+        if (augmented) {
+            say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it off");
         }
         Files.createDirectories(out);
         if (folds > 0) {
-            Classifier base = net;
-            var weights = base.stateDict();
-            ObjectNode baseRecipe = recipe.deepCopy();
-            CrossValidation.Result cv = CrossValidation.run(() -> {
-                try {
-                    ModelFiles.Loaded fresh = ModelFiles.rebuild(baseRecipe.deepCopy().put("newHead", false), backend);
-                    fresh.model().loadStateDict(weights, false);
-                    return fresh.model();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, s, train, folds, cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
+            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
+                    cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
             print(String.format("%d-fold cross-validation (%s): %s %.4f +- %.4f  folds %s", folds, s, cv.metric(),
                     cv.mean(), cv.std(), cv.scores()));
+            ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", s.toString())
+                    .put("lr", cfg.lr()).put("epochs", cfg.epochs()).put("batch", cfg.batchSize());
+            var report = dev.fineturn.cli.report.FoldReport.write(out, "fineturn finetune: " + model, String.format(
+                    "Strategy %s, %d-fold cross-validation on %s, seed %d.", s, folds, data, seed),
+                    List.of(dev.fineturn.cli.report.FoldReport.fromCrossValidation(s.toString(), false, settings, cv)));
+            print(dev.fineturn.cli.report.FoldReport.table(report));
             return 0;
         }
         long t0 = System.nanoTime();
@@ -157,9 +207,9 @@ final class FinetuneCommand implements Callable<Integer> {
                 net.trainableParameters().stream().mapToLong(t -> t.numel()).sum(), seconds);
         MetricsLog.write(out.resolve("metrics.jsonl"), List.of(run));
         Charts.curves(out.resolve("loss.png"), "Loss per epoch", "cross-entropy", List.of(run), e -> e.trainLoss(),
-                e -> e.validation().loss());
+                e -> e.validation() == null ? Double.NaN : e.validation().loss());
         Charts.curves(out.resolve("accuracy.png"), "Accuracy per epoch", "accuracy", List.of(run),
-                e -> e.trainAccuracy(), e -> e.validation().top1());
+                e -> e.trainAccuracy(), e -> e.validation() == null ? Double.NaN : e.validation().top1());
         Charts.confusion(out.resolve("confusion.png"), (scoreOn != null ? "Test" : "Validation") + " confusion matrix",
                 test.confusion(), train.classNames());
         HtmlReport.write(out.resolve("index.html"), "fineturn finetune: " + model, "Strategy " + s + " on " + data,
@@ -171,9 +221,10 @@ final class FinetuneCommand implements Callable<Integer> {
                     .put("model", out.resolve("model").toString()).put("onnx", onnx);
             System.out.println(o);
         } else {
-            print(String.format("%s: %s accuracy %.4f (top-5 %.4f) after %d epochs in %.1fs; model saved to %s",
-                    s, scoreOn != null ? "test" : "validation", test.top1(), test.top5(), fit.history().size(), seconds,
-                    out.resolve("model")));
+            fit.notes().forEach(n -> say("note: " + n));
+            print(String.format("%s: %s accuracy %.4f (top-5 %.4f) after %d epoch(s) in %.1fs; weights from %s; "
+                            + "model saved to %s", s, scoreOn != null ? "test" : "validation", test.top1(), test.top5(),
+                    fit.history().size(), seconds, weightsFrom(fit, cfg.monitor()), out.resolve("model")));
             print("ONNX: " + onnx);
         }
         return 0;
@@ -191,6 +242,26 @@ final class FinetuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return "not written: " + e.getMessage();
         }
+    }
+
+    /**
+     * Strategies that keep the network up to the advised layer (where the probe found the best
+     * features); partial keeps the whole network and freezes it up to that layer instead.
+     */
+    private static boolean usesCut(Strategy s) {
+        return s.kind() != Strategy.Kind.SCRATCH && s.kind() != Strategy.Kind.PARTIAL;
+    }
+
+    private static String weightsFrom(FitResult fit, String monitor) {
+        if (fit.strategy().kind() == Strategy.Kind.FEATURES && fit.history().size() == 1) {
+            return "the convex fit";
+        }
+        if (fit.best() == null) {
+            return "the last epoch (" + fit.history().size() + ")";
+        }
+        return fit.bestEpoch() < 0 ? "the probe-initialised start (no epoch improved on it)"
+                : String.format("epoch %d (best validation by %s: loss %.4f, accuracy %.4f)", fit.bestEpoch() + 1,
+                monitor, fit.best().loss(), fit.best().top1());
     }
 
     private void say(String s) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
         description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
         subcommands = {DemoCommand.class, FinetuneCommand.class, PredictCommand.class, EvaluateCommand.class,
-                InspectCommand.class, AdviseCommand.class,
+                InspectCommand.class, AdviseCommand.class, SweepCommand.class,
                 VisualizeCommand.class, BenchCommand.class, BackendsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -103,6 +103,9 @@ final class ModelFiles {
     static Loaded rebuild(ObjectNode recipe, Backend backend) throws IOException {
         Loaded base = open(recipe.get("base").asText().replaceFirst("^(tfjs|arch):", ""), backend);
         Classifier m = base.model();
+        if (recipe.hasNonNull("preprocess")) {
+            m.setPreprocessing(dev.fineturn.data.Preprocessing.parse(recipe.get("preprocess").asText()));
+        }
         OutputActivation act = base.activation();
         int classes = recipe.path("numClasses").asInt(m.numClasses());
         if (recipe.has("cut")) {
@@ -140,6 +143,7 @@ final class ModelFiles {
         Files.createDirectories(dir);
         ObjectNode r = recipe.deepCopy();
         r.put("format", "fineturn");
+        r.put("preprocess", model.preprocessing().spec());
         r.put("numClasses", model.numClasses());
         var names = r.putArray("classes");
         classes.forEach(names::add);

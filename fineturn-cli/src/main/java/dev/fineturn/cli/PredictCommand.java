@@ -31,6 +31,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     BackendOption common;
 
+    @Mixin
+    PreprocessOption preprocessing;
+
     @Option(names = "--model", required = true, description = "A model, or a weights file with --arch.")
     String model;
 
@@ -66,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
             layout = GraphModel.Layout.NCHW;
             act = OutputActivation.NONE;
         } else {
-            ModelFiles.Loaded m = ModelFiles.open(model, backend);
+            ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
             net = m.model();
             layout = m.layout();
             act = m.activation();

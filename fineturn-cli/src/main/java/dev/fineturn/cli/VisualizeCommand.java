@@ -26,6 +26,9 @@ final class VisualizeCommand implements Callable<Integer> {
     @Mixin
     BackendOption common;
 
+    @Mixin
+    PreprocessOption preprocessing;
+
     @Option(names = "--model", required = true)
     String model;
 
@@ -47,7 +50,7 @@ final class VisualizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backend backend = common.select();
-        ModelFiles.Loaded m = ModelFiles.open(model, backend);
+        ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
         Map.Entry<String, Tensor> conv = FilterGrid.firstConvolution(m.model());
         FilterGrid.write(out, conv.getValue(), 16);
         System.out.println("wrote " + conv.getValue().dim(0) + " filters of " + conv.getKey() + " "

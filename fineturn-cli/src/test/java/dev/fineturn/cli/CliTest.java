@@ -43,7 +43,8 @@ class CliTest {
         Path out = dir.resolve("demo");
         Run r = run("demo", "--epochs", "1", "--size", "32", "--out", out.toString(), "--backend", "cpu");
         assertEquals(0, r.code(), r.err());
-        for (String s : new String[]{"scratch", "features", "head-only", "partial:", "advisor's pick"}) {
+        for (String s : new String[]{"linear probe on raw pixels", "scratch", "full fine-tune", "features", "head-only",
+                "partial:", "advisor's pick"}) {
             assertTrue(r.out().contains(s), "table lacks " + s + ":\n" + r.out());
         }
         for (String f : new String[]{"metrics.jsonl", "loss.png", "accuracy.png", "confusion.png", "filters.png",
@@ -55,7 +56,7 @@ class CliTest {
         assertTrue(html.contains("accuracy.png") && html.contains("filters.png") && html.contains("advisor"), html);
         long testLines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
                 .filter(l -> l.contains("\"type\":\"test\"")).count();
-        assertEquals(5, testLines);
+        assertEquals(7, testLines, "two baselines, four strategies and the advisor's pick");
     }
 
     @Test

@@ -12,8 +12,9 @@ import dev.fineturn.tensor.Tensor;
 public final class BatchNorm2d extends Module {
     private final int channels;
     private final float eps;
-    private final float momentum;
+    private float momentum;
     private final boolean inPlace;
+    private boolean runningStatisticsOnly;
 
     public BatchNorm2d(int channels) {
         this(channels, 1e-5f, 0.1f);
@@ -62,9 +63,37 @@ public final class BatchNorm2d extends Module {
         return eps;
     }
 
+    /** The weight of a batch's statistics in the running ones (PyTorch's convention; Keras' is 1 - this). */
+    public float momentum() {
+        return momentum;
+    }
+
+    public BatchNorm2d setMomentum(float m) {
+        if (!(m > 0 && m <= 1)) {
+            throw new IllegalArgumentException("batch norm momentum " + m + " must be in (0, 1]");
+        }
+        this.momentum = m;
+        return this;
+    }
+
+    /**
+     * With {@code true} the layer normalises with its running statistics even in training mode and
+     * never updates them, while its scale and shift still train: Keras' advice for fine-tuning a
+     * pretrained network (call the base with {@code training=False}), since a small data set's
+     * batch statistics would replace the pretraining ones.
+     */
+    public BatchNorm2d useRunningStatistics(boolean on) {
+        this.runningStatisticsOnly = on;
+        return this;
+    }
+
+    public boolean usesRunningStatistics() {
+        return runningStatisticsOnly;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        boolean batchStats = !behavesAsEval();
+        boolean batchStats = !behavesAsEval() && !runningStatisticsOnly;
         Tensor y = Normalization.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
                 buffer("running_var"), batchStats, momentum, eps, inPlace);
         if (batchStats) {

@@ -1,17 +1,37 @@
 package dev.fineturn.nn;
 
+import dev.fineturn.data.Preprocessing;
 import dev.fineturn.tensor.Tensor;
 
 /**
  * A network that ends in a fully connected classifier head. {@link #features} is everything before
  * the head, so {@code forward(x) == head(features(x))}; transfer strategies rely on that split.
+ * Inputs are images with pixels in [0, 1]; the model's {@link Preprocessing} (its source's input
+ * convention) is applied at the start of every pass.
  */
 public abstract class Classifier extends Module {
+    private Preprocessing preprocessing = Preprocessing.NONE;
+
+    /** The input convention applied to [0, 1] pixels before the network. */
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    public Classifier setPreprocessing(Preprocessing p) {
+        this.preprocessing = java.util.Objects.requireNonNull(p, "preprocessing");
+        return this;
+    }
+
     /** Dotted path of the final {@link Linear}, e.g. "fc" or "classifier.1". */
     public abstract String headPath();
 
-    /** The backbone's output for the head: [N, features]. */
-    public abstract Tensor features(Tensor x);
+    /** The backbone's output for the head, [N, features], for images with pixels in [0, 1]. */
+    public final Tensor features(Tensor x) {
+        return backbone(preprocessing.apply(x));
+    }
+
+    /** The backbone's output for the head, [N, features], for an already preprocessed input. */
+    protected abstract Tensor backbone(Tensor preprocessed);
 
     public Linear head() {
         return (Linear) module(headPath());

@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The frozen backbone's feature vectors for a dataset, computed once and cached in memory (and on
- * disk when a folder is given), keyed by a hash of the backbone's weights, the data and the
- * preprocessing. A subset's features are taken from its parent's, so k-fold cross-validation and
- * validation splits reuse one extraction.
+ * disk when a folder is given), keyed by a hash of the backbone's weights, the data, the transform
+ * and the model's input preprocessing. A subset's features are taken from its parent's, so k-fold
+ * cross-validation and validation splits reuse one extraction.
  */
 public final class FeatureCache {
     private static final Map<String, SoftReference<InMemoryDataset>> MEMORY = new ConcurrentHashMap<>();
@@ -173,6 +173,7 @@ public final class FeatureCache {
                         .putInt(s.width()).array());
             }
             md.update(String.valueOf(transform).getBytes(StandardCharsets.UTF_8));
+            md.update(model.preprocessing().spec().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

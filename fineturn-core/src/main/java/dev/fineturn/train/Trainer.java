@@ -4,12 +4,14 @@ import dev.fineturn.data.Batch;
 import dev.fineturn.data.DataLoader;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Datasets;
+import dev.fineturn.data.InMemoryDataset;
 import dev.fineturn.data.Sample;
 import dev.fineturn.data.Split;
 import dev.fineturn.io.NamedTensor;
 import dev.fineturn.io.Safetensors;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Flatten;
+import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.Module;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Losses;
@@ -83,18 +85,25 @@ public final class Trainer {
     public FitResult fit(Classifier model, Strategy strategy, Dataset train, Dataset validation) {
         long started = System.nanoTime();
         checkData(model, train);
-        if (validation == null && cfg.validationFraction() > 0) {
+        boolean features = strategy.kind() == Strategy.Kind.FEATURES;
+        boolean convex = features && cfg.headSolver() == TrainConfig.HeadSolver.LBFGS;
+        if (validation == null && cfg.validationFraction() > 0 && !convex) {
             Split split = Datasets.split(train, cfg.validationFraction(), cfg.seed());
             train = split.train();
             validation = split.validation();
         }
         int classes = train.numClasses();
-        TransferSetup.apply(model, strategy, classes);
+        List<String> notes = new ArrayList<>(TransferSetup.apply(model, strategy, classes, cfg));
         Backend backend = model.parameters().get(0).backend();
+        if (convex) {
+            FitResult r = convexHead(model, strategy, train, validation, classes, notes, started);
+            model.eval();
+            return r;
+        }
         Module net;
         Dataset trainData;
         Dataset valData;
-        boolean features = strategy.kind() == Strategy.Kind.FEATURES;
+        Start start = null;
         if (features) {
             trainData = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
             valData = validation == null ? null
@@ -104,15 +113,63 @@ public final class Trainer {
             trainData = train;
             valData = validation;
             net = model;
+            if (cfg.probeInitHead() && strategy.usesPretrainedWeights() && !cfg.resume()) {
+                start = probeStart(model, train, validation, classes, backend, notes);
+            }
         }
         List<ParamGroup> groups = TransferSetup.groups(model, cfg);
         Optimizer optimizer = TransferSetup.optimizer(groups, cfg);
         DataLoader loader = DataLoader.builder(trainData).batchSize(cfg.batchSize()).shuffle(true).seed(cfg.seed())
                 .backend(backend).transform(features ? null : cfg.trainTransform()).build();
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
-        FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started);
+        FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
+                start, notes);
         model.eval();
         return r;
+    }
+
+    /** The model before any gradient step, as a candidate for the best weights, with its validation score. */
+    private record Start(ClassificationMetrics validation, Map<String, NamedTensor> weights) {
+    }
+
+    /**
+     * The first phase of the transfer recipe: a convex head on the frozen backbone's features
+     * replaces the random one, so fine-tuning starts from a good classifier instead of sending a
+     * random head's large gradients into the pretrained layers.
+     */
+    private Start probeStart(Classifier model, Dataset train, Dataset validation, int classes, Backend backend,
+                             List<String> notes) {
+        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
+        fitted.install(model.head());
+        notes.add("head initialised by a convex fit on the frozen features (" + fitted.summary() + ")");
+        if (validation == null) {
+            return null;
+        }
+        ClassificationMetrics val = Evaluation.evaluate(model, validation, cfg.batchSize(), backend, null, classes);
+        return new Start(val, snapshot(model));
+    }
+
+    /** The features strategy with the convex solver: one fit on all the training data, no epochs. */
+    private FitResult convexHead(Classifier model, Strategy strategy, Dataset train, Dataset validation, int classes,
+                                 List<String> notes, long started) {
+        long t0 = System.nanoTime();
+        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        fanOut.onEpochStart(0, 1);
+        ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
+        Linear head = model.head();
+        fitted.install(head);
+        notes.add("head: " + fitted.summary());
+        Backend backend = head.parameters().get(0).backend();
+        Module net = new Sequential(new Flatten(), head);
+        ClassificationMetrics trainMetrics = Evaluation.evaluate(net, f, cfg.batchSize(), backend, null, classes);
+        ClassificationMetrics val = validation == null ? fitted.crossValidated()
+                : Evaluation.evaluate(net, FeatureCache.features(model, validation, cfg.batchSize(), null,
+                cfg.featureCacheDir(), fanOut), cfg.batchSize(), backend, null, classes);
+        EpochRecord rec = new EpochRecord(0, trainMetrics.loss(), trainMetrics.top1(), val, Double.NaN,
+                (System.nanoTime() - t0) / 1e9, false);
+        fanOut.onEpochEnd(rec);
+        return new FitResult(strategy, List.of(rec), 0, val, false, (System.nanoTime() - started) / 1e9, notes);
     }
 
     private void checkData(Classifier model, Dataset train) {
@@ -136,7 +193,8 @@ public final class Trainer {
     }
 
     private FitResult loop(Strategy strategy, Module net, Optimizer optimizer, LrSchedule schedule, DataLoader loader,
-                           Dataset valData, Backend backend, int classes, boolean features, long started) {
+                           Dataset valData, Backend backend, int classes, boolean features, long started,
+                           Start start, List<String> notes) {
         boolean higher = ClassificationMetrics.higherIsBetter(cfg.monitor());
         int startEpoch = 0;
         int startBatch = 0;
@@ -166,6 +224,11 @@ public final class Trainer {
         }
         List<EpochRecord> history = new ArrayList<>();
         ClassificationMetrics bestMetrics = null;
+        if (start != null) {
+            best = start.validation().get(cfg.monitor());
+            bestMetrics = start.validation();
+            bestWeights = start.weights();
+        }
         boolean stoppedEarly = false;
         double firstLoss = Double.NaN;
         for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
@@ -241,8 +304,11 @@ public final class Trainer {
         if (cfg.restoreBest() && bestWeights != null) {
             restore(net, bestWeights);
         }
+        if (start != null && bestEpoch < 0 && bestWeights == start.weights()) {
+            notes.add("no epoch beat the probe-initialised start on validation; the model keeps that start");
+        }
         return new FitResult(strategy, history, bestEpoch, bestMetrics, stoppedEarly,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, notes);
     }
 
     private void guard(double loss, double first, int epoch, int batch, Optimizer optimizer, Module net,

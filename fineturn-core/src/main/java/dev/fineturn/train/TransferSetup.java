@@ -1,7 +1,9 @@
 package dev.fineturn.train;
 
+import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
+import dev.fineturn.nn.Module;
 import dev.fineturn.optim.AdamW;
 import dev.fineturn.optim.Optimizer;
 import dev.fineturn.optim.ParamGroup;
@@ -24,6 +26,49 @@ public final class TransferSetup {
      * strategy keeps fixed; SCRATCH re-initialises every parameter first.
      */
     public static void apply(Classifier model, Strategy strategy, int numClasses) {
+        apply(model, strategy, numClasses, TrainConfig.defaultsFor(strategy));
+    }
+
+    /**
+     * As {@link #apply(Classifier, Strategy, int)}, and sets batch norm up for the strategy: layers
+     * of a pretrained network normalise with their running statistics when
+     * {@code cfg.frozenBatchNorm()}; a network trained from scratch gets PyTorch's momentum of 0.1
+     * where its source's was lower (Keras' 0.99-0.999 leave the running statistics near their reset
+     * values after a few hundred steps, so such a model would be evaluated with the wrong ones).
+     * Returns what it changed, in words, for reports.
+     */
+    public static List<String> apply(Classifier model, Strategy strategy, int numClasses, TrainConfig cfg) {
+        applyFreezing(model, strategy, numClasses);
+        List<String> notes = new ArrayList<>();
+        boolean pretrained = strategy.usesPretrainedWeights();
+        int frozenStats = 0;
+        int raised = 0;
+        float before = Float.NaN;
+        for (Module m : model.namedModules().values()) {
+            if (m instanceof BatchNorm2d bn) {
+                bn.useRunningStatistics(pretrained && cfg.frozenBatchNorm());
+                frozenStats += bn.usesRunningStatistics() && !bn.isFrozen() ? 1 : 0;
+                if (!pretrained && bn.momentum() < SCRATCH_BN_MOMENTUM) {
+                    before = bn.momentum();
+                    bn.setMomentum(SCRATCH_BN_MOMENTUM);
+                    raised++;
+                }
+            }
+        }
+        if (frozenStats > 0) {
+            notes.add(frozenStats + " trainable batch-norm layers of the pretrained network normalise with their "
+                    + "running statistics (inference mode); their scale and shift train");
+        }
+        if (raised > 0) {
+            notes.add(String.format("batch-norm momentum raised from %.3g to %.1f (PyTorch's default) in %d layers, "
+                    + "so the running statistics follow training from scratch", before, SCRATCH_BN_MOMENTUM, raised));
+        }
+        return notes;
+    }
+
+    private static final float SCRATCH_BN_MOMENTUM = 0.1f;
+
+    private static void applyFreezing(Classifier model, Strategy strategy, int numClasses) {
         if (strategy.kind() == Strategy.Kind.SCRATCH) {
             model.resetParameters();
         }
@@ -44,19 +89,36 @@ public final class TransferSetup {
         model.replaceHead(numClasses, Init.Scheme.HE);
     }
 
-    /** The head at {@code lr}, the rest of the trainable parameters at {@code lr * backboneLrFactor}. */
+    /**
+     * The head at {@code lr}; each trainable block of the backbone (the model's direct children, in
+     * order) in a group of its own, the top block at {@code lr * backboneLrFactor} and lower blocks
+     * geometrically lower, down to {@code layerLrSpan} times that for the lowest trainable block
+     * (discriminative learning rates: early layers hold general features and move least).
+     */
     public static List<ParamGroup> groups(Classifier model, TrainConfig cfg) {
         Set<Tensor> head = Collections.newSetFromMap(new IdentityHashMap<>());
         head.addAll(model.head().trainableParameters());
-        List<Tensor> backbone = new ArrayList<>();
-        for (Tensor t : model.trainableParameters()) {
-            if (!head.contains(t)) {
-                backbone.add(t);
+        List<String> names = new ArrayList<>();
+        List<List<Tensor>> blocks = new ArrayList<>();
+        for (var child : model.children().entrySet()) {
+            List<Tensor> own = new ArrayList<>();
+            for (Tensor t : child.getValue().trainableParameters()) {
+                if (!head.contains(t)) {
+                    own.add(t);
+                }
+            }
+            if (!own.isEmpty()) {
+                names.add(child.getKey());
+                blocks.add(own);
             }
         }
         List<ParamGroup> groups = new ArrayList<>();
-        if (!backbone.isEmpty()) {
-            groups.add(new ParamGroup("backbone", backbone, cfg.lr() * cfg.backboneLrFactor(), cfg.weightDecay()));
+        double top = cfg.lr() * cfg.backboneLrFactor();
+        int m = blocks.size();
+        for (int i = 0; i < m; i++) {
+            double depth = m == 1 ? 0 : (double) (m - 1 - i) / (m - 1);
+            groups.add(new ParamGroup("backbone:" + names.get(i), blocks.get(i),
+                    top * Math.pow(cfg.layerLrSpan(), depth), cfg.weightDecay()));
         }
         groups.add(new ParamGroup("head", new ArrayList<>(model.head().trainableParameters()), cfg.lr(),
                 cfg.weightDecay()));

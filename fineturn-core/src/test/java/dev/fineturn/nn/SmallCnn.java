@@ -32,7 +32,7 @@ public final class SmallCnn extends Classifier {
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         Tensor h = x;
         for (String b : new String[]{"stem", "block1", "block2", "pool"}) {
             h = module(b).forward(h);

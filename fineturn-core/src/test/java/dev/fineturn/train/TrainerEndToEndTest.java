@@ -49,7 +49,13 @@ class TrainerEndToEndTest {
 
     private static TrainConfig finetune(Strategy s) {
         return TrainConfig.defaultsFor(s).withEpochs(5).withBatchSize(16).withSeed(9)
-                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 0.1).withValidationFraction(0.25);
+                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 0.1).withValidationFraction(0.25)
+                .withEarlyStopping("accuracy", 0, true);
+    }
+
+    /** The epoch-based head of earlier releases: SGD epochs on features, a random head to start from. */
+    private static TrainConfig sgdHead(Strategy s) {
+        return finetune(s).withHead(TrainConfig.HeadSolver.SGD, 0).with(b -> b.probeInitHead = false);
     }
 
     private static double testAccuracy(SmallCnn m) {
@@ -62,13 +68,14 @@ class TrainerEndToEndTest {
     }
 
     @Test
-    void featuresMatchesHeadOnlyAndNeverTouchesTheBackboneAfterExtraction() {
+    void sgdFeaturesMatchHeadOnlyAndNeverTouchTheBackboneAfterExtraction() {
         SmallCnn head = pretrainedModel();
-        FitResult headOnly = new Trainer(finetune(Strategy.HEAD_ONLY)).fit(head, Strategy.HEAD_ONLY, TASK_B_TRAIN,
+        FitResult headOnly = new Trainer(sgdHead(Strategy.HEAD_ONLY)).fit(head, Strategy.HEAD_ONLY, TASK_B_TRAIN,
                 null);
+        FeatureCache.clearMemory();
         long before = FeatureCache.extractions();
         SmallCnn feat = pretrainedModel();
-        FitResult features = new Trainer(finetune(Strategy.FEATURES)).fit(feat, Strategy.FEATURES, TASK_B_TRAIN,
+        FitResult features = new Trainer(sgdHead(Strategy.FEATURES)).fit(feat, Strategy.FEATURES, TASK_B_TRAIN,
                 null);
         assertEquals(1, FeatureCache.extractions() - before, "one backbone pass over the data, split included");
         for (EpochRecord e : features.history()) {
@@ -83,7 +90,7 @@ class TrainerEndToEndTest {
                 "the two strategies must train the same head");
         assertEquals(testAccuracy(head), testAccuracy(feat));
         // A second run with the same backbone and data is served from the cache.
-        new Trainer(finetune(Strategy.FEATURES)).fit(pretrainedModel(), Strategy.FEATURES, TASK_B_TRAIN, null);
+        new Trainer(sgdHead(Strategy.FEATURES)).fit(pretrainedModel(), Strategy.FEATURES, TASK_B_TRAIN, null);
         assertEquals(1, FeatureCache.extractions() - before);
     }
 

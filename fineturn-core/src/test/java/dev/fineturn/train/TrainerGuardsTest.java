@@ -42,7 +42,8 @@ class TrainerGuardsTest {
         SmallCnn m = new SmallCnn(3, 4);
         // A tiny learning rate: validation loss barely moves, so with patience 1 training stops early.
         TrainConfig cfg = TrainConfig.defaultsFor(Strategy.FULL).withEpochs(10).withBatchSize(32)
-                .withOptimizer(TrainConfig.OptimizerKind.SGD, 1e-9, 1.0).withEarlyStopping("accuracy", 1, true);
+                .withOptimizer(TrainConfig.OptimizerKind.SGD, 1e-9, 1.0).withEarlyStopping("accuracy", 1, true)
+                .with(b -> b.probeInitHead = false);
         FitResult r = new Trainer(cfg).fit(m, Strategy.FULL, SyntheticTasks.orientation(96, 1), null);
         assertTrue(r.stoppedEarly());
         assertTrue(r.history().size() < 10);

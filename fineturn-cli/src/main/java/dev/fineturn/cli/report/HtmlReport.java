@@ -28,6 +28,15 @@ public final class HtmlReport {
                     r.fit().history().size(), r.seconds(), r.trainableParameters()));
         }
         b.append("</table>\n");
+        if (runs.stream().anyMatch(r -> !r.fit().notes().isEmpty())) {
+            b.append("<h2>How each run was trained</h2>\n<ul>\n");
+            for (RunRecord r : runs) {
+                for (String n : r.fit().notes()) {
+                    b.append("<li><b>").append(esc(r.name())).append("</b>: ").append(esc(n)).append("</li>\n");
+                }
+            }
+            b.append("</ul>\n");
+        }
         if (recommendation != null) {
             b.append("<h2>Advisor</h2>\n<pre>").append(esc(recommendation)).append("</pre>\n");
         }

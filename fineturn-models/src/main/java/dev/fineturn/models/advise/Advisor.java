@@ -4,6 +4,7 @@ import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Sample;
 import dev.fineturn.data.Resize;
 import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.nn.Classifier;
 import dev.fineturn.tensor.GradMode;
 import dev.fineturn.tensor.Tensor;
 import dev.fineturn.train.Strategy;
@@ -33,7 +34,22 @@ public final class Advisor {
     private Advisor() {
     }
 
-    public static Advice advise(GraphModel model, Dataset data, List<String> probeNodes, int size, long seed) {
+    /** The probe point that stands for a model's final features (any classifier has it). */
+    public static final String FEATURES = "features";
+
+    /**
+     * Default probe points: for an imported graph three nodes spread over its depth (a third, two
+     * thirds, and the node before the head), for other classifiers their final features.
+     */
+    public static List<String> defaultProbes(Classifier model) {
+        if (!(model instanceof GraphModel g)) {
+            return List.of(FEATURES);
+        }
+        List<String> nodes = new ArrayList<>(g.children().keySet());
+        return List.of(nodes.get(nodes.size() / 3), nodes.get(2 * nodes.size() / 3), nodes.get(nodes.size() - 2));
+    }
+
+    public static Advice advise(Classifier model, Dataset data, List<String> probeNodes, int size, long seed) {
         int classes = data.numClasses();
         double perClass = (double) data.size() / classes;
         int[] idx = sample(data.size(), Math.min(PROBE_SAMPLES, data.size()), seed);
@@ -69,7 +85,7 @@ public final class Advisor {
             why = String.format("%.0f samples per class is small and features at %s beat raw pixels by %.2f "
                     + "(similar domain): train only a new head on the frozen features.", perClass, bestNode, gain);
         } else if (small) {
-            s = Strategy.partial(1);
+            s = Strategy.partial(frozenBlocks(model, bestNode));
             lr = 1e-3;
             factor = 0.1;
             why = String.format("%.0f samples per class is small but the features beat raw pixels by only %.2f "
@@ -91,6 +107,13 @@ public final class Advisor {
         return new Advice(s, bestNode, lr, factor, "cosine", perClass, small, similar, probe, why);
     }
 
+    /** Blocks up to and including the best probed node for a graph; half the blocks otherwise. */
+    private static int frozenBlocks(Classifier model, String bestNode) {
+        List<String> blocks = new ArrayList<>(model.children().keySet());
+        int i = blocks.indexOf(bestNode);
+        return i >= 0 ? Math.min(i + 1, blocks.size() - 1) : Math.max(1, blocks.size() / 2);
+    }
+
     private static int[] sample(int n, int k, long seed) {
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
@@ -104,6 +127,14 @@ public final class Advisor {
             all[j] = t;
         }
         return java.util.Arrays.copyOf(all, k);
+    }
+
+    private static GraphModel requireGraph(Classifier model, String node) {
+        if (model instanceof GraphModel g) {
+            return g;
+        }
+        throw new IllegalArgumentException("advise: probing the layer '" + node + "' needs an imported graph model; "
+                + "other models are probed on their '" + FEATURES + "'");
     }
 
     /** Raw pixels, downsampled to 16x16 so the probe compares like with like. */
@@ -120,8 +151,8 @@ public final class Advisor {
         return out;
     }
 
-    /** Globally average-pooled activations of one node. */
-    private static double[][] features(GraphModel model, Dataset data, int[] idx, String node) {
+    /** Globally average-pooled activations of one node, or the model's features. */
+    private static double[][] features(Classifier model, Dataset data, int[] idx, String node) {
         var backend = model.parameters().get(0).backend();
         double[][] out = new double[idx.length][];
         boolean training = model.isTraining();
@@ -137,7 +168,8 @@ public final class Advisor {
                     System.arraycopy(p, 0, px, i * p.length, p.length);
                 }
                 Tensor x = Tensor.of(backend, px, n, shape[0], shape[1], shape[2]);
-                Tensor a = model.activation(x, node);
+                Tensor a = node.equals(FEATURES) ? model.features(x)
+                        : requireGraph(model, node).activation(x, node);
                 Tensor pooled = a.rank() == 4 ? a.mean(new int[]{2, 3}, false) : a;
                 float[] v = pooled.toArray();
                 int d = v.length / n;

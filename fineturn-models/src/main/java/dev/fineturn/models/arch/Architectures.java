@@ -1,5 +1,6 @@
 package dev.fineturn.models.arch;
 
+import dev.fineturn.data.Preprocessing;
 import dev.fineturn.nn.Classifier;
 
 import java.util.LinkedHashMap;
@@ -25,14 +26,19 @@ public final class Architectures {
     private Architectures() {
     }
 
-    /** A freshly initialised network on {@code Init.backend()}; names are case-insensitive. */
+    /**
+     * A freshly initialised network on {@code Init.backend()}; names are case-insensitive. RGB
+     * networks expect torchvision's ImageNet normalisation, as their pretrained weights do.
+     */
     public static Classifier create(String name, int numClasses) {
         IntFunction<Classifier> factory = FACTORIES.get(name.trim().toLowerCase(Locale.ROOT));
         if (factory == null) {
             throw new IllegalArgumentException("unknown architecture '" + name + "'; known: "
                     + String.join(", ", FACTORIES.keySet()));
         }
-        return factory.apply(numClasses);
+        Classifier c = factory.apply(numClasses);
+        c.setPreprocessing(c.inputChannels() == 3 ? Preprocessing.IMAGENET : Preprocessing.NONE);
+        return c;
     }
 
     public static List<String> names() {

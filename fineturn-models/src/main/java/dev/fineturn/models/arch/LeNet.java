@@ -57,7 +57,7 @@ public final class LeNet extends Classifier {
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != channels || x.dim(2) != height || x.dim(3) != width) {
             throw new IllegalArgumentException("LeNet built for N x " + channels + " x " + height + " x " + width
                     + " inputs, got " + Shape.str(x.shape()));

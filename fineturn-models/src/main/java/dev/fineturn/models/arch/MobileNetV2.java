@@ -76,7 +76,7 @@ public final class MobileNetV2 extends Classifier {
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         Tensor h = Pooling.globalAvgPool(module("features").forward(x)).flatten(1);
         Module dropout = module("classifier.0");
         return dropout.forward(h);

@@ -92,7 +92,7 @@ public final class ResNet extends Classifier {
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         Tensor h = x;
         for (String name : BACKBONE) {
             h = children().get(name).forward(h);

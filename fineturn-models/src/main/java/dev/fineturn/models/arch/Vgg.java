@@ -84,7 +84,7 @@ public final class Vgg extends Classifier {
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         Tensor h = module("avgpool").forward(module("features").forward(x)).flatten(1);
         List<Module> mlp = ((Sequential) module("classifier")).layers();
         for (Module m : mlp.subList(0, mlp.size() - 1)) {

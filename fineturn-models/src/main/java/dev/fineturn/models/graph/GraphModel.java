@@ -122,11 +122,11 @@ public final class GraphModel extends Classifier {
     @Override
     public Tensor forward(Tensor x) {
         requireOutput();
-        return run(x, List.of(output)).get(output);
+        return run(preprocessing().apply(x), List.of(output)).get(output);
     }
 
     @Override
-    public Tensor features(Tensor x) {
+    protected Tensor backbone(Tensor x) {
         requireOutput();
         Tensor f = featureNode.equals(inputName) ? x : run(x, List.of(featureNode)).get(featureNode);
         return f.rank() == 2 ? f : f.flatten(1);
@@ -137,16 +137,20 @@ public final class GraphModel extends Classifier {
         return outputActivation.apply(forward(x));
     }
 
-    /** The output of one node (NCHW), e.g. to compare activations or show feature maps. */
+    /**
+     * The output of one node (NCHW) for images with pixels in [0, 1], e.g. to compare activations
+     * or show feature maps; the input node gives the preprocessed input.
+     */
     public Tensor activation(Tensor x, String nodeName) {
         String n = sanitize(nodeName);
+        Tensor in = preprocessing().apply(x);
         if (n.equals(inputName)) {
-            return x;
+            return in;
         }
         if (!children().containsKey(n)) {
             throw new IllegalArgumentException("graph: no node '" + nodeName + "'");
         }
-        return run(x, List.of(n)).get(n);
+        return run(in, List.of(n)).get(n);
     }
 
     /** The output shape of every node for input {@code x} (one pass, no graph recorded). */
@@ -262,6 +266,7 @@ public final class GraphModel extends Classifier {
         head.to(parameters().get(0).backend());
         g.addNode("head", head, List.of(cut));
         g.setOutput("head", OutputActivation.NONE);
+        g.setPreprocessing(preprocessing());
         g.train(isTraining());
         return g;
     }

@@ -95,6 +95,7 @@ public final class KerasGraphBuilder {
         }
         String outName = sequential ? lastNode : cfg.path("output_layers").path(0).path(0).asText(lastNode);
         declareOutput(outName, lastDense, lastActivation, layers);
+        graph.setPreprocessing(KerasPreprocessing.forModelName(cfg.path("name").asText("")));
         return graph;
     }
 

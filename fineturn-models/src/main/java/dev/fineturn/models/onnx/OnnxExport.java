@@ -37,6 +37,11 @@ import java.util.Map;
  */
 public final class OnnxExport {
     private static final int OPSET = 13;
+    /**
+     * Metadata entry that records the model's input convention ({@link dev.fineturn.data.Preprocessing}
+     * syntax): the exported graph takes preprocessed input, and the importer reads the entry back.
+     */
+    public static final String PREPROCESS_KEY = "fineturn.preprocess";
 
     private OnnxExport() {
     }
@@ -59,7 +64,8 @@ public final class OnnxExport {
         g.addOutput(valueInfo(head, "N", model.numClasses()));
         Onnx.ModelProto proto = Onnx.ModelProto.newBuilder().setIrVersion(7).setProducerName("fineturn")
                 .setProducerVersion("0.1.0").addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(OPSET))
-                .setGraph(g).build();
+                .setGraph(g).addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(PREPROCESS_KEY)
+                        .setValue(model.preprocessing().spec())).build();
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");

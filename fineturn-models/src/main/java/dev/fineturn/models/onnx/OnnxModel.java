@@ -1,5 +1,7 @@
 package dev.fineturn.models.onnx;
 
+import dev.fineturn.data.Preprocessing;
+
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.onnx.proto.Onnx;
@@ -100,8 +102,35 @@ public final class OnnxModel {
                 declared[3] > 0 ? declared[3] : Dims.UNKNOWN};
         GraphImporter importer = new GraphImporter(file, Map.of(input, shape), declared[0]);
         importer.importAll();
-        return ClassifierBuilder.build(file.path, importer.program(), importer.inputNames().get(input),
+        GraphModel g = ClassifierBuilder.build(file.path, importer.program(), importer.inputNames().get(input),
                 (int) declared[1], importer.output(outputNames().get(0)));
+        g.setPreprocessing(preprocessing());
+        return g;
+    }
+
+    /**
+     * The input convention the file declares in its metadata: fineturn's own
+     * {@code fineturn.preprocess} entry ({@link Preprocessing#parse} syntax), or Windows ML's
+     * {@code Image.NominalPixelRange} ({@code Normalized_0_1}, {@code Normalized_1_1},
+     * {@code NominalRange_0_255}); pixels in [0, 1] when it declares none.
+     */
+    public Preprocessing preprocessing() throws UnsupportedOnnxException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        file.model.getMetadataPropsList().forEach(p -> meta.put(p.getKey(), p.getValue()));
+        String own = meta.get(OnnxExport.PREPROCESS_KEY);
+        if (own != null) {
+            try {
+                return Preprocessing.parse(own);
+            } catch (IllegalArgumentException e) {
+                throw new UnsupportedOnnxException(file.path, "metadata " + OnnxExport.PREPROCESS_KEY + ": "
+                        + e.getMessage());
+            }
+        }
+        return switch (meta.getOrDefault("Image.NominalPixelRange", "")) {
+            case "Normalized_1_1" -> Preprocessing.TF;
+            case "NominalRange_0_255" -> new Preprocessing("0-255", new float[]{0f}, new float[]{1f / 255f}, false);
+            default -> Preprocessing.NONE;
+        };
     }
 
     /** Runs the graph: float inputs go through fineturn's operators, integer inputs are folded as constants. */

@@ -1,0 +1,94 @@
+package dev.fineturn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fineturn.data.Preprocessing;
+import dev.fineturn.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The transfer recipe from the command line: preprocessing that travels with the model, auto everywhere. */
+class RecipeCliTest {
+    @TempDir
+    Path dir;
+
+    private static Path csv(Path dir, int n) throws Exception {
+        StringBuilder b = new StringBuilder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int i = 0; i < n; i++) {
+            int label = i % 3;
+            b.append(label);
+            for (int p = 0; p < 28 * 28; p++) {
+                int row = p / 28;
+                boolean on = label == 0 ? row < 9 : label == 1 ? row >= 19 : (p % 28) < 9;
+                b.append(',').append(on ? 200 + r.nextInt(55) : r.nextInt(60));
+            }
+            b.append('\n');
+        }
+        Path f = dir.resolve("data.csv");
+        Files.writeString(f, b);
+        return f;
+    }
+
+    @Test
+    void preprocessingIsRecordedInTheModelFolderAndAppliedWhenItIsReloaded() throws Exception {
+        Path data = csv(dir, 60);
+        Path out = dir.resolve("run");
+        CliTest.Run r = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "features", "--preprocess", "mean=0.3,std=0.2", "--size", "28", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        JsonNode arch = new ObjectMapper().readTree(out.resolve("model/architecture.json").toFile());
+        assertEquals(Preprocessing.parse("mean=0.3,std=0.2").spec(), arch.get("preprocess").asText());
+
+        ModelFiles.Loaded reloaded = ModelFiles.open(out.resolve("model").toString(), ReferenceBackend.get());
+        assertEquals(Preprocessing.parse("mean=0.3,std=0.2"), reloaded.model().preprocessing());
+
+        // The saved model scores its own training data the same way whether or not the user repeats the flag:
+        // the folder's convention is applied; a different one changes the result.
+        CliTest.Run same = CliTest.run("evaluate", "--model", out.resolve("model").toString(), "--data",
+                data.toString(), "--size", "28", "--json");
+        CliTest.Run repeated = CliTest.run("evaluate", "--model", out.resolve("model").toString(), "--data",
+                data.toString(), "--size", "28", "--json", "--preprocess", "mean=0.3,std=0.2");
+        CliTest.Run other = CliTest.run("evaluate", "--model", out.resolve("model").toString(), "--data",
+                data.toString(), "--size", "28", "--json", "--preprocess", "none");
+        assertEquals(0, same.code(), same.err());
+        double a = new ObjectMapper().readTree(same.out()).get("loss").asDouble();
+        double b = new ObjectMapper().readTree(repeated.out()).get("loss").asDouble();
+        double c = new ObjectMapper().readTree(other.out()).get("loss").asDouble();
+        assertEquals(a, b, 0.0);
+        assertTrue(Math.abs(a - c) > 1e-3, "a different preprocessing must change the scores: " + a + " vs " + c);
+    }
+
+    @Test
+    void architecturesExpectImagenetNormalisation() throws Exception {
+        ModelFiles.Loaded resnet = ModelFiles.open("resnet18", ReferenceBackend.get());
+        assertEquals(Preprocessing.IMAGENET, resnet.model().preprocessing());
+        ModelFiles.Loaded lenet = ModelFiles.open("lenet", ReferenceBackend.get());
+        assertEquals(Preprocessing.NONE, lenet.model().preprocessing());
+    }
+
+    @Test
+    void autoWorksForAnArchitectureModel() throws Exception {
+        Path data = csv(dir, 60);
+        Path out = dir.resolve("auto");
+        CliTest.Run r = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy", "auto",
+                "--epochs", "2", "--size", "28", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("advisor:"), r.err());
+        assertTrue(r.err().contains("linear probe on features:"), r.err());
+        assertTrue(r.out().contains("validation accuracy"), r.out());
+        assertTrue(Files.exists(out.resolve("model/model.safetensors")));
+
+        CliTest.Run advise = CliTest.run("advise", "--model", "lenet", "--model", "lenet", "--data", data.toString(),
+                "--size", "28");
+        assertEquals(0, advise.code(), advise.err());
+        assertTrue(advise.out().contains("best backbone: lenet"), advise.out());
+        assertTrue(advise.out().contains("ms/image"), advise.out());
+    }
+}

@@ -1,0 +1,170 @@
+package dev.fineturn.train;
+
+import dev.fineturn.data.InMemoryDataset;
+import dev.fineturn.nn.BatchNorm2d;
+import dev.fineturn.nn.Init;
+import dev.fineturn.nn.SmallCnn;
+import dev.fineturn.optim.ParamGroup;
+import dev.fineturn.reference.ReferenceBackend;
+import dev.fineturn.tensor.Tensor;
+import dev.fineturn.train.linear.LinearProbe;
+import dev.fineturn.train.linear.LinearProbeResult;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The transfer recipe: convex features head, probe-initialised fine-tuning, batch norm, layer-wise rates. */
+class TransferRecipeTest {
+    private static final InMemoryDataset TRAIN = SyntheticTasks.orientationAndPeriod(240, 2);
+    private static final InMemoryDataset TEST = SyntheticTasks.orientationAndPeriod(120, 3);
+    private static Map<String, Tensor> pretrained;
+
+    @BeforeAll
+    static void pretrain() {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(1);
+        SmallCnn model = new SmallCnn(3, 4);
+        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.SCRATCH).withEpochs(4).withBatchSize(16)
+                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 1.0);
+        new Trainer(cfg).fit(model, Strategy.SCRATCH, SyntheticTasks.orientation(400, 1), null);
+        pretrained = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> pretrained.put(k, v.copy()));
+    }
+
+    private static SmallCnn pretrainedModel() {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(5);
+        SmallCnn m = new SmallCnn(3, 4);
+        m.loadStateDict(pretrained, true);
+        return m;
+    }
+
+    private static TrainConfig cfg(Strategy s) {
+        return TrainConfig.defaultsFor(s).withEpochs(3).withBatchSize(16).withSeed(9).withValidationFraction(0.25);
+    }
+
+    private static double testAccuracy(SmallCnn m) {
+        return Evaluation.evaluate(m, TEST, 32, ReferenceBackend.get(), null, 8).top1();
+    }
+
+    @Test
+    void convexFeaturesHeadIsTheFoldedProbeOnAllTrainingData() {
+        SmallCnn m = pretrainedModel();
+        FitResult r = new Trainer(cfg(Strategy.FEATURES)).fit(m, Strategy.FEATURES, TRAIN, null);
+        assertEquals(1, r.history().size(), "the convex head is one fit, not epochs");
+        assertFalse(r.history().get(0).touchedBackbone());
+
+        InMemoryDataset f = FeatureCache.features(pretrainedModel(), TRAIN, 32, null, null, new TrainingListener() {
+        });
+        assertEquals(TRAIN.size(), f.size(), "the convex fit uses every training row, no split held out");
+        float[] x = new float[f.size() * 16];
+        int[] y = new int[f.size()];
+        for (int i = 0; i < f.size(); i++) {
+            System.arraycopy(f.get(i).pixels(), 0, x, i * 16, 16);
+            y[i] = f.label(i);
+        }
+        LinearProbeResult direct = new LinearProbe().withFolds(5).withSeed(9)
+                .withThreads(Runtime.getRuntime().availableProcessors()).fit(x, 16, y, 8);
+        assertArrayEquals(direct.weight(), m.head().namedParameters().get("weight").toArray(), 0f);
+        assertArrayEquals(direct.bias(), m.head().namedParameters().get("bias").toArray(), 0f);
+
+        ClassificationMetrics oof = r.best();
+        assertNotNull(oof, "validation comes from the out-of-fold predictions");
+        assertEquals(direct.chosenCvAccuracy(), oof.top1(), 0.02);
+        assertEquals(direct.trainAccuracy(), r.history().get(0).trainAccuracy(), 1e-6);
+
+        SmallCnn sgd = pretrainedModel();
+        new Trainer(cfg(Strategy.FEATURES).withHead(TrainConfig.HeadSolver.SGD, 0).withEpochs(5))
+                .fit(sgd, Strategy.FEATURES, TRAIN, null);
+        assertTrue(testAccuracy(m) >= testAccuracy(sgd) - 0.02, "convex " + testAccuracy(m) + " vs SGD epochs "
+                + testAccuracy(sgd));
+    }
+
+    @Test
+    void fineTuningStartsFromTheProbeAndNeverEndsBelowIt() {
+        SmallCnn m = pretrainedModel();
+        TrainConfig frozenLr = cfg(Strategy.FULL).withOptimizer(TrainConfig.OptimizerKind.SGD, 1e-12, 0.1);
+        FitResult r = new Trainer(frozenLr).fit(m, Strategy.FULL, TRAIN, null);
+        assertEquals(-1, r.bestEpoch(), "no epoch can beat the start at a learning rate of 1e-12");
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("convex fit")), r.notes().toString());
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("keeps that start")), r.notes().toString());
+
+        SmallCnn probeOnly = pretrainedModel();
+        probeOnly.replaceHead(8);
+        var split = dev.fineturn.data.Datasets.split(TRAIN, 0.25, 9);
+        InMemoryDataset f = FeatureCache.features(probeOnly, split.train(), 32, null, null, new TrainingListener() {
+        });
+        ConvexHead.fit(f, 8, frozenLr).install(probeOnly.head());
+        assertArrayEquals(probeOnly.head().namedParameters().get("weight").toArray(),
+                m.head().namedParameters().get("weight").toArray(), 0f);
+        assertTrue(testAccuracy(m) > 0.5, "the probe-initialised head classifies: " + testAccuracy(m));
+    }
+
+    @Test
+    void pretrainedBatchNormKeepsItsStatisticsUnlessAskedOtherwise() {
+        for (boolean frozen : new boolean[]{true, false}) {
+            SmallCnn m = pretrainedModel();
+            // Without the probe start the best weights come from an epoch, so they show what training did.
+            TrainConfig c = cfg(Strategy.FULL).withEpochs(2).with(b -> {
+                b.frozenBatchNorm = frozen;
+                b.probeInitHead = false;
+            });
+            FitResult r = new Trainer(c).fit(m, Strategy.FULL, TRAIN, null);
+            float[] mean = m.stateDict().get("stem.1.running_mean").toArray();
+            float[] gamma = m.stateDict().get("stem.1.weight").toArray();
+            if (frozen) {
+                assertArrayEquals(pretrained.get("stem.1.running_mean").toArray(), mean, 0f);
+                assertTrue(r.notes().stream().anyMatch(n -> n.contains("running statistics")), r.notes().toString());
+            } else {
+                assertFalse(java.util.Arrays.equals(pretrained.get("stem.1.running_mean").toArray(), mean),
+                        "batch statistics must update the running mean");
+            }
+            assertTrue(r.bestEpoch() >= 0);
+            assertFalse(java.util.Arrays.equals(pretrained.get("stem.1.weight").toArray(), gamma),
+                    "the scale of batch norm trains in both modes");
+        }
+    }
+
+    @Test
+    void scratchGetsPytorchMomentumWhereTheSourceHadKeras() {
+        SmallCnn m = pretrainedModel();
+        for (var mod : m.namedModules().values()) {
+            if (mod instanceof BatchNorm2d bn) {
+                bn.setMomentum(0.001f);
+            }
+        }
+        List<String> notes = TransferSetup.apply(m, Strategy.SCRATCH, 8, TrainConfig.defaultsFor(Strategy.SCRATCH));
+        for (var mod : m.namedModules().values()) {
+            if (mod instanceof BatchNorm2d bn) {
+                assertEquals(0.1f, bn.momentum());
+                assertFalse(bn.usesRunningStatistics());
+            }
+        }
+        assertTrue(notes.stream().anyMatch(n -> n.contains("0.001") && n.contains("0.1")), notes.toString());
+    }
+
+    @Test
+    void backboneBlocksLearnAtGeometricallyDecayingRates() {
+        SmallCnn m = pretrainedModel();
+        TrainConfig c = cfg(Strategy.FULL);
+        TransferSetup.apply(m, Strategy.FULL, 8, c);
+        List<ParamGroup> groups = TransferSetup.groups(m, c);
+        assertEquals(List.of("backbone:stem", "backbone:block1", "backbone:block2", "head"),
+                groups.stream().map(ParamGroup::name).toList());
+        double top = c.lr() * c.backboneLrFactor();
+        assertEquals(top * 0.1, groups.get(0).lr(), 1e-15);
+        assertEquals(top * Math.sqrt(0.1), groups.get(1).lr(), 1e-15);
+        assertEquals(top, groups.get(2).lr(), 1e-15);
+        assertEquals(c.lr(), groups.get(3).lr(), 1e-15);
+        assertTrue(top <= 1e-4, "pretrained layers learn at most at 1e-4, got " + top);
+    }
+}
