@@ -78,6 +78,12 @@ def main():
                       "seconds": round(out["seconds"], 1) if out.get("seconds") is not None else None})
         else:
             r["error"] = error_line(os.path.join(a.runs, tag + ".err")) or "no JSON result line"
+        arch = os.path.join(a.runs, tag, "model", "architecture.json")
+        if os.path.exists(arch):
+            with open(arch) as f:
+                recipe = json.load(f)
+            r["preprocess"] = recipe.get("preprocess")
+            r["cut"] = recipe.get("cut")
         key = "partial" if s.startswith("partial") else s
         runs[key] = r
 

@@ -124,20 +124,21 @@ fineturn_side() {
   strategies="${strategies//partial:K/partial:$k}"
   rm -rf "$runs"
   mkdir -p "$runs"
-  local s tag start rc
+  local s tag rc
   for s in $strategies; do
     tag="${s//:/-}"
     say "$ds: fineturn finetune --strategy $s"
-    start=$(date +%s%N)
     set +e
-    # shellcheck disable=SC2086
-    fineturn finetune --model "$MODEL" --cut "$CUT" --size "$SIZE" --data "$work/idx/$ds/train" \
+    # timed inside WRAP, so that waiting for a lock does not count
+    # shellcheck disable=SC2016,SC2086
+    heavy bash -c 'ms="$1"; shift; t0=$(date +%s%N); "$@"; rc=$?; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$ms"; exit $rc' \
+      _ "$runs/$tag.ms" "$root/fineturn" finetune --model "$MODEL" --cut "$CUT" --size "$SIZE" --data "$work/idx/$ds/train" \
       --test-data "$work/idx/$ds/test" --strategy "$s" --json --quiet --out "$runs/$tag" ${FINETURN_ARGS:-} \
       > "$runs/$tag.out" 2> "$runs/$tag.err"
     rc=$?
     set -e
-    printf '{"strategy_arg": "%s", "exit_code": %d, "wall_ms": %d}\n' "$s" "$rc" \
-      $(( ($(date +%s%N) - start) / 1000000 )) > "$runs/$tag.meta.json"
+    printf '{"strategy_arg": "%s", "exit_code": %d, "wall_ms": %d}\n' "$s" "$rc" "$(cat "$runs/$tag.ms" 2>/dev/null || echo 0)" \
+      > "$runs/$tag.meta.json"
     if [ "$rc" != 0 ]; then
       say "$ds: $s failed (exit $rc): $(grep -v '^WARNING' "$runs/$tag.err" | tail -1)"
     else
