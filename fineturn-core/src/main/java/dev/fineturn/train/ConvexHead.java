@@ -20,8 +20,9 @@ final class ConvexHead {
     /** The fitted head and, from the cross-validation, out-of-fold metrics for the chosen strength. */
     record Fitted(LinearProbeResult probe, ClassificationMetrics crossValidated) {
         String summary() {
-            return String.format("multinomial logistic regression, C = %.3g chosen by %d-fold CV (accuracy %.4f), "
-                    + "%d L-BFGS iterations%s", probe.c(), probe.folds(), probe.chosenCvAccuracy(),
+            return String.format("multinomial logistic regression, C = %.3g %s (CV accuracy %.4f), "
+                    + "%d L-BFGS iterations%s", probe.c(), probe.cvAccuracy().size() > 1
+                    ? "chosen by " + probe.folds() + "-fold CV" : "kept from the start", probe.chosenCvAccuracy(),
                     probe.iterations(), probe.converged() ? "" : " (not converged)");
         }
 
@@ -46,6 +47,11 @@ final class ConvexHead {
     }
 
     static Fitted fit(InMemoryDataset features, int classes, TrainConfig cfg) {
+        return fit(features, classes, cfg, null);
+    }
+
+    /** With {@code fixedC} the L2 strength is given, not chosen by cross-validation. */
+    static Fitted fit(InMemoryDataset features, int classes, TrainConfig cfg, Double fixedC) {
         int n = features.size();
         int d = features.sampleShape()[0];
         float[] x = new float[n * d];
@@ -54,8 +60,12 @@ final class ConvexHead {
             System.arraycopy(features.get(i).pixels(), 0, x, i * d, d);
             labels[i] = features.label(i);
         }
-        LinearProbeResult r = new LinearProbe().withFolds(cfg.probeFolds()).withSeed(cfg.seed())
-                .withThreads(Runtime.getRuntime().availableProcessors()).fit(x, d, labels, classes);
+        LinearProbe probe = new LinearProbe().withFolds(cfg.probeFolds()).withSeed(cfg.seed())
+                .withThreads(Runtime.getRuntime().availableProcessors());
+        if (fixedC != null) {
+            probe = probe.withGrid(fixedC);
+        }
+        LinearProbeResult r = probe.fit(x, d, labels, classes);
         ClassificationMetrics cv = null;
         if (r.outOfFoldLogits() != null) {
             ClassificationMetrics.Accumulator acc = new ClassificationMetrics.Accumulator(classes);

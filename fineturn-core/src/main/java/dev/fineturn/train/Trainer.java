@@ -126,8 +126,8 @@ public final class Trainer {
         FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
                 start, notes);
         if (!features && strategy.usesPretrainedWeights() && cfg.probeInitHead() && start != null
-                && r.bestEpoch() < 0) {
-            refitHead(model, all, classes, notes);
+                && cfg.restoreBest()) {
+            refitHead(model, all, classes, r.bestEpoch() < 0 ? null : start.c(), notes);
             r = new FitResult(r.strategy(), r.history(), r.bestEpoch(), r.best(), r.stoppedEarly(),
                     (System.nanoTime() - started) / 1e9, notes);
         }
@@ -136,22 +136,24 @@ public final class Trainer {
     }
 
     /**
-     * When no epoch beat the convex start, the layers below are the pretrained ones again and the
-     * head is fitted to convergence on the features of all the training data, the validation rows
-     * included, since they only served to pick the epoch: exactly the features strategy. (After
-     * epochs that helped, the head trained with the layers stays: a convex refit on features of
-     * images the layers were just trained on overfits them.)
+     * The last step of the recipe: the layers below settled (the best epoch's, or the pretrained
+     * ones when no epoch beat the convex start), the head is fitted to convergence on the features
+     * of all the training data, the validation rows included, since they only served to pick the
+     * epoch. After epochs that helped it keeps the L2 strength chosen for the start: a new
+     * cross-validation on features of images the layers were just trained on would trust them too
+     * much. When no epoch helped, the strength is chosen again, and the result is exactly the
+     * features strategy.
      */
-    private void refitHead(Classifier model, Dataset all, int classes, List<String> notes) {
+    private void refitHead(Classifier model, Dataset all, int classes, Double c, List<String> notes) {
         InMemoryDataset f = FeatureCache.features(model, all, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
-        ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
+        ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg, c);
         fitted.install(model.head());
-        notes.add("head refitted on the fine-tuned features of all " + all.size() + " training images ("
-                + fitted.summary() + ")");
+        notes.add("head refitted on the " + (c == null ? "pretrained" : "fine-tuned") + " features of all "
+                + all.size() + " training images (" + fitted.summary() + ")");
     }
 
     /** The model before any gradient step, as a candidate for the best weights, with its validation score. */
-    private record Start(ClassificationMetrics validation, Map<String, NamedTensor> weights) {
+    private record Start(ClassificationMetrics validation, Map<String, NamedTensor> weights, double c) {
     }
 
     /**
@@ -169,7 +171,7 @@ public final class Trainer {
             return null;
         }
         ClassificationMetrics val = Evaluation.evaluate(model, validation, cfg.batchSize(), backend, null, classes);
-        return new Start(val, snapshot(model));
+        return new Start(val, snapshot(model), fitted.probe().c());
     }
 
     /** The features strategy with the convex solver: one fit on all the training data, no epochs. */

@@ -103,7 +103,7 @@ class TransferRecipeTest {
         new Trainer(frozenLr).fit(features, Strategy.FEATURES, TRAIN, null);
         assertArrayEquals(features.head().namedParameters().get("weight").toArray(),
                 m.head().namedParameters().get("weight").toArray(), 0f);
-        assertTrue(r.notes().stream().anyMatch(n -> n.contains("refitted on the fine-tuned features of all 240")),
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("refitted on the pretrained features of all 240")),
                 r.notes().toString());
         assertTrue(testAccuracy(m) > 0.5, "the probe-initialised head classifies: " + testAccuracy(m));
     }
@@ -186,5 +186,32 @@ class TransferRecipeTest {
                 assertArrayEquals(pretrained.get(k).toArray(), m.stateDict().get(k).toArray(), 0f, k);
             }
         }
+    }
+
+    @Test
+    void afterEpochsThatHelpedTheHeadIsRefittedOnAllRowsWithTheStartsStrength() {
+        SmallCnn m = pretrainedModel();
+        TrainConfig c = cfg(Strategy.FULL).withEpochs(8).withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 1.0);
+        FitResult r = new Trainer(c).fit(m, Strategy.FULL, TRAIN, null);
+        assertTrue(r.bestEpoch() >= 0, "an epoch at these rates beats the start: " + r);
+        String start = r.notes().stream().filter(n -> n.startsWith("head initialised")).findFirst().orElseThrow();
+        String refit = r.notes().stream().filter(n -> n.startsWith("head refitted")).findFirst().orElseThrow();
+        assertTrue(refit.contains("fine-tuned features of all 240") && refit.contains("kept from the start"), refit);
+        String chosenC = start.substring(start.indexOf("C = "), start.indexOf(" chosen"));
+        assertTrue(refit.contains(chosenC + " kept"), start + " / " + refit);
+
+        InMemoryDataset f = FeatureCache.features(m, TRAIN, 32, null, null, new TrainingListener() {
+        });
+        float[] w = m.head().namedParameters().get("weight").toArray();
+        ConvexHead.Fitted again = ConvexHead.fit(f, 8, c, Double.parseDouble(chosenC.substring(4)));
+        assertArrayEquals(again.probe().weight(), w, 1e-3f * maxAbs(w));
+    }
+
+    private static float maxAbs(float[] v) {
+        float m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
     }
 }
