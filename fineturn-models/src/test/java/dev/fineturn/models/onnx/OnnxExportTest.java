@@ -1,6 +1,8 @@
 package dev.fineturn.models.onnx;
 
+import dev.fineturn.data.Preprocessing;
 import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.models.keras.KerasPreprocessing;
 import dev.fineturn.models.keras.TfjsLayersModel;
 import dev.fineturn.nn.Init;
 import dev.fineturn.reference.ReferenceBackend;
@@ -38,5 +40,38 @@ class OnnxExportTest {
             float[] actual = back.forward(x).toArray();
             assertArrayEquals(expected, actual, 1e-5f);
         }
+    }
+
+    @Test
+    void theInputConventionTravelsThroughTheFile() throws Exception {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(4);
+        GraphModel full = TfjsLayersModel.loadResource(TfjsLayersModel.class,
+                "/dev/fineturn/models/pretrained/mobilenet_v2/model.json");
+        assertEquals(Preprocessing.NONE, full.preprocessing(), "the bundled model's publisher feeds [0, 1]");
+        GraphModel cut = full.truncate("block_3_expand_relu", 3, 32);
+        cut.setPreprocessing(Preprocessing.CAFFE);
+        cut.eval();
+        Path file = dir.resolve("caffe.onnx");
+        OnnxExport.write(cut, 32, 32, file);
+        GraphModel back = OnnxModel.load(file);
+        back.eval();
+        assertEquals(Preprocessing.CAFFE, back.preprocessing());
+        Tensor x = Tensor.uniform(ReferenceBackend.get(), 5, 0f, 1f, 1, 3, 32, 32);
+        try (var g = GradMode.noGrad()) {
+            assertArrayEquals(cut.forward(x).toArray(), back.forward(x).toArray(), 1e-4f);
+        }
+    }
+
+    @Test
+    void kerasApplicationsStateTheirFamilysConvention() {
+        assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("mobilenetv2_1.00_224"));
+        assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("inception_v3"));
+        assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("resnet50v2"));
+        assertEquals(Preprocessing.CAFFE, KerasPreprocessing.forModelName("resnet50"));
+        assertEquals(Preprocessing.CAFFE, KerasPreprocessing.forModelName("vgg16"));
+        assertEquals(Preprocessing.IMAGENET, KerasPreprocessing.forModelName("densenet121"));
+        assertEquals(Preprocessing.NONE, KerasPreprocessing.forModelName("efficientnetb0"));
+        assertEquals(Preprocessing.NONE, KerasPreprocessing.forModelName("model_1"));
     }
 }
