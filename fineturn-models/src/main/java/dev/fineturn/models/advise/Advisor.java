@@ -20,9 +20,11 @@ import java.util.SplittableRandom;
  * measurement. Size is samples per class. Similarity is how much better a linear probe does on the
  * frozen backbone's features (at several depths) than on raw pixels: features that beat pixels
  * clearly come from a similar domain. Then:
- * small+similar: train a head on frozen features; small+dissimilar: freeze the first layers up to
- * the best probed depth and fine-tune the rest; large+similar: fine-tune everything from the
- * pretrained start; large+dissimilar: train from scratch.
+ * small+similar: retrain the last layer on the frozen backbone (cut at the best probed depth);
+ * small+dissimilar: cut there too, freeze the layers up to the first probed depth and fine-tune
+ * the rest; large+similar: fine-tune everything from the pretrained start; large+dissimilar: train
+ * from scratch. Fewer than {@value #MIN_FINE_TUNE} samples per class get a convex head on frozen
+ * features only.
  */
 public final class Advisor {
     /** Below this many samples per class a data set counts as small. */
@@ -141,9 +143,10 @@ public final class Advisor {
                     + "frozen features at %s (probe %.2f, raw pixels %.2f).", perClass, bestNode, best,
                     probe.get("pixels"));
         } else if (small && similar) {
-            s = Strategy.FEATURES;
+            s = Strategy.HEAD_ONLY;
             why = String.format("%.0f samples per class is small and features at %s beat raw pixels by %.2f "
-                    + "(similar domain): train only a new head on the frozen features.", perClass, bestNode, gain);
+                    + "(similar domain): retrain only the last layer on the frozen backbone, starting from a convex "
+                    + "head.", perClass, bestNode, gain);
         } else if (small) {
             boolean graph = model instanceof GraphModel && first != null && !first.equals(bestNode);
             freezeThrough = graph ? first : null;
