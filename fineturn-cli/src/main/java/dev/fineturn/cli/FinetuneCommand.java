@@ -78,9 +78,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Also augment data that is not an image folder (IDX, CSV, demo).")
     boolean augment;
 
-    @Option(names = "--head", defaultValue = "lbfgs", paramLabel = "lbfgs|sgd",
-            description = "How the features strategy fits its head: a convex solver (L2 chosen by cross-validation) "
-                    + "or epochs of SGD. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--head", defaultValue = "lbfgs", paramLabel = "lbfgs|sgd|mlp:H",
+            description = "The new head: linear, fitted by a convex solver for features (L2 chosen by "
+                    + "cross-validation) or by epochs of SGD; or mlp:H, a hidden layer of H units (mlp: 256) "
+                    + "trained with SGD epochs. Default ${DEFAULT-VALUE}.")
     String head;
 
     @Option(names = "--train-bn", description = "Let batch norm of pretrained layers use and update batch statistics "
@@ -164,11 +165,15 @@ final class FinetuneCommand implements Callable<Integer> {
                 cfg = withFoundLr(cfg, net, s, train);
             }
         }
-        TrainConfig.HeadSolver solver = switch (head.toLowerCase(java.util.Locale.ROOT)) {
+        int hidden = hiddenUnits(head);
+        TrainConfig.HeadSolver solver = switch (hidden > 0 ? "sgd" : head.toLowerCase(java.util.Locale.ROOT)) {
             case "lbfgs", "convex" -> TrainConfig.HeadSolver.LBFGS;
             case "sgd" -> TrainConfig.HeadSolver.SGD;
-            default -> throw new IllegalArgumentException("--head " + head + ": expected lbfgs or sgd");
+            default -> throw new IllegalArgumentException("--head " + head + ": expected lbfgs, sgd or mlp:H");
         };
+        if (hidden > 0) {
+            recipe.put("headHidden", hidden);
+        }
         boolean augmented = !noAugment && (augment || DataSources.isImageFolder(data));
         int w = size;
         cfg = cfg.with(b -> {
@@ -182,6 +187,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 b.lr = lr;
             }
             b.headSolver = solver;
+            b.headHidden = hidden;
             b.frozenBatchNorm = b.frozenBatchNorm && !trainBn;
             b.probeInitHead = b.probeInitHead && !noProbeInit;
             b.trainTransform = augmented ? Augmentations.standard(w) : null;
@@ -269,6 +275,26 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     private static final double MAX_PRETRAINED_LR = 1e-4;
+
+    /** Hidden units of {@code mlp:H} (256 for a bare {@code mlp}); 0 for a linear head. */
+    static int hiddenUnits(String head) {
+        String h = head.toLowerCase(java.util.Locale.ROOT);
+        if (!h.startsWith("mlp")) {
+            return 0;
+        }
+        if (h.equals("mlp")) {
+            return 256;
+        }
+        try {
+            int units = Integer.parseInt(h.substring(h.indexOf(':') + 1));
+            if (units > 0 && h.charAt(3) == ':') {
+                return units;
+            }
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--head " + head + ": expected mlp:H with H hidden units, e.g. mlp:256");
+    }
 
     private static String weightsFrom(FitResult fit, String monitor) {
         if (fit.strategy().kind() == Strategy.Kind.FEATURES && fit.history().size() == 1) {

@@ -118,6 +118,10 @@ final class ModelFiles {
             m.replaceHead(classes);
             act = OutputActivation.NONE;
         }
+        int hidden = recipe.path("headHidden").asInt(0);
+        if (hidden > 0) {
+            m.replaceHeadWithMlp(classes, hidden, dev.fineturn.nn.Init.Scheme.HE);
+        }
         m.to(backend);
         return new Loaded(m, recipe, base.layout(), act, base.format());
     }

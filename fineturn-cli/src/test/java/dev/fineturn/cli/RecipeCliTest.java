@@ -111,6 +111,25 @@ class RecipeCliTest {
     }
 
     @Test
+    void anMlpHeadIsSavedAndReloaded() throws Exception {
+        Path data = csv(dir, 60);
+        Path out = dir.resolve("mlp");
+        CliTest.Run r = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "features", "--head", "mlp:16", "--epochs", "30", "--size", "28", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode arch = new ObjectMapper().readTree(out.resolve("model/architecture.json").toFile());
+        assertEquals(16, arch.get("headHidden").asInt());
+        CliTest.Run e = CliTest.run("evaluate", "--model", out.resolve("model").toString(), "--data",
+                data.toString(), "--size", "28", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(new ObjectMapper().readTree(e.out()).get("accuracy").asDouble() > 0.5, e.out());
+        CliTest.Run bad = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--size", "28", "--head", "mlp:x",
+                "--out", dir.resolve("bad").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("expected mlp:H"), bad.err());
+    }
+
+    @Test
     void architecturesExpectImagenetNormalisation() throws Exception {
         ModelFiles.Loaded resnet = ModelFiles.open("resnet18", ReferenceBackend.get());
         assertEquals(Preprocessing.IMAGENET, resnet.model().preprocessing());

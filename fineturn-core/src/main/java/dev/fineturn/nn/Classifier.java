@@ -33,8 +33,15 @@ public abstract class Classifier extends Module {
     /** The backbone's output for the head, [N, features], for an already preprocessed input. */
     protected abstract Tensor backbone(Tensor preprocessed);
 
+    /** The layer that gives the class scores: the head itself, or the last layer of an {@link MlpHead}. */
     public Linear head() {
-        return (Linear) module(headPath());
+        Module m = headBlock();
+        return m instanceof MlpHead mlp ? mlp.output() : (Linear) m;
+    }
+
+    /** Everything applied to {@link #features}: a {@link Linear} head or an {@link MlpHead}. */
+    public Module headBlock() {
+        return module(headPath());
     }
 
     public int numClasses() {
@@ -42,7 +49,7 @@ public abstract class Classifier extends Module {
     }
 
     public int featureSize() {
-        return head().inFeatures();
+        return headBlock() instanceof MlpHead mlp ? mlp.inFeatures() : head().inFeatures();
     }
 
     /** Number of input channels the network expects (checked against the data). */
@@ -50,7 +57,7 @@ public abstract class Classifier extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return head().forward(features(x));
+        return headBlock().forward(features(x));
     }
 
     /**
@@ -61,14 +68,30 @@ public abstract class Classifier extends Module {
         if (numClasses < 2) {
             throw new IllegalArgumentException("replaceHead: need at least 2 classes, got " + numClasses);
         }
-        Linear old = head();
-        Linear fresh = new Linear(old.inFeatures(), numClasses, true, scheme);
-        fresh.to(old.parameters().get(0).backend());
+        Linear fresh = new Linear(featureSize(), numClasses, true, scheme);
+        installHead(fresh);
+        return fresh;
+    }
+
+    /**
+     * Replaces the head by a fresh {@code featureSize() -> hidden -> numClasses} {@link MlpHead};
+     * {@link #head()} is then its last layer.
+     */
+    public MlpHead replaceHeadWithMlp(int numClasses, int hidden, Init.Scheme scheme) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("replaceHead: need at least 2 classes, got " + numClasses);
+        }
+        MlpHead fresh = new MlpHead(featureSize(), hidden, numClasses, scheme);
+        installHead(fresh);
+        return fresh;
+    }
+
+    private void installHead(Module fresh) {
+        fresh.to(head().parameters().get(0).backend());
         String path = headPath();
         int dot = path.lastIndexOf('.');
         Module parent = dot < 0 ? this : module(path.substring(0, dot));
         parent.replaceChild(dot < 0 ? path : path.substring(dot + 1), fresh);
-        return fresh;
     }
 
     public Linear replaceHead(int numClasses) {

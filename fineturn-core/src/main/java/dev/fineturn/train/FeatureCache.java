@@ -157,7 +157,7 @@ public final class FeatureCache {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             Set<Tensor> head = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            head.addAll(model.head().parameters());
+            head.addAll(model.headBlock().parameters());
             for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
                 if (head.contains(e.getValue())) {
                     continue;

@@ -54,7 +54,7 @@ public final class LrFinder {
         boolean training = model.isTraining();
         try {
             TransferSetup.apply(model, strategy, train.numClasses(), cfg);
-            if (cfg.probeInitHead() && strategy.usesPretrainedWeights()) {
+            if (cfg.probeInitHead() && cfg.headHidden() == 0 && strategy.usesPretrainedWeights()) {
                 InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(),
                         new TrainingListener() {
                         });

@@ -12,6 +12,7 @@ import dev.fineturn.io.Safetensors;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Linear;
+import dev.fineturn.nn.MlpHead;
 import dev.fineturn.nn.Module;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Losses;
@@ -105,16 +106,25 @@ public final class Trainer {
         Dataset trainData;
         Dataset valData;
         Start start = null;
+        StandardizedFeatures standardized = null;
         if (features) {
-            trainData = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
-            valData = validation == null ? null
+            InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(),
+                    fanOut);
+            InMemoryDataset v = validation == null ? null
                     : FeatureCache.features(model, validation, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
-            net = new Sequential(new Flatten(), model.head());
+            if (model.headBlock() instanceof MlpHead) {
+                standardized = new StandardizedFeatures(f);
+                f = standardized.apply(f);
+                v = standardized.apply(v);
+            }
+            trainData = f;
+            valData = v;
+            net = new Sequential(new Flatten(), model.headBlock());
         } else {
             trainData = train;
             valData = validation;
             net = model;
-            if (cfg.probeInitHead() && strategy.usesPretrainedWeights() && !cfg.resume()) {
+            if (cfg.probeInitHead() && cfg.headHidden() == 0 && strategy.usesPretrainedWeights() && !cfg.resume()) {
                 start = probeStart(model, train, validation, classes, backend, notes);
             }
         }
@@ -125,6 +135,9 @@ public final class Trainer {
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
         FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
                 start, notes);
+        if (standardized != null) {
+            standardized.foldInto((Linear) ((MlpHead) model.headBlock()).layers().getFirst());
+        }
         if (!features && strategy.usesPretrainedWeights() && cfg.probeInitHead() && start != null
                 && cfg.restoreBest()) {
             refitHead(model, all, classes, r.bestEpoch() < 0 ? null : start.c(), notes);

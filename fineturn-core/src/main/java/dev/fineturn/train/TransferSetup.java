@@ -40,6 +40,10 @@ public final class TransferSetup {
     public static List<String> apply(Classifier model, Strategy strategy, int numClasses, TrainConfig cfg) {
         applyFreezing(model, strategy, numClasses);
         List<String> notes = new ArrayList<>();
+        if (cfg.headHidden() > 0) {
+            model.replaceHeadWithMlp(numClasses, cfg.headHidden(), Init.Scheme.HE);
+            notes.add("head: " + model.headBlock() + ", trained with SGD epochs");
+        }
         boolean pretrained = strategy.usesPretrainedWeights();
         int frozenStats = 0;
         int raised = 0;
@@ -97,7 +101,7 @@ public final class TransferSetup {
      */
     public static List<ParamGroup> groups(Classifier model, TrainConfig cfg) {
         Set<Tensor> head = Collections.newSetFromMap(new IdentityHashMap<>());
-        head.addAll(model.head().trainableParameters());
+        head.addAll(model.headBlock().trainableParameters());
         List<String> names = new ArrayList<>();
         List<List<Tensor>> blocks = new ArrayList<>();
         for (var child : model.children().entrySet()) {
@@ -120,7 +124,7 @@ public final class TransferSetup {
             groups.add(new ParamGroup("backbone:" + names.get(i), blocks.get(i),
                     top * Math.pow(cfg.layerLrSpan(), depth), cfg.weightDecay()));
         }
-        groups.add(new ParamGroup("head", new ArrayList<>(model.head().trainableParameters()), cfg.lr(),
+        groups.add(new ParamGroup("head", new ArrayList<>(model.headBlock().trainableParameters()), cfg.lr(),
                 cfg.weightDecay()));
         return groups;
     }

@@ -214,4 +214,30 @@ class TransferRecipeTest {
         }
         return m;
     }
+
+    @Test
+    void anMlpHeadTrainsOnTheCachedFeatures() {
+        SmallCnn m = pretrainedModel();
+        TrainConfig c = cfg(Strategy.FEATURES).withEpochs(8).withHead(TrainConfig.HeadSolver.SGD, 24)
+                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 0.1);
+        FitResult r = new Trainer(c).fit(m, Strategy.FEATURES, TRAIN, null);
+        assertTrue(m.headBlock() instanceof dev.fineturn.nn.MlpHead mlp && mlp.hidden() == 24
+                && mlp.inFeatures() == 16, String.valueOf(m.headBlock()));
+        assertEquals(8, m.head().outFeatures());
+        assertEquals(16, m.featureSize());
+        for (EpochRecord e : r.history()) {
+            assertFalse(e.touchedBackbone());
+        }
+        for (String k : pretrained.keySet()) {
+            if (!k.startsWith("fc")) {
+                assertArrayEquals(pretrained.get(k).toArray(), m.stateDict().get(k).toArray(), 0f, k);
+            }
+        }
+        assertTrue(m.stateDict().containsKey("fc.0.weight") && m.stateDict().containsKey("fc.2.weight"),
+                m.stateDict().keySet().toString());
+        assertTrue(testAccuracy(m) > 0.5, "the MLP head classifies: " + testAccuracy(m));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cfg(Strategy.FEATURES).withHead(TrainConfig.HeadSolver.LBFGS, 24));
+        assertTrue(e.getMessage().contains("SGD"), e.getMessage());
+    }
 }

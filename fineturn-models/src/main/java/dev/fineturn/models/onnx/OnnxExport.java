@@ -15,6 +15,7 @@ import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Dropout;
 import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Linear;
+import dev.fineturn.nn.MlpHead;
 import dev.fineturn.nn.Module;
 import dev.fineturn.nn.ZeroPad2d;
 import dev.fineturn.ops.Conv2dOptions;
@@ -77,6 +78,18 @@ public final class OnnxExport {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A fully connected layer as Gemm: output {@code out}, initializers named {@code params}.weight/.bias. */
+    private static void gemm(Onnx.GraphProto.Builder g, String out, String params, String x, Linear l) {
+        Map<String, Tensor> p = l.namedParameters();
+        g.addInitializer(tensor(params + ".weight", p.get("weight")));
+        List<String> ins = new java.util.ArrayList<>(List.of(x, params + ".weight"));
+        if (p.containsKey("bias")) {
+            g.addInitializer(tensor(params + ".bias", p.get("bias")));
+            ins.add(params + ".bias");
+        }
+        g.addNode(node(out, "Gemm", ins).addAttribute(intAttr("transB", 1)));
     }
 
     private static void emit(Onnx.GraphProto.Builder g, GraphModel.Node node, Module m, int[] in) {
@@ -145,14 +158,11 @@ public final class OnnxExport {
         } else if (m instanceof Dropout) {
             g.addNode(node(name, "Identity", List.of(x)));
         } else if (m instanceof Linear l) {
-            Map<String, Tensor> p = l.namedParameters();
-            g.addInitializer(tensor(name + ".weight", p.get("weight")));
-            java.util.List<String> ins = new java.util.ArrayList<>(List.of(x, name + ".weight"));
-            if (p.containsKey("bias")) {
-                g.addInitializer(tensor(name + ".bias", p.get("bias")));
-                ins.add(name + ".bias");
-            }
-            g.addNode(node(name, "Gemm", ins).addAttribute(intAttr("transB", 1)));
+            gemm(g, name, name, x, l);
+        } else if (m instanceof MlpHead mlp) {
+            gemm(g, name + "_hidden", name + ".0", x, (Linear) mlp.layers().getFirst());
+            g.addNode(node(name + "_relu", "Relu", List.of(name + "_hidden")));
+            gemm(g, name, name + ".2", name + "_relu", mlp.output());
         } else {
             throw new IllegalArgumentException("ONNX export: layer '" + name + "' (" + m + ") has no ONNX "
                     + "counterpart in this exporter");

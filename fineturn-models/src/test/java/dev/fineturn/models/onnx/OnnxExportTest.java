@@ -64,6 +64,25 @@ class OnnxExportTest {
     }
 
     @Test
+    void anMlpHeadExportsAsTwoGemmsAroundARelu() throws Exception {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(6);
+        GraphModel full = TfjsLayersModel.loadResource(TfjsLayersModel.class,
+                "/dev/fineturn/models/pretrained/mobilenet_v2/model.json");
+        GraphModel cut = full.truncate("block_3_expand_relu", 3, 32);
+        cut.replaceHeadWithMlp(3, 12, dev.fineturn.nn.Init.Scheme.HE);
+        cut.eval();
+        Path file = dir.resolve("mlp.onnx");
+        OnnxExport.write(cut, 32, 32, file);
+        GraphModel back = OnnxModel.load(file);
+        back.eval();
+        Tensor x = Tensor.uniform(ReferenceBackend.get(), 7, 0f, 1f, 2, 3, 32, 32);
+        try (var g = GradMode.noGrad()) {
+            assertArrayEquals(cut.forward(x).toArray(), back.forward(x).toArray(), 1e-4f);
+        }
+    }
+
+    @Test
     void kerasApplicationsStateTheirFamilysConvention() {
         assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("mobilenetv2_1.00_224"));
         assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("inception_v3"));
