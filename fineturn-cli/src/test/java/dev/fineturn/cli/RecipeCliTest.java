@@ -111,6 +111,44 @@ class RecipeCliTest {
     }
 
     @Test
+    void autoFineTunesAnArchitectureWithWeightsOnAnImageFolder() throws Exception {
+        dev.fineturn.nn.Init.useBackend(ReferenceBackend.get());
+        dev.fineturn.nn.Init.seed(3);
+        var resnet = dev.fineturn.models.arch.Architectures.create("resnet18", 1000);
+        Path weights = dir.resolve("resnet18.safetensors");
+        java.util.List<dev.fineturn.io.NamedTensor> tensors = new java.util.ArrayList<>();
+        resnet.stateDict().forEach((k, v) -> tensors.add(dev.fineturn.io.NamedTensor.of(k, v)));
+        dev.fineturn.io.Safetensors.write(weights, tensors, java.util.Map.of());
+        Path photos = dir.resolve("photos");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (String cls : new String[]{"horizontal", "vertical"}) {
+            Files.createDirectories(photos.resolve(cls));
+            for (int i = 0; i < 24; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 40,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 40; y++) {
+                    for (int x = 0; x < 40; x++) {
+                        boolean on = ((cls.equals("horizontal") ? y : x) / 5) % 2 == 0;
+                        int v = Math.min(255, (on ? 200 : 40) + r.nextInt(40));
+                        img.setRGB(x, y, v << 16 | (v / 2) << 8 | (255 - v));
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "png", photos.resolve(cls).resolve(i + ".png").toFile());
+            }
+        }
+        Path out = dir.resolve("resnet-auto");
+        CliTest.Run run = CliTest.run("finetune", "--model", "resnet18", "--weights", weights.toString(), "--data",
+                photos.toString(), "--strategy", "auto", "--epochs", "1", "--size", "32", "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().contains("advisor:") && run.err().contains("lr-find:"), run.err());
+        assertTrue(run.err().contains("augmentation: random resized crop"), run.err());
+        JsonNode arch = new ObjectMapper().readTree(out.resolve("model/architecture.json").toFile());
+        assertEquals("imagenet", arch.get("preprocess").asText());
+        assertEquals(2, arch.get("numClasses").asInt());
+        assertEquals(32, arch.get("inputSize").asInt());
+    }
+
+    @Test
     void anMlpHeadIsSavedAndReloaded() throws Exception {
         Path data = csv(dir, 60);
         Path out = dir.resolve("mlp");
