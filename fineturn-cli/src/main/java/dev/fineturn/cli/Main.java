@@ -34,6 +34,14 @@ public final class Main implements Runnable {
             }
             return 1;
         });
+        cl.setParameterExceptionHandler((ex, given) -> {
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            java.util.List<String> unknown = c.getUnmatchedArguments().stream().filter(a -> a.startsWith("-")).toList();
+            String message = unknown.isEmpty() ? ex.getMessage() : "unknown option " + unknown.getFirst();
+            c.getErr().println(name + ": " + message + " (see " + name + " --help)");
+            return 2;
+        });
         return cl.execute(args);
     }
 

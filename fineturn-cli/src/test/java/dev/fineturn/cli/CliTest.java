@@ -117,6 +117,14 @@ class CliTest {
         assertTrue(missing.err().startsWith("fineturn: ") && missing.err().strip().lines().count() == 1, missing.err());
         assertTrue(missing.err().contains("nope"), missing.err());
 
+        Run typo = run("finetune", "--model", "lenet", "--dta", "demo:fashion-mnist", "--out", dir.toString());
+        assertEquals(2, typo.code());
+        assertEquals("fineturn finetune: unknown option --dta (see fineturn finetune --help)", typo.err().strip());
+        Run absent = run("evaluate", "--model", "lenet");
+        assertEquals(2, absent.code());
+        assertEquals(1, absent.err().strip().lines().count(), absent.err());
+        assertTrue(absent.err().contains("--data"), absent.err());
+
         Run arch = run("finetune", "--model", "resnet99", "--data", "demo:fashion-mnist", "--out", dir.toString());
         assertEquals(1, arch.code());
         assertTrue(arch.err().contains("resnet99") && arch.err().contains("resnet18"), arch.err());
