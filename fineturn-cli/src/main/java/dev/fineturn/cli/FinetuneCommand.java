@@ -228,7 +228,8 @@ final class FinetuneCommand implements Callable<Integer> {
         Charts.confusion(out.resolve("confusion.png"), (scoreOn != null ? "Test" : "Validation") + " confusion matrix",
                 test.confusion(), train.classNames());
         HtmlReport.write(out.resolve("index.html"), "fineturn finetune: " + model, "Strategy " + s + " on " + data,
-                List.of(run), advice, List.of("accuracy.png", "loss.png", "confusion.png"));
+                List.of(run), advice, List.of("accuracy.png", "loss.png", "confusion.png"),
+                scoreOn != null ? "test" : "validation");
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode().put("strategy", s.toString())
                     .put("accuracy", test.top1()).put("top5", test.top5()).put("loss", test.loss())

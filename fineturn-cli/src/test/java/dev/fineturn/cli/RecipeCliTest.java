@@ -45,6 +45,9 @@ class RecipeCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode arch = new ObjectMapper().readTree(out.resolve("model/architecture.json").toFile());
         assertEquals(Preprocessing.parse("mean=0.3,std=0.2").spec(), arch.get("preprocess").asText());
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.contains("validation accuracy") && !html.contains("test accuracy"), html);
+        assertTrue(!html.contains("top-5"), "three classes: no top-5 column");
 
         ModelFiles.Loaded reloaded = ModelFiles.open(out.resolve("model").toString(), ReferenceBackend.get());
         assertEquals(Preprocessing.parse("mean=0.3,std=0.2"), reloaded.model().preprocessing());

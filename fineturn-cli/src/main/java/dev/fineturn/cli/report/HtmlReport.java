@@ -12,6 +12,16 @@ public final class HtmlReport {
 
     public static void write(Path file, String title, String intro, List<RunRecord> runs, String recommendation,
                              List<String> images) throws IOException {
+        write(file, title, intro, runs, recommendation, images, "test");
+    }
+
+    /**
+     * As above, the scores labelled as measured on {@code scoredOn} ("test" or "validation"); top-5
+     * is left out for fewer than six classes, where it says nothing.
+     */
+    public static void write(Path file, String title, String intro, List<RunRecord> runs, String recommendation,
+                             List<String> images, String scoredOn) throws IOException {
+        boolean top5 = runs.stream().anyMatch(r -> r.test().confusion().length > 5);
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
@@ -20,11 +30,13 @@ public final class HtmlReport {
                         + "margin:1em 0;border:1px solid #ddd}pre{background:#f5f5f5;padding:1em}</style>"
                         + "</head><body>\n");
         b.append("<h1>").append(esc(title)).append("</h1>\n<p>").append(esc(intro)).append("</p>\n");
-        b.append("<table><tr><th>strategy</th><th>test accuracy</th><th>top-5</th><th>macro F1</th>"
-                + "<th>epochs</th><th>wall time (s)</th><th>trainable parameters</th></tr>\n");
+        b.append("<table><tr><th>strategy</th><th>").append(esc(scoredOn)).append(" accuracy</th>")
+                .append(top5 ? "<th>top-5</th>" : "").append("<th>macro F1</th>"
+                        + "<th>epochs</th><th>wall time (s)</th><th>trainable parameters</th></tr>\n");
         for (RunRecord r : runs) {
-            b.append(String.format("<tr><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%d</td><td>%.1f</td>"
-                            + "<td>%,d</td></tr>%n", esc(r.name()), r.test().top1(), r.test().top5(), r.test().macroF1(),
+            b.append(String.format("<tr><td>%s</td><td>%.3f</td>%s<td>%.3f</td><td>%d</td><td>%.1f</td>"
+                            + "<td>%,d</td></tr>%n", esc(r.name()), r.test().top1(),
+                    top5 ? String.format("<td>%.3f</td>", r.test().top5()) : "", r.test().macroF1(),
                     r.fit().history().size(), r.seconds(), r.trainableParameters()));
         }
         b.append("</table>\n");
