@@ -195,6 +195,9 @@ final class FinetuneCommand implements Callable<Integer> {
         if (augmented) {
             say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it off");
         }
+        if (resume) {
+            checkResumable(out.resolve("checkpoints"), cfg.epochs());
+        }
         Files.createDirectories(out);
         if (folds > 0) {
             CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
@@ -295,6 +298,21 @@ final class FinetuneCommand implements Callable<Integer> {
             // reported below
         }
         throw new IllegalArgumentException("--head " + head + ": expected mlp:H with H hidden units, e.g. mlp:256");
+    }
+
+    /** A resume needs a checkpoint, and one that has epochs left to train. */
+    private static void checkResumable(Path checkpoints, int epochs) throws java.io.IOException {
+        Path latest = java.nio.file.Files.isDirectory(checkpoints)
+                ? dev.fineturn.train.Checkpoint.latest(checkpoints) : null;
+        if (latest == null) {
+            throw new IllegalArgumentException("--resume: no checkpoint in " + checkpoints
+                    + "; run without --resume to start training");
+        }
+        int done = dev.fineturn.train.Checkpoint.epochOf(latest);
+        if (done >= epochs) {
+            throw new IllegalArgumentException("--resume: the run in " + checkpoints.getParent() + " already finished "
+                    + done + " of " + epochs + " epochs; give --epochs with more than " + done + " to train further");
+        }
     }
 
     private static String weightsFrom(FitResult fit, String monitor) {

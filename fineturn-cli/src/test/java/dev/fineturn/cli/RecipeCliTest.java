@@ -171,6 +171,27 @@ class RecipeCliTest {
     }
 
     @Test
+    void resumeSaysWhenThereIsNothingToResume() throws Exception {
+        Path data = csv(dir, 60);
+        Path out = dir.resolve("resume");
+        CliTest.Run none = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy", "full",
+                "--epochs", "2", "--size", "28", "--out", out.toString(), "--resume");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("no checkpoint in") && none.err().contains("without --resume"), none.err());
+        CliTest.Run first = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "full", "--epochs", "2", "--patience", "0", "--size", "28", "--out", out.toString(), "--quiet");
+        assertEquals(0, first.code(), first.err());
+        CliTest.Run finished = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "full", "--epochs", "2", "--size", "28", "--out", out.toString(), "--resume");
+        assertEquals(1, finished.code());
+        assertTrue(finished.err().contains("already finished 2 of 2 epochs"), finished.err());
+        CliTest.Run more = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "full", "--epochs", "3", "--patience", "0", "--size", "28", "--out", out.toString(), "--resume",
+                "--quiet");
+        assertEquals(0, more.code(), more.err());
+    }
+
+    @Test
     void architecturesExpectImagenetNormalisation() throws Exception {
         ModelFiles.Loaded resnet = ModelFiles.open("resnet18", ReferenceBackend.get());
         assertEquals(Preprocessing.IMAGENET, resnet.model().preprocessing());

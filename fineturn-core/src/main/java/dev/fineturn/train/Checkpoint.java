@@ -102,6 +102,15 @@ public final class Checkpoint {
     }
 
     /** Loads weights and optimiser state into {@code model} and {@code optimizer}; returns the state. */
+    /** The epoch a checkpoint would resume at (the number of epochs it completed, when it is at an epoch's end). */
+    public static int epochOf(Path checkpoint) throws IOException {
+        JsonNode s = JSON.readTree(checkpoint.resolve(STATE_FILE).toFile());
+        if (!s.path("epoch").isInt()) {
+            throw new IOException(checkpoint.resolve(STATE_FILE) + ": no epoch recorded");
+        }
+        return s.get("epoch").asInt();
+    }
+
     public static TrainingState restore(Path checkpoint, Module model, Optimizer optimizer) throws IOException {
         JsonNode s = JSON.readTree(checkpoint.resolve(STATE_FILE).toFile());
         Map<String, Tensor> weights = tensors(checkpoint.resolve(MODEL_FILE), model);
