@@ -154,9 +154,7 @@ final class ModelFiles {
         List<NamedTensor> ts = new ArrayList<>();
         model.stateDict().forEach((k, v) -> ts.add(NamedTensor.of(k, v)));
         Safetensors.write(dir.resolve(WEIGHTS), ts, Map.of("format", "fineturn"));
-        Path tmp = Files.createTempFile(dir, ".architecture", ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
-        Files.move(tmp, dir.resolve(ARCHITECTURE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        dev.fineturn.io.AtomicFiles.write(dir.resolve(ARCHITECTURE), JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(r));
     }
 }

@@ -22,12 +22,9 @@ import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.tensor.Tensor;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -67,17 +64,7 @@ public final class OnnxExport {
                 .setProducerVersion("0.1.0").addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(OPSET))
                 .setGraph(g).addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(PREPROCESS_KEY)
                         .setValue(model.preprocessing().spec())).build();
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                proto.writeTo(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.fineturn.io.AtomicFiles.write(file, proto::writeTo);
     }
 
     /** A fully connected layer as Gemm: output {@code out}, initializers named {@code params}.weight/.bias. */
