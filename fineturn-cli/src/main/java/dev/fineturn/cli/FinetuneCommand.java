@@ -117,6 +117,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in DIR/checkpoints.")
     boolean resume;
 
+    @Option(names = "--force", description = "Write into a non-empty --out folder: replace an earlier run there "
+            + "(its checkpoints are removed), or add to a folder that holds other files.")
+    boolean force;
+
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
@@ -197,6 +201,8 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         if (resume) {
             checkResumable(out.resolve("checkpoints"), cfg.epochs());
+        } else {
+            checkOut();
         }
         Files.createDirectories(out);
         if (folds > 0) {
@@ -298,6 +304,41 @@ final class FinetuneCommand implements Callable<Integer> {
             // reported below
         }
         throw new IllegalArgumentException("--head " + head + ": expected mlp:H with H hidden units, e.g. mlp:256");
+    }
+
+    /**
+     * Nothing is overwritten unasked: a non-empty {@code --out} needs {@code --force}, and then an
+     * earlier run's checkpoints go, so that none is mistaken for this run's.
+     */
+    private void checkOut() throws java.io.IOException {
+        if (!Files.isDirectory(out)) {
+            if (Files.exists(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
+            }
+            return;
+        }
+        boolean empty;
+        try (var s = Files.list(out)) {
+            empty = s.findAny().isEmpty();
+        }
+        if (empty) {
+            return;
+        }
+        boolean run = Files.exists(out.resolve("metrics.jsonl")) || Files.isDirectory(out.resolve("checkpoints"))
+                || Files.exists(out.resolve("model").resolve(ModelFiles.ARCHITECTURE));
+        if (!force) {
+            throw new IllegalArgumentException("--out " + out + (run
+                    ? " holds an earlier fineturn run; give --resume to continue it or --force to replace it"
+                    : " is not empty and is not a fineturn run; choose another folder or give --force"));
+        }
+        Path checkpoints = out.resolve("checkpoints");
+        if (run && Files.isDirectory(checkpoints)) {
+            try (var walk = Files.walk(checkpoints)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** A resume needs a checkpoint, and one that has epochs left to train. */

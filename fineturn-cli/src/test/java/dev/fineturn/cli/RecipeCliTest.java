@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transfer recipe from the command line: preprocessing that travels with the model, auto everywhere. */
@@ -189,6 +190,40 @@ class RecipeCliTest {
                 "full", "--epochs", "3", "--patience", "0", "--size", "28", "--out", out.toString(), "--resume",
                 "--quiet");
         assertEquals(0, more.code(), more.err());
+    }
+
+    @Test
+    void aNonEmptyOutFolderIsRefusedUnlessForced() throws Exception {
+        Path data = csv(dir, 60);
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("notes.txt"), "my notes");
+        String[] args = {"finetune", "--model", "lenet", "--data", data.toString(), "--strategy", "features",
+            "--size", "28", "--out", mine.toString(), "--quiet"};
+        CliTest.Run refused = CliTest.run(args);
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("is not empty and is not a fineturn run"), refused.err());
+        assertFalse(Files.exists(mine.resolve("metrics.jsonl")), "nothing was written");
+
+        CliTest.Run forced = CliTest.run(append(args, "--force"));
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals("my notes", Files.readString(mine.resolve("notes.txt")));
+
+        CliTest.Run again = CliTest.run(args);
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("holds an earlier fineturn run") && again.err().contains("--resume"),
+                again.err());
+        Path stale = mine.resolve("checkpoints/ckpt-99999999");
+        Files.createDirectories(stale);
+        CliTest.Run replaced = CliTest.run(append(args, "--force"));
+        assertEquals(0, replaced.code(), replaced.err());
+        assertFalse(Files.exists(stale), "an earlier run's checkpoints are removed when it is replaced");
+    }
+
+    private static String[] append(String[] args, String more) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + 1);
+        out[args.length] = more;
+        return out;
     }
 
     @Test
