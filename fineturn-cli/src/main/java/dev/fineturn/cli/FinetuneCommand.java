@@ -128,7 +128,7 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet));
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet, common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);

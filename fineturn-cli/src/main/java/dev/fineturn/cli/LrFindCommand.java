@@ -67,7 +67,7 @@ final class LrFindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        Classifier net = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet)).model();
+        Classifier net = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet, common.verbose)).model();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
         if (cut != null) {
             if (!(net instanceof GraphModel g)) {

@@ -44,19 +44,45 @@ final class ModelFiles {
 
     /** Opens a model and, when given, loads weights into it by name, type and shape, reporting the match. */
     static Loaded open(String spec, Path weights, Backend backend, boolean quiet) throws IOException {
-        Loaded l = open(spec, backend);
-        if (weights != null) {
-            var report = dev.fineturn.models.match.WeightMatcher.defaults().strict(0.5).load(l.model(),
-                    dev.fineturn.models.format.WeightFiles.readStateDict(weights));
+        return open(spec, weights, backend, quiet, false);
+    }
+
+    /**
+     * As above; an architecture gets as many classes as its weights' classifier has (so loading
+     * torchvision's 10-class weights reports no mismatch), and the load report is a summary
+     * unless {@code verbose}.
+     */
+    static Loaded open(String spec, Path weights, Backend backend, boolean quiet, boolean verbose)
+            throws IOException {
+        List<NamedTensor> state = weights == null ? null
+                : dev.fineturn.models.format.WeightFiles.readStateDict(weights);
+        Loaded l = open(spec, backend, state == null ? 0 : classifierClasses(state));
+        if (state != null) {
+            var report = dev.fineturn.models.match.WeightMatcher.defaults().strict(0.5).load(l.model(), state);
             if (!quiet) {
-                System.err.println(report);
+                System.err.print(verbose ? report.toString() : report.brief());
             }
-            l.recipe().put("weights", weights.toAbsolutePath().toString());
+            l.recipe().put("weights", weights.getFileName().toString());
         }
         return l;
     }
 
+    /** The output count of the last matrix in a state dict: the classifier's, in torchvision order. */
+    static int classifierClasses(List<NamedTensor> state) {
+        for (int i = state.size() - 1; i >= 0; i--) {
+            NamedTensor t = state.get(i);
+            if (t.name().endsWith("weight") && t.shape().length == 2) {
+                return t.shape()[0];
+            }
+        }
+        return 0;
+    }
+
     static Loaded open(String spec, Backend backend) throws IOException {
+        return open(spec, backend, 0);
+    }
+
+    private static Loaded open(String spec, Backend backend, int classes) throws IOException {
         ObjectNode recipe = JSON.createObjectNode();
         Path p = Path.of(spec);
         if (spec.equals("bundled:mobilenet_v2")) {
@@ -82,7 +108,7 @@ final class ModelFiles {
         }
         if (Architectures.names().contains(spec.toLowerCase())) {
             recipe.put("base", "arch:" + spec.toLowerCase());
-            Classifier c = Architectures.create(spec.toLowerCase(), 1000);
+            Classifier c = Architectures.create(spec.toLowerCase(), classes >= 2 ? classes : 1000);
             c.to(backend);
             return new Loaded(c, recipe, GraphModel.Layout.NCHW, OutputActivation.NONE, "architecture " + spec);
         }

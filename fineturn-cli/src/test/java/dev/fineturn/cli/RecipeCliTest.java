@@ -118,7 +118,8 @@ class RecipeCliTest {
     void autoFineTunesAnArchitectureWithWeightsOnAnImageFolder() throws Exception {
         dev.fineturn.nn.Init.useBackend(ReferenceBackend.get());
         dev.fineturn.nn.Init.seed(3);
-        var resnet = dev.fineturn.models.arch.Architectures.create("resnet18", 1000);
+        // torchvision-layout weights of a 10-class ResNet-18: the class count comes from fc.weight
+        var resnet = dev.fineturn.models.arch.Architectures.create("resnet18", 10);
         Path weights = dir.resolve("resnet18.safetensors");
         java.util.List<dev.fineturn.io.NamedTensor> tensors = new java.util.ArrayList<>();
         resnet.stateDict().forEach((k, v) -> tensors.add(dev.fineturn.io.NamedTensor.of(k, v)));
@@ -144,6 +145,9 @@ class RecipeCliTest {
         CliTest.Run run = CliTest.run("finetune", "--model", "resnet18", "--weights", weights.toString(), "--data",
                 photos.toString(), "--strategy", "auto", "--epochs", "1", "--size", "32", "--out", out.toString());
         assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().contains("102 of 102 weights loaded (100.0%): 0 missing, 0 unexpected, 0 shape mismatched"),
+                run.err());
+        assertTrue(run.err().lines().noneMatch(l -> l.startsWith("loaded ")), "the full table only with --verbose");
         assertTrue(run.err().contains("advisor:") && run.err().contains("lr-find:"), run.err());
         assertTrue(run.err().contains("augmentation: random resized crop"), run.err());
         JsonNode arch = new ObjectMapper().readTree(out.resolve("model/architecture.json").toFile());

@@ -97,6 +97,26 @@ public final class LoadReport {
                 unexpected.size(), shapeMismatched.size());
     }
 
+    /** The summary, the first few problems and the notes; the full table is {@link #toString()}. */
+    public String brief() {
+        StringBuilder b = new StringBuilder(summary()).append('\n');
+        List<String> problems = new ArrayList<>();
+        shapeMismatched.forEach(m -> problems.add("MISMATCH " + m.target() + " " + Arrays.toString(m.targetShape())
+                + " vs source " + m.source() + " " + Arrays.toString(m.sourceShape())));
+        missing.forEach(e -> problems.add("MISSING " + e.name() + " " + Arrays.toString(e.shape())));
+        unexpected.forEach(e -> problems.add("UNEXPECTED " + e.name() + " " + Arrays.toString(e.shape())));
+        problems.stream().limit(BRIEF_PROBLEMS).forEach(p -> b.append("  ").append(p).append('\n'));
+        if (problems.size() > BRIEF_PROBLEMS) {
+            b.append("  ... ").append(problems.size() - BRIEF_PROBLEMS).append(" more (--verbose shows every tensor)\n");
+        }
+        for (String note : notes) {
+            b.append("note: ").append(note).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static final int BRIEF_PROBLEMS = 5;
+
     @Override
     public String toString() {
         List<String[]> rows = new ArrayList<>();
