@@ -110,6 +110,24 @@ public final class Backends {
         defaultBackend = backend;
     }
 
+    /**
+     * Falling back to the single-threaded reference backend because a faster one lacks a JVM flag
+     * (the cpu backend needs {@code --add-modules jdk.incubator.vector}) is worth a warning: a
+     * class-path user would otherwise just see everything run many times slower.
+     */
+    static String fallbackWarning(String chosen, List<Status> skipped) {
+        if (!chosen.equals("reference")) {
+            return null;
+        }
+        for (Status s : skipped) {
+            if (s.reason() != null && s.reason().contains("--add-modules")) {
+                return "using the single-threaded reference backend: the " + s.name() + " backend is unavailable ("
+                        + s.reason() + "); start java with --add-modules jdk.incubator.vector";
+            }
+        }
+        return null;
+    }
+
     private static Backend select() {
         String requested = System.getProperty(PROPERTY);
         if (requested == null || requested.isBlank()) {
@@ -120,12 +138,18 @@ public final class Backends {
             LOG.log(System.Logger.Level.DEBUG, "using backend ''{0}'' as requested", b.name());
             return b;
         }
+        List<Status> skipped = new ArrayList<>();
         for (BackendProvider p : byPriority()) {
             Availability a = probe(p);
             if (a.available()) {
                 LOG.log(System.Logger.Level.DEBUG, "using backend ''{0}'': {1}", p.name(), a.reason());
+                String warning = fallbackWarning(p.name(), skipped);
+                if (warning != null) {
+                    LOG.log(System.Logger.Level.WARNING, warning);
+                }
                 return get(p.name());
             }
+            skipped.add(new Status(p.name(), p.priority(), false, a.reason()));
             LOG.log(System.Logger.Level.INFO, "skipping backend ''{0}'': {1}", p.name(), a.reason());
         }
         throw new IllegalStateException("no backend is available; discovered: " + names());

@@ -35,4 +35,17 @@ class BackendsTest {
         // Only the reference backend is on core's test class path.
         assertSame(ReferenceBackend.get(), Backends.defaultBackend());
     }
+
+    @Test
+    void fallingBackToTheReferenceForAMissingFlagIsAWarningThatNamesIt() {
+        var cpu = new Backends.Status("cpu", 100, false, "the JVM was started without --add-modules jdk.incubator.vector");
+        var cuda = new Backends.Status("cuda", 200, false, "no CUDA driver (libcuda.so.1)");
+        String w = Backends.fallbackWarning("reference", java.util.List.of(cuda, cpu));
+        org.junit.jupiter.api.Assertions.assertNotNull(w);
+        org.junit.jupiter.api.Assertions.assertTrue(w.contains("cpu backend") && w.contains("--add-modules "
+                + "jdk.incubator.vector") && w.contains("single-threaded reference"), w);
+        org.junit.jupiter.api.Assertions.assertNull(Backends.fallbackWarning("cpu", java.util.List.of(cuda)));
+        org.junit.jupiter.api.Assertions.assertNull(Backends.fallbackWarning("reference", java.util.List.of(cuda)),
+                "no flag would help: the reference is simply the only backend");
+    }
 }
