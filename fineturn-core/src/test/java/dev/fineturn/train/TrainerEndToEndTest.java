@@ -1,7 +1,6 @@
 package dev.fineturn.train;
 
 import dev.fineturn.data.InMemoryDataset;
-import dev.fineturn.nn.Init;
 import dev.fineturn.nn.SmallCnn;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.tensor.Tensor;
@@ -28,23 +27,12 @@ class TrainerEndToEndTest {
 
     @BeforeAll
     static void pretrainOnTaskA() {
-        Init.useBackend(ReferenceBackend.get());
-        Init.seed(1);
-        SmallCnn model = new SmallCnn(3, 4);
-        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.SCRATCH).withEpochs(4).withBatchSize(16)
-                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 1.0).withValidationFraction(0.2);
-        FitResult r = new Trainer(cfg).fit(model, Strategy.SCRATCH, SyntheticTasks.orientation(400, 1), null);
-        pretrainAccuracy = r.best().top1();
-        pretrained = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> pretrained.put(k, v.copy()));
+        pretrained = PretrainedSmallCnn.weights();
+        pretrainAccuracy = PretrainedSmallCnn.accuracy();
     }
 
     private static SmallCnn pretrainedModel() {
-        Init.useBackend(ReferenceBackend.get());
-        Init.seed(5);
-        SmallCnn m = new SmallCnn(3, 4);
-        m.loadStateDict(pretrained, true);
-        return m;
+        return PretrainedSmallCnn.model();
     }
 
     private static TrainConfig finetune(Strategy s) {

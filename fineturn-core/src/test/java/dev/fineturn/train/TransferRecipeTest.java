@@ -2,7 +2,6 @@ package dev.fineturn.train;
 
 import dev.fineturn.data.InMemoryDataset;
 import dev.fineturn.nn.BatchNorm2d;
-import dev.fineturn.nn.Init;
 import dev.fineturn.nn.SmallCnn;
 import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.reference.ReferenceBackend;
@@ -12,7 +11,6 @@ import dev.fineturn.train.linear.LinearProbeResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,22 +28,11 @@ class TransferRecipeTest {
 
     @BeforeAll
     static void pretrain() {
-        Init.useBackend(ReferenceBackend.get());
-        Init.seed(1);
-        SmallCnn model = new SmallCnn(3, 4);
-        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.SCRATCH).withEpochs(4).withBatchSize(16)
-                .withOptimizer(TrainConfig.OptimizerKind.ADAMW, 1e-2, 1.0);
-        new Trainer(cfg).fit(model, Strategy.SCRATCH, SyntheticTasks.orientation(400, 1), null);
-        pretrained = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> pretrained.put(k, v.copy()));
+        pretrained = PretrainedSmallCnn.weights();
     }
 
     private static SmallCnn pretrainedModel() {
-        Init.useBackend(ReferenceBackend.get());
-        Init.seed(5);
-        SmallCnn m = new SmallCnn(3, 4);
-        m.loadStateDict(pretrained, true);
-        return m;
+        return PretrainedSmallCnn.model();
     }
 
     private static TrainConfig cfg(Strategy s) {
