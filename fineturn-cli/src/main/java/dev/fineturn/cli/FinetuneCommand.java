@@ -128,16 +128,13 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet, common.verbose));
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+                common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
         if (cut != null) {
-            if (!(net instanceof GraphModel g)) {
-                throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX)");
-            }
-            net = g.truncate(cut, train.numClasses(), size);
-            recipe.put("cut", cut).put("probeSize", size);
+            net = ModelFiles.cut(net, cut, train.numClasses(), size, recipe);
         }
         recipe.put("numClasses", train.numClasses()).put("newHead", true).put("inputSize", size);
         Strategy s;
@@ -197,7 +194,8 @@ final class FinetuneCommand implements Callable<Integer> {
             b.trainTransform = augmented ? Augmentations.standard(w) : null;
         });
         if (augmented) {
-            say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it off");
+            say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it "
+                    + "off");
         }
         if (resume) {
             checkResumable(out.resolve("checkpoints"), cfg.epochs());

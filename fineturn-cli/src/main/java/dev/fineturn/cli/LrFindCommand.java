@@ -2,7 +2,6 @@ package dev.fineturn.cli;
 
 import dev.fineturn.cli.report.Charts;
 import dev.fineturn.data.Dataset;
-import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
 import dev.fineturn.spi.Backend;
@@ -67,13 +66,12 @@ final class LrFindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        Classifier net = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet, common.verbose)).model();
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+                common.verbose));
+        Classifier net = loaded.model();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
         if (cut != null) {
-            if (!(net instanceof GraphModel g)) {
-                throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX)");
-            }
-            net = g.truncate(cut, train.numClasses(), size);
+            net = ModelFiles.cut(net, cut, train.numClasses(), size, loaded.recipe());
         }
         Strategy s = Strategy.parse(strategy);
         if (s.kind() == Strategy.Kind.FEATURES) {

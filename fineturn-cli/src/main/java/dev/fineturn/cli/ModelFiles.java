@@ -67,6 +67,20 @@ final class ModelFiles {
         return l;
     }
 
+    /**
+     * {@code --cut}: an imported graph up to {@code node}, pooled, with a fresh head for
+     * {@code classes}; the recipe records the cut so the model folder rebuilds it.
+     */
+    static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
+        if (!(net instanceof GraphModel g)) {
+            throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX), not "
+                    + net.getClass().getSimpleName());
+        }
+        GraphModel cut = g.truncate(node, classes, size);
+        recipe.put("cut", node).put("probeSize", size);
+        return cut;
+    }
+
     /** The output count of the last matrix in a state dict: the classifier's, in torchvision order. */
     static int classifierClasses(List<NamedTensor> state) {
         for (int i = state.size() - 1; i >= 0; i--) {

@@ -60,7 +60,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "A PNG/JPEG image, a folder of them, or a float32 .npy batch (NCHW or NHWC, see above).")
     Path input;
 
-    @Option(names = "--output", paramLabel = "FILE.npy", description = "Write the outputs here (needed for .npy input).")
+    @Option(names = "--output", paramLabel = "FILE.npy",
+            description = "Write the outputs here (needed for .npy input).")
     Path output;
 
     @Option(names = "--size", description = "Side length images are resized to. Default: the size the model was "

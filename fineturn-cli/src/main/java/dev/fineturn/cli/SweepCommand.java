@@ -7,7 +7,6 @@ import dev.fineturn.cli.report.FoldStatistics;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Datasets;
 import dev.fineturn.data.Split;
-import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
 import dev.fineturn.spi.Backend;
@@ -128,16 +127,13 @@ final class SweepCommand implements Callable<Integer> {
         checkOut(out, force);
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet, common.verbose));
+        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+                common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size);
         if (cut != null) {
-            if (!(net instanceof GraphModel g)) {
-                throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX)");
-            }
-            net = g.truncate(cut, train.numClasses(), size);
-            recipe.put("cut", cut).put("probeSize", size);
+            net = ModelFiles.cut(net, cut, train.numClasses(), size, recipe);
         }
         recipe.put("numClasses", train.numClasses()).put("newHead", true).put("inputSize", size);
         int blocks = net.children().size();
