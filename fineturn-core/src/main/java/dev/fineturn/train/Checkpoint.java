@@ -22,11 +22,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A resumable checkpoint: {@code model.safetensors} (the state dict), {@code optimizer.safetensors}
- * (momentum buffers and Adam moments) and {@code state.json} (epoch, step, optimiser step count,
- * random and schedule state). Each checkpoint is written into a temporary folder that is renamed
- * into place, and {@code latest.json} is replaced atomically afterwards, so a kill at any moment
- * leaves the previous checkpoint intact.
+ * A resumable checkpoint: {@code model.safetensors} (the trainable parameters and the buffers),
+ * {@code optimizer.safetensors} (momentum buffers and Adam moments) and {@code state.json} (epoch,
+ * step, optimiser step count, random and schedule state, the epochs so far). Frozen parameters are
+ * not copied into every checkpoint: the checkpoint records their SHA-256, and restoring refuses a
+ * model whose frozen weights differ. Each checkpoint is written into a temporary folder that is
+ * renamed into place, and {@code latest.json} is replaced atomically afterwards, so a kill at any
+ * moment leaves the previous checkpoint intact. The newest {@code keep} checkpoints are kept.
  */
 public final class Checkpoint {
     public static final String MODEL_FILE = "model.safetensors";
@@ -34,17 +36,28 @@ public final class Checkpoint {
     public static final String STATE_FILE = "state.json";
     public static final String LATEST = "latest.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int KEEP = 2;
+    public static final int DEFAULT_KEEP = 2;
+    static final String FROZEN_HASH = "frozen_sha256";
 
     private Checkpoint() {
     }
 
     public static Path save(Path dir, Module model, Optimizer optimizer, TrainingState state) throws IOException {
+        return save(dir, model, optimizer, state, DEFAULT_KEEP);
+    }
+
+    /** Writes a checkpoint and removes all but the newest {@code keep} (at least 1). */
+    public static Path save(Path dir, Module model, Optimizer optimizer, TrainingState state, int keep)
+            throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("checkpoint: keep " + keep + " must be at least 1");
+        }
         Files.createDirectories(dir);
         String name = String.format("ckpt-%09d", state.step());
         Path tmp = Files.createTempDirectory(dir, "." + name + ".tmp");
         try {
-            Safetensors.write(tmp.resolve(MODEL_FILE), named(model.stateDict()), Map.of("format", "fineturn"));
+            Safetensors.write(tmp.resolve(MODEL_FILE), named(FrozenWeights.changing(model)),
+                    Map.of("format", "fineturn", FROZEN_HASH, FrozenWeights.sha256(model)));
             Safetensors.write(tmp.resolve(OPTIMIZER_FILE), named(optimizer.stateTensors()), Map.of());
             ObjectNode s = JSON.createObjectNode();
             s.put("epoch", state.epoch());
@@ -58,6 +71,10 @@ public final class Checkpoint {
             state.randomState().forEach(r::put);
             ObjectNode sch = s.putObject("scheduleState");
             state.scheduleState().forEach(sch::put);
+            s.set("history", HistoryJson.write(state.history()));
+            TrainingState.EpochProgress p = state.progress();
+            s.putObject("epochProgress").put("lossSum", p.lossSum()).put("correct", p.correct())
+                    .put("seen", p.seen()).put("seconds", p.seconds());
             writeAtomically(tmp.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(s));
             Path target = dir.resolve(name);
             if (Files.exists(target)) {
@@ -66,7 +83,7 @@ public final class Checkpoint {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             ObjectNode latest = JSON.createObjectNode().put("checkpoint", name);
             writeAtomically(dir.resolve(LATEST), JSON.writeValueAsBytes(latest));
-            prune(dir, name);
+            prune(dir, name, keep);
             return target;
         } finally {
             if (Files.exists(tmp)) {
@@ -99,7 +116,6 @@ public final class Checkpoint {
         return c;
     }
 
-    /** Loads weights and optimiser state into {@code model} and {@code optimizer}; returns the state. */
     /** The epoch a checkpoint would resume at (the number of epochs it completed, when it is at an epoch's end). */
     public static int epochOf(Path checkpoint) throws IOException {
         JsonNode s = JSON.readTree(checkpoint.resolve(STATE_FILE).toFile());
@@ -109,10 +125,18 @@ public final class Checkpoint {
         return s.get("epoch").asInt();
     }
 
+    /** Loads weights and optimiser state into {@code model} and {@code optimizer}; returns the state. */
     public static TrainingState restore(Path checkpoint, Module model, Optimizer optimizer) throws IOException {
         JsonNode s = JSON.readTree(checkpoint.resolve(STATE_FILE).toFile());
-        Map<String, Tensor> weights = tensors(checkpoint.resolve(MODEL_FILE), model);
-        model.loadStateDict(weights, true);
+        Path modelFile = checkpoint.resolve(MODEL_FILE);
+        String recorded = Safetensors.read(modelFile).metadata().get(FROZEN_HASH);
+        Map<String, Tensor> weights = tensors(modelFile, model);
+        if (recorded == null) {
+            model.loadStateDict(weights, true);
+        } else {
+            FrozenWeights.check(modelFile, recorded, weights.keySet(), model);
+            model.loadStateDict(weights, false);
+        }
         Map<String, Tensor> opt = tensors(checkpoint.resolve(OPTIMIZER_FILE), model);
         optimizer.restoreStateTensors(opt, s.get("optimizerSteps").asLong());
         Map<String, Long> random = new LinkedHashMap<>();
@@ -120,9 +144,13 @@ public final class Checkpoint {
         model.restoreRandomState(random);
         Map<String, Double> schedule = new LinkedHashMap<>();
         s.path("scheduleState").fields().forEachRemaining(e -> schedule.put(e.getKey(), e.getValue().asDouble()));
+        JsonNode p = s.path("epochProgress");
+        TrainingState.EpochProgress progress = p.isObject() ? new TrainingState.EpochProgress(
+                p.get("lossSum").asDouble(), p.get("correct").asLong(), p.get("seen").asLong(),
+                p.get("seconds").asDouble()) : TrainingState.EpochProgress.NONE;
         return new TrainingState(s.get("epoch").asInt(), s.get("batchInEpoch").asInt(), s.get("step").asLong(),
                 random, schedule, s.get("bestMetric").asDouble(), s.get("bestEpoch").asInt(),
-                s.get("badEpochs").asInt());
+                s.get("badEpochs").asInt(), HistoryJson.read(s.get("history")), progress);
     }
 
     private static Map<String, Tensor> tensors(Path file, Module model) throws IOException {
@@ -138,13 +166,13 @@ public final class Checkpoint {
         dev.fineturn.io.AtomicFiles.write(file, bytes);
     }
 
-    private static void prune(Path dir, String keepNewest) throws IOException {
+    private static void prune(Path dir, String keepNewest, int keep) throws IOException {
         List<Path> all;
         try (Stream<Path> s = Files.list(dir)) {
             all = s.filter(p -> p.getFileName().toString().matches("ckpt-\\d+"))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
         }
-        for (int i = 0; i < all.size() - KEEP; i++) {
+        for (int i = 0; i < all.size() - keep; i++) {
             if (!all.get(i).getFileName().toString().equals(keepNewest)) {
                 deleteTree(all.get(i));
             }

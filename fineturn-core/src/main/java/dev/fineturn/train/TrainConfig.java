@@ -36,6 +36,7 @@ import java.util.function.Consumer;
  * @param probeInitHead    head, partial and full start from the convex head fitted on frozen features
  * @param frozenBatchNorm  batch norm of pretrained layers normalises with its running statistics
  * @param layerLrSpan      the lowest trainable block's rate relative to the top block's (1: one rate)
+ * @param keepCheckpoints  how many of the newest checkpoints to keep (the best weights are kept apart)
  */
 public record TrainConfig(int epochs, int batchSize, long seed, double validationFraction,
                           OptimizerKind optimizer, double lr, double backboneLrFactor, double momentum,
@@ -43,7 +44,8 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
                           String monitor, int patience, boolean restoreBest, Path checkpointDir,
                           int checkpointEvery, boolean resume, double divergenceFactor, Transform trainTransform,
                           Path featureCacheDir, HeadSolver headSolver, int headHidden, int probeFolds,
-                          boolean probeInitHead, boolean frozenBatchNorm, double layerLrSpan) {
+                          boolean probeInitHead, boolean frozenBatchNorm, double layerLrSpan,
+                          int keepCheckpoints) {
 
     /** Which optimiser to build. */
     public enum OptimizerKind { SGD, ADAMW }
@@ -75,6 +77,9 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
             throw new IllegalArgumentException("train: an MLP head (" + headHidden + " hidden units) is trained "
                     + "with SGD; the convex solver fits linear heads");
         }
+        if (keepCheckpoints < 1) {
+            throw new IllegalArgumentException("train: keep checkpoints " + keepCheckpoints + " must be at least 1");
+        }
         if (!(layerLrSpan > 0 && layerLrSpan <= 1)) {
             throw new IllegalArgumentException("train: layer learning-rate span " + layerLrSpan + " must be in (0, 1]");
         }
@@ -84,7 +89,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
         boolean scratch = strategy.kind() == Strategy.Kind.SCRATCH;
         return new TrainConfig(scratch ? 10 : 15, 32, 0, 0.2, OptimizerKind.ADAMW, 1e-3, scratch ? 1.0 : 0.1, 0.9,
                 1e-4, "cosine", 0.0, 0.0, "accuracy", scratch ? 0 : 4, true, null, 0, false, 1e3, null, null,
-                HeadSolver.LBFGS, 0, 5, !scratch, !scratch, scratch ? 1.0 : 0.1);
+                HeadSolver.LBFGS, 0, 5, !scratch, !scratch, scratch ? 1.0 : 0.1, Checkpoint.DEFAULT_KEEP);
     }
 
     /** A copy with the settings {@code change} makes on a builder; adding a setting touches one place. */
@@ -191,6 +196,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
         public boolean probeInitHead;
         public boolean frozenBatchNorm;
         public double layerLrSpan;
+        public int keepCheckpoints;
 
         Builder(TrainConfig c) {
             epochs = c.epochs;
@@ -220,13 +226,15 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
             probeInitHead = c.probeInitHead;
             frozenBatchNorm = c.frozenBatchNorm;
             layerLrSpan = c.layerLrSpan;
+            keepCheckpoints = c.keepCheckpoints;
         }
 
         public TrainConfig build() {
             return new TrainConfig(epochs, batchSize, seed, validationFraction, optimizer, lr, backboneLrFactor,
                     momentum, weightDecay, schedule, labelSmoothing, clipNorm, monitor, patience, restoreBest,
                     checkpointDir, checkpointEvery, resume, divergenceFactor, trainTransform, featureCacheDir,
-                    headSolver, headHidden, probeFolds, probeInitHead, frozenBatchNorm, layerLrSpan);
+                    headSolver, headHidden, probeFolds, probeInitHead, frozenBatchNorm, layerLrSpan,
+                    keepCheckpoints);
         }
     }
 }

@@ -241,6 +241,8 @@ public final class Trainer {
         int badEpochs = 0;
         Map<String, NamedTensor> bestWeights = null;
         Path dir = cfg.checkpointDir();
+        List<EpochRecord> history = new ArrayList<>();
+        TrainingState.EpochProgress progress = TrainingState.EpochProgress.NONE;
         if (cfg.resume() && dir != null) {
             try {
                 Path latest = Checkpoint.latest(dir);
@@ -254,13 +256,19 @@ public final class Trainer {
                     bestEpoch = s.bestEpoch();
                     badEpochs = s.badEpochs();
                     bestWeights = readBest(dir);
+                    history.addAll(s.history());
+                    progress = s.progress();
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("resume: " + e.getMessage(), e);
             }
         }
-        List<EpochRecord> history = new ArrayList<>();
         ClassificationMetrics bestMetrics = null;
+        for (EpochRecord e : history) {
+            if (e.epoch() == bestEpoch) {
+                bestMetrics = e.validation();
+            }
+        }
         if (start != null) {
             best = start.validation().get(cfg.monitor());
             bestMetrics = start.validation();
@@ -273,9 +281,11 @@ public final class Trainer {
             net.train(true);
             int batches = loader.batchesPerEpoch();
             fanOut.onEpochStart(epoch, batches);
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
+            double lossSum = progress.lossSum();
+            long correct = progress.correct();
+            long seen = progress.seen();
+            double secondsBefore = progress.seconds();
+            progress = TrainingState.EpochProgress.NONE;
             int b = startBatch;
             for (Batch batch : loader.epoch(epoch, startBatch)) {
                 optimizer.setLrFactor(schedule.factor(step));
@@ -300,7 +310,8 @@ public final class Trainer {
                 fanOut.onBatch(epoch, b, batches, l);
                 if (dir != null && cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0 && b < batches) {
                     save(dir, net, optimizer, new TrainingState(epoch, b, step, net.randomState(), schedule.state(),
-                            best, bestEpoch, badEpochs));
+                            best, bestEpoch, badEpochs, history, new TrainingState.EpochProgress(lossSum, correct,
+                            seen, secondsBefore + (System.nanoTime() - t0) / 1e9)));
                 }
             }
             startBatch = 0;
@@ -325,14 +336,14 @@ public final class Trainer {
                     badEpochs++;
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
             EpochRecord rec = new EpochRecord(epoch, seen == 0 ? Double.NaN : lossSum / seen,
                     seen == 0 ? Double.NaN : (double) correct / seen, val, optimizer.groups().get(
                     optimizer.groups().size() - 1).lr(), seconds, !features);
             history.add(rec);
             if (dir != null) {
                 save(dir, net, optimizer, new TrainingState(epoch + 1, 0, step, net.randomState(), schedule.state(),
-                        best, bestEpoch, badEpochs));
+                        best, bestEpoch, badEpochs, history, TrainingState.EpochProgress.NONE));
             }
             fanOut.onEpochEnd(rec);
             if (cfg.patience() > 0 && badEpochs >= cfg.patience()) {
@@ -384,7 +395,7 @@ public final class Trainer {
 
     private void save(Path dir, Module net, Optimizer optimizer, TrainingState state) {
         try {
-            fanOut.onCheckpoint(Checkpoint.save(dir, net, optimizer, state));
+            fanOut.onCheckpoint(Checkpoint.save(dir, net, optimizer, state, cfg.keepCheckpoints()));
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint: " + e.getMessage(), e);
         }

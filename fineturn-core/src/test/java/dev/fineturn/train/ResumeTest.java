@@ -38,6 +38,8 @@ class ResumeTest {
                 .withCheckpoints(checkpoints, 4, true);
     }
 
+    private FitResult lastFit;
+
     /** Thrown by a listener to simulate the process being killed. */
     static final class Killed extends RuntimeException {
     }
@@ -47,7 +49,7 @@ class ResumeTest {
         for (Strategy s : new Strategy[]{Strategy.FULL, Strategy.partial(1)}) {
             Path full = dir.resolve(s + "-uninterrupted");
             SmallCnn a = model();
-            new Trainer(config(s, full)).fit(a, s, DATA, null);
+            lastFit = new Trainer(config(s, full)).fit(a, s, DATA, null);
 
             Path killedDir = dir.resolve(s + "-killed");
             SmallCnn b = model();
@@ -69,12 +71,63 @@ class ResumeTest {
 
             SmallCnn c = model(); // a fresh process: new model, same setup
             FitResult resumed = new Trainer(config(s, killedDir)).fit(c, s, DATA, null);
-            assertEquals(2, resumed.history().size(), "epochs 2 and 3 remain after resuming");
+            FitResult uninterrupted = lastFit;
+            assertEquals(3, resumed.history().size(), "the history holds the epochs before the kill too");
+            for (int e = 0; e < 3; e++) {
+                EpochRecord x = uninterrupted.history().get(e);
+                EpochRecord y = resumed.history().get(e);
+                assertEquals(e, y.epoch());
+                assertEquals(x.trainLoss(), y.trainLoss(), 0.0, s + ": epoch " + (e + 1) + " train loss");
+                assertEquals(x.trainAccuracy(), y.trainAccuracy(), 0.0, s + ": epoch " + (e + 1) + " accuracy");
+                assertEquals(x.validation().loss(), y.validation().loss(), 0.0, s + ": epoch " + (e + 1) + " val");
+                assertArrayEquals(x.validation().confusion(), y.validation().confusion());
+            }
+            assertEquals(uninterrupted.bestEpoch(), resumed.bestEpoch());
             Map<String, Tensor> expected = a.stateDict();
             Map<String, Tensor> actual = c.stateDict();
             for (String k : expected.keySet()) {
                 assertArrayEquals(expected.get(k).toArray(), actual.get(k).toArray(), s + ": " + k + " differs");
             }
         }
+    }
+
+    @Test
+    void checkpointsHoldOnlyWhatTrainsAndRefuseOtherFrozenWeights() throws Exception {
+        Strategy s = Strategy.partial(1);
+        Path ckpt = dir.resolve("partial");
+        SmallCnn a = model();
+        new Trainer(config(s, ckpt).with(b -> b.keepCheckpoints = 3)).fit(a, s, DATA, null);
+        Path latest = Checkpoint.latest(ckpt);
+        var stored = dev.fineturn.io.Safetensors.read(latest.resolve(Checkpoint.MODEL_FILE)).byName().keySet();
+        var trainable = new java.util.TreeSet<String>();
+        a.namedParameters().forEach((k, t) -> {
+            if (t.requiresGrad()) {
+                trainable.add(k);
+            }
+        });
+        var buffers = a.namedBuffers().keySet();
+        assertEquals(new java.util.TreeSet<>(a.stateDict().keySet()).size() - frozenCount(a), stored.size());
+        assertTrue(stored.containsAll(trainable) && stored.containsAll(buffers), "trainable weights and buffers");
+        assertTrue(frozenCount(a) > 0 && stored.stream().noneMatch(k -> a.namedParameters().containsKey(k)
+                && !a.namedParameters().get(k).requiresGrad()), "no frozen parameter is copied into a checkpoint: " + stored);
+        try (var files = Files.list(ckpt)) {
+            assertEquals(3, files.filter(p -> p.getFileName().toString().startsWith("ckpt-")).count(),
+                    "the newest three checkpoints are kept");
+        }
+
+        // The same run resumed on a model whose frozen layers hold other weights is refused.
+        SmallCnn other = model();
+        Init.seed(99);
+        SmallCnn different = new SmallCnn(3, 4);
+        Trainer resumeOnOther = new Trainer(config(s, ckpt).withEpochs(4));
+        var e = assertThrows(java.io.UncheckedIOException.class, () -> resumeOnOther.fit(different, s, DATA, null));
+        assertTrue(e.getMessage().contains("frozen weights"), e.getMessage());
+        // ... and resumed on the same pretrained weights it goes on to epoch 4.
+        FitResult more = new Trainer(config(s, ckpt).withEpochs(4)).fit(other, s, DATA, null);
+        assertEquals(4, more.history().size());
+    }
+
+    private static int frozenCount(SmallCnn m) {
+        return (int) m.namedParameters().values().stream().filter(t -> !t.requiresGrad()).count();
     }
 }
