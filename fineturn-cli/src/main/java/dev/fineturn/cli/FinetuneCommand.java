@@ -117,6 +117,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in DIR/checkpoints.")
     boolean resume;
 
+    @Option(names = "--keep-checkpoints", defaultValue = "2", paramLabel = "N",
+            description = "Keep the newest N checkpoints (the best weights are kept apart). Default ${DEFAULT-VALUE}.")
+    int keepCheckpoints;
+
     @Option(names = "--force", description = "Write into a non-empty --out folder: replace an earlier run there "
             + "(its checkpoints are removed), or add to a folder that holds other files.")
     boolean force;
@@ -192,17 +196,29 @@ final class FinetuneCommand implements Callable<Integer> {
             b.frozenBatchNorm = b.frozenBatchNorm && !trainBn;
             b.probeInitHead = b.probeInitHead && !noProbeInit;
             b.trainTransform = augmented ? Augmentations.standard(w) : null;
+            b.keepCheckpoints = keepCheckpoints;
         });
         if (augmented) {
             say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it "
                     + "off");
         }
+        RunSettings runSettings = new RunSettings().put("model", RunSettings.location(model))
+                .put("weights", weights == null ? null : RunSettings.location(weights.toString()))
+                .put("data", RunSettings.location(data)).put("strategy", strategy).put("cut", cut)
+                .put("head", head).put("batch-size", batchSize).put("size", size).put("seed", seed)
+                .put("lr", lr).put("schedule", schedule).put("preprocess", preprocessing.preprocess)
+                .put("train-bn", trainBn).put("no-probe-init", noProbeInit).put("augment", augmented)
+                .put("folds", folds);
         if (resume) {
             checkResumable(out.resolve("checkpoints"), cfg.epochs());
+            runSettings.requireSameAs(out);
         } else {
             checkOut();
         }
         Files.createDirectories(out);
+        if (!resume) {
+            runSettings.write(out);
+        }
         if (folds > 0) {
             CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
                     cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
@@ -322,7 +338,8 @@ final class FinetuneCommand implements Callable<Integer> {
         if (empty) {
             return;
         }
-        boolean run = Files.exists(out.resolve("metrics.jsonl")) || Files.isDirectory(out.resolve("checkpoints"))
+        boolean run = Files.exists(out.resolve("metrics.jsonl")) || Files.exists(out.resolve(RunSettings.FILE))
+                || Files.isDirectory(out.resolve("checkpoints"))
                 || Files.exists(out.resolve("model").resolve(ModelFiles.ARCHITECTURE));
         if (!force) {
             throw new IllegalArgumentException("--out " + out + (run

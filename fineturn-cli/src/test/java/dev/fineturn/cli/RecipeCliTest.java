@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -190,10 +191,26 @@ class RecipeCliTest {
                 "full", "--epochs", "2", "--size", "28", "--out", out.toString(), "--resume");
         assertEquals(1, finished.code());
         assertTrue(finished.err().contains("already finished 2 of 2 epochs"), finished.err());
+        CliTest.Run changed = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
+                "head", "--epochs", "3", "--batch-size", "16", "--size", "28", "--out", out.toString(), "--resume");
+        assertEquals(1, changed.code());
+        assertTrue(changed.err().contains("--strategy head (the run has full)")
+                && changed.err().contains("--batch-size 16 (the run has 32)")
+                && changed.err().contains("only --epochs may change"), changed.err());
         CliTest.Run more = CliTest.run("finetune", "--model", "lenet", "--data", data.toString(), "--strategy",
                 "full", "--epochs", "3", "--patience", "0", "--size", "28", "--out", out.toString(), "--resume",
                 "--quiet");
         assertEquals(0, more.code(), more.err());
+        List<Integer> epochs = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            var n = new ObjectMapper().readTree(line);
+            if (n.get("type").asText().equals("epoch")) {
+                epochs.add(n.get("epoch").asInt());
+            } else {
+                assertEquals(3, n.get("epochs").asInt(), "the summary counts the epochs before the resume too");
+            }
+        }
+        assertEquals(List.of(1, 2, 3), epochs, "the metrics keep the epochs before the resume");
     }
 
     @Test
