@@ -24,6 +24,14 @@ public interface Dataset {
         return names;
     }
 
+    /**
+     * This dataset with {@code transform} applied to every sample when it is read; a view, nothing
+     * is copied. A random transform gets a stream seeded by the sample index, so reads repeat.
+     */
+    default Dataset map(Transform transform) {
+        return new MappedDataset(this, transform);
+    }
+
     /** The samples at {@code indices}, in that order; a view, nothing is copied. */
     default Subset subset(int[] indices) {
         return new Subset(this, indices);

@@ -7,6 +7,7 @@ final class Seeds {
     static final long SHUFFLE = 0x53485546464c45L;
     static final long TRANSFORM = 0x5452414e53464fL;
     static final long SPLIT = 0x53504c4954L;
+    static final long MAP = 0x4d4150L;
 
     private Seeds() {
     }

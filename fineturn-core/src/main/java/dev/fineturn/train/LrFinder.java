@@ -55,14 +55,15 @@ public final class LrFinder {
         try {
             TransferSetup.apply(model, strategy, train.numClasses(), cfg);
             if (cfg.probeInitHead() && cfg.headHidden() == 0 && strategy.usesPretrainedWeights()) {
-                InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(),
+                InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(),
                         new TrainingListener() {
                         });
                 ConvexHead.fit(f, train.numClasses(), cfg).install(model.head());
             }
             Optimizer optimizer = TransferSetup.optimizer(TransferSetup.groups(model, cfg), cfg);
             DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize()).shuffle(true).seed(cfg.seed())
-                    .backend(model.parameters().get(0).backend()).transform(cfg.trainTransform()).build();
+                    .backend(model.parameters().get(0).backend()).transform(cfg.trainingTransform()).build();
             return sweep(model, optimizer, loader, cfg.lr(), minLr, maxLr, steps);
         } finally {
             // The head may have been replaced for the new classes; the caller's fit replaces it again.

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  * @param probeInitHead    head, partial and full start from the convex head fitted on frozen features
  * @param frozenBatchNorm  batch norm of pretrained layers normalises with its running statistics
  * @param layerLrSpan      the lowest trainable block's rate relative to the top block's (1: one rate)
+ * @param evalTransform    the deterministic transform for validation, feature extraction and prediction (e.g.
+ *                         resize and centre crop); training uses it too when there is no {@code trainTransform}
  * @param keepCheckpoints  how many of the newest checkpoints to keep (the best weights are kept apart)
  */
 public record TrainConfig(int epochs, int batchSize, long seed, double validationFraction,
@@ -45,7 +47,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
                           int checkpointEvery, boolean resume, double divergenceFactor, Transform trainTransform,
                           Path featureCacheDir, HeadSolver headSolver, int headHidden, int probeFolds,
                           boolean probeInitHead, boolean frozenBatchNorm, double layerLrSpan,
-                          int keepCheckpoints) {
+                          Transform evalTransform, int keepCheckpoints) {
 
     /** Which optimiser to build. */
     public enum OptimizerKind { SGD, ADAMW }
@@ -85,11 +87,22 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
         }
     }
 
+    /** What training batches go through: the training transform, else the evaluation transform. */
+    public Transform trainingTransform() {
+        return trainTransform != null ? trainTransform : evalTransform;
+    }
+
+    /** A copy whose validation, features and prediction go through {@code v}. */
+    public TrainConfig withEvalTransform(Transform v) {
+        return with(b -> b.evalTransform = v);
+    }
+
     public static TrainConfig defaultsFor(Strategy strategy) {
         boolean scratch = strategy.kind() == Strategy.Kind.SCRATCH;
         return new TrainConfig(scratch ? 10 : 15, 32, 0, 0.2, OptimizerKind.ADAMW, 1e-3, scratch ? 1.0 : 0.1, 0.9,
                 1e-4, "cosine", 0.0, 0.0, "accuracy", scratch ? 0 : 4, true, null, 0, false, 1e3, null, null,
-                HeadSolver.LBFGS, 0, 5, !scratch, !scratch, scratch ? 1.0 : 0.1, Checkpoint.DEFAULT_KEEP);
+                HeadSolver.LBFGS, 0, 5, !scratch, !scratch, scratch ? 1.0 : 0.1, null,
+                Checkpoint.DEFAULT_KEEP);
     }
 
     /** A copy with the settings {@code change} makes on a builder; adding a setting touches one place. */
@@ -196,6 +209,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
         public boolean probeInitHead;
         public boolean frozenBatchNorm;
         public double layerLrSpan;
+        public Transform evalTransform;
         public int keepCheckpoints;
 
         Builder(TrainConfig c) {
@@ -226,6 +240,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
             probeInitHead = c.probeInitHead;
             frozenBatchNorm = c.frozenBatchNorm;
             layerLrSpan = c.layerLrSpan;
+            evalTransform = c.evalTransform;
             keepCheckpoints = c.keepCheckpoints;
         }
 
@@ -234,7 +249,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, double validatio
                     momentum, weightDecay, schedule, labelSmoothing, clipNorm, monitor, patience, restoreBest,
                     checkpointDir, checkpointEvery, resume, divergenceFactor, trainTransform, featureCacheDir,
                     headSolver, headHidden, probeFolds, probeInitHead, frozenBatchNorm, layerLrSpan,
-                    keepCheckpoints);
+                    evalTransform, keepCheckpoints);
         }
     }
 }

@@ -108,10 +108,12 @@ public final class Trainer {
         Start start = null;
         StandardizedFeatures standardized = null;
         if (features) {
-            InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(),
+            InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(),
                     fanOut);
             InMemoryDataset v = validation == null ? null
-                    : FeatureCache.features(model, validation, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+                    : FeatureCache.features(model, validation, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(), fanOut);
             if (model.headBlock() instanceof MlpHead) {
                 standardized = new StandardizedFeatures(f);
                 f = standardized.apply(f);
@@ -131,7 +133,7 @@ public final class Trainer {
         List<ParamGroup> groups = TransferSetup.groups(model, cfg);
         Optimizer optimizer = TransferSetup.optimizer(groups, cfg);
         DataLoader loader = DataLoader.builder(trainData).batchSize(cfg.batchSize()).shuffle(true).seed(cfg.seed())
-                .backend(backend).transform(features ? null : cfg.trainTransform()).build();
+                .backend(backend).transform(features ? null : cfg.trainingTransform()).build();
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * loader.batchesPerEpoch());
         FitResult r = loop(strategy, net, optimizer, schedule, loader, valData, backend, classes, features, started,
                 start, notes);
@@ -158,7 +160,8 @@ public final class Trainer {
      * features strategy.
      */
     private void refitHead(Classifier model, Dataset all, int classes, Double c, List<String> notes) {
-        InMemoryDataset f = FeatureCache.features(model, all, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        InMemoryDataset f = FeatureCache.features(model, all, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(), fanOut);
         ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg, c);
         fitted.install(model.head());
         notes.add("head refitted on the " + (c == null ? "pretrained" : "fine-tuned") + " features of all "
@@ -176,14 +179,16 @@ public final class Trainer {
      */
     private Start probeStart(Classifier model, Dataset train, Dataset validation, int classes, Backend backend,
                              List<String> notes) {
-        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(), fanOut);
         ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
         fitted.install(model.head());
         notes.add("head initialised by a convex fit on the frozen features (" + fitted.summary() + ")");
         if (validation == null) {
             return null;
         }
-        ClassificationMetrics val = Evaluation.evaluate(model, validation, cfg.batchSize(), backend, null, classes);
+        ClassificationMetrics val = Evaluation.evaluate(model, validation, cfg.batchSize(), backend,
+                cfg.evalTransform(), classes);
         return new Start(val, snapshot(model), fitted.probe().c());
     }
 
@@ -191,7 +196,8 @@ public final class Trainer {
     private FitResult convexHead(Classifier model, Strategy strategy, Dataset train, Dataset validation, int classes,
                                  List<String> notes, long started) {
         long t0 = System.nanoTime();
-        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), null, cfg.featureCacheDir(), fanOut);
+        InMemoryDataset f = FeatureCache.features(model, train, cfg.batchSize(), cfg.evalTransform(),
+                cfg.featureCacheDir(), fanOut);
         fanOut.onEpochStart(0, 1);
         ConvexHead.Fitted fitted = ConvexHead.fit(f, classes, cfg);
         Linear head = model.head();
@@ -201,8 +207,8 @@ public final class Trainer {
         Module net = new Sequential(new Flatten(), head);
         ClassificationMetrics trainMetrics = Evaluation.evaluate(net, f, cfg.batchSize(), backend, null, classes);
         ClassificationMetrics val = validation == null ? fitted.crossValidated()
-                : Evaluation.evaluate(net, FeatureCache.features(model, validation, cfg.batchSize(), null,
-                cfg.featureCacheDir(), fanOut), cfg.batchSize(), backend, null, classes);
+                : Evaluation.evaluate(net, FeatureCache.features(model, validation, cfg.batchSize(),
+                cfg.evalTransform(), cfg.featureCacheDir(), fanOut), cfg.batchSize(), backend, null, classes);
         EpochRecord rec = new EpochRecord(0, trainMetrics.loss(), trainMetrics.top1(), val, Double.NaN,
                 (System.nanoTime() - t0) / 1e9, false);
         fanOut.onEpochEnd(rec);
@@ -218,8 +224,8 @@ public final class Trainer {
                     + " class; a classifier needs at least 2");
         }
         Sample first = train.get(0);
-        if (cfg.trainTransform() != null) {
-            first = cfg.trainTransform().apply(first, new java.util.SplittableRandom(0));
+        if (cfg.trainingTransform() != null) {
+            first = cfg.trainingTransform().apply(first, new java.util.SplittableRandom(0));
         }
         if (first.channels() != model.inputChannels()) {
             throw new IllegalArgumentException("train: the images have " + first.channels() + " channel(s) "
@@ -316,7 +322,8 @@ public final class Trainer {
             }
             startBatch = 0;
             ClassificationMetrics val = valData == null ? null
-                    : Evaluation.evaluate(net, valData, cfg.batchSize(), backend, null, classes);
+                    : Evaluation.evaluate(net, valData, cfg.batchSize(), backend, features ? null : cfg.evalTransform(),
+                    classes);
             if (val != null) {
                 schedule.observe(val.loss());
                 double m = val.get(cfg.monitor());
