@@ -4,6 +4,7 @@ import dev.fineturn.cli.demo.DemoData;
 import dev.fineturn.data.CsvDataset;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.IdxReader;
+import dev.fineturn.data.DatasetFormatException;
 import dev.fineturn.data.ImageFolderDataset;
 import dev.fineturn.data.InMemoryDataset;
 
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,14 @@ final class DataSources {
     }
 
     static Dataset open(String spec, int channels, int size) throws IOException {
+        return open(spec, channels, size, false);
+    }
+
+    /**
+     * Opens a data set; every image of an image folder is decoded once first, and an unreadable one
+     * is refused with its path (or, with {@code skipUnreadable}, left out with a count on stderr).
+     */
+    static Dataset open(String spec, int channels, int size, boolean skipUnreadable) throws IOException {
         if (spec.startsWith("demo:fashion-mnist")) {
             InMemoryDataset d = spec.endsWith(":test") ? DemoData.test() : DemoData.train();
             return channels == 3 ? DemoData.prepare(d, size) : d;
@@ -50,10 +60,25 @@ final class DataSources {
                 InMemoryDataset d = IdxReader.read(images, labels);
                 return channels == 3 && d.sampleShape()[0] == 1 ? DemoData.prepare(d, size) : d;
             }
-            return ImageFolderDataset.open(p, size, size);
+            Dataset photos = readable(ImageFolderDataset.open(p, size, size), skipUnreadable);
+            return channels == 1 ? photos.map(new dev.fineturn.data.RgbToGrayscale()) : photos;
         }
         throw new IOException(spec + ": not a data set (expected a folder of class subfolders, a folder with IDX "
                 + "files, a .csv file, or demo:fashion-mnist)");
+    }
+
+    private static Dataset readable(ImageFolderDataset d, boolean skip) throws IOException {
+        List<ImageFolderDataset.Unreadable> bad = d.findUnreadable(Runtime.getRuntime().availableProcessors());
+        if (bad.isEmpty()) {
+            return d;
+        }
+        String count = bad.size() == 1 ? "1 unreadable image" : bad.size() + " unreadable images";
+        if (!skip) {
+            throw new DatasetFormatException(bad.getFirst().file(), bad.getFirst().reason() + " (" + count
+                    + " in " + d.root() + "; fix or remove them, or give --skip-bad-images to leave them out)");
+        }
+        System.err.println("skipped " + count + " of " + d.size() + ", e.g. " + bad.getFirst());
+        return d.without(bad.stream().map(ImageFolderDataset.Unreadable::file).toList());
     }
 
     /**

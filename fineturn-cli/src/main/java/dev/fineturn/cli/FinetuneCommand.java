@@ -117,6 +117,10 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in DIR/checkpoints.")
     boolean resume;
 
+    @Option(names = "--skip-bad-images", description = "Leave out images that cannot be decoded (counted on "
+            + "stderr) instead of stopping before training with the first one's path.")
+    boolean skipBadImages;
+
     @Option(names = "--keep-checkpoints", defaultValue = "2", paramLabel = "N",
             description = "Keep the newest N checkpoints (the best weights are kept apart). Default ${DEFAULT-VALUE}.")
     int keepCheckpoints;
@@ -136,7 +140,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
-        Dataset train = DataSources.open(data, net.inputChannels(), size);
+        Dataset train = DataSources.open(data, net.inputChannels(), size, skipBadImages);
         if (cut != null) {
             net = ModelFiles.cut(net, cut, train.numClasses(), size, recipe);
         }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs the command line in-process, as a user would, and checks outputs and error lines. */
@@ -148,5 +149,43 @@ class CliTest {
 
         Run verbose = run("evaluate", "--model", corrupt.toString(), "--data", "demo:fashion-mnist", "--verbose");
         assertTrue(verbose.err().contains("\tat "), "--verbose shows the stack trace");
+    }
+
+    @Test
+    void aCorruptImageIsNamedBeforeTrainingOrSkippedWithACount(@TempDir Path dir) throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        for (String c : new String[]{"dark", "light"}) {
+            Path folder = dir.resolve("photos").resolve(c);
+            Files.createDirectories(folder);
+            for (int i = 0; i < 12; i++) {
+                BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 16; x++) {
+                        int v = (c.equals("dark") ? 40 : 200) + r.nextInt(30);
+                        img.setRGB(x, y, v << 16 | v << 8 | v);
+                    }
+                }
+                ImageIO.write(img, "png", folder.resolve(i + ".png").toFile());
+            }
+        }
+        Path broken = dir.resolve("photos/light/broken.jpg");
+        Files.write(broken, new byte[]{(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
+        String[] args = {"finetune", "--model", "lenet", "--data", dir.resolve("photos").toString(), "--strategy",
+            "features", "--size", "28", "--out", dir.resolve("out").toString()};
+        Run refused = run(args);
+        assertEquals(1, refused.code());
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        assertTrue(refused.err().contains("broken.jpg") && refused.err().contains("1 unreadable image")
+                && refused.err().contains("--skip-bad-images"), refused.err());
+        assertFalse(refused.err().contains("Exception"), refused.err());
+        assertFalse(Files.exists(dir.resolve("out")), "nothing was written");
+
+        String[] skipping = java.util.Arrays.copyOf(args, args.length + 2);
+        skipping[args.length] = "--skip-bad-images";
+        skipping[args.length + 1] = "--quiet";
+        Run skipped = run(skipping);
+        assertEquals(0, skipped.code(), skipped.err());
+        assertTrue(skipped.err().contains("skipped 1 unreadable image of 25") && skipped.err().contains("broken.jpg"),
+                skipped.err());
     }
 }

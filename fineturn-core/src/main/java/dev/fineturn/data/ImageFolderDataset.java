@@ -92,6 +92,63 @@ public final class ImageFolderDataset implements Dataset {
         return root;
     }
 
+    /** A file that could not be decoded, and why. */
+    public record Unreadable(Path file, String reason) {
+        @Override
+        public String toString() {
+            return file + ": " + reason;
+        }
+    }
+
+    /**
+     * Decodes every image once (on {@code threads} threads) and returns those that fail, in file
+     * order; a training run can then refuse or skip them before its first epoch.
+     */
+    public List<Unreadable> findUnreadable(int threads) {
+        List<Unreadable> bad = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, files.size());
+        Runnable scan = () -> range.parallel().forEach(i -> {
+            try {
+                Sample s = ImageDecoder.decode(files.get(i), labels[i]);
+                if (resize == null && (s.height() != sampleShape()[1] || s.width() != sampleShape()[2])) {
+                    bad.add(new Unreadable(files.get(i), "image is " + s.height() + "x" + s.width() + " but "
+                            + files.getFirst().getFileName() + " is " + sampleShape()[1] + "x" + sampleShape()[2]));
+                }
+            } catch (IOException | RuntimeException e) {
+                bad.add(new Unreadable(files.get(i), reason(e)));
+            }
+        });
+        try (var pool = new java.util.concurrent.ForkJoinPool(Math.max(1, threads))) {
+            pool.submit(scan).join();
+        }
+        List<Unreadable> sorted = new ArrayList<>(bad);
+        sorted.sort(java.util.Comparator.comparing(u -> u.file().toString()));
+        return sorted;
+    }
+
+    private static String reason(Throwable e) {
+        String m = e instanceof DatasetFormatException d ? d.reason() : e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** This dataset without {@code excluded} files (same classes, same order otherwise). */
+    public ImageFolderDataset without(java.util.Collection<Path> excluded) throws DatasetFormatException {
+        java.util.Set<Path> drop = new java.util.HashSet<>(excluded);
+        List<Path> keptFiles = new ArrayList<>();
+        List<Integer> keptLabels = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            if (!drop.contains(files.get(i))) {
+                keptFiles.add(files.get(i));
+                keptLabels.add(labels[i]);
+            }
+        }
+        if (keptFiles.isEmpty()) {
+            throw new DatasetFormatException(root, "no readable image is left");
+        }
+        return new ImageFolderDataset(root, classNames, keptFiles,
+                keptLabels.stream().mapToInt(Integer::intValue).toArray(), resize);
+    }
+
     /** The image file of sample {@code i}. */
     public Path file(int i) {
         return files.get(i);

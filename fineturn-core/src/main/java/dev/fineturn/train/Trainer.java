@@ -82,6 +82,11 @@ public final class Trainer {
     /**
      * Adapts {@code model} to the data with {@code strategy} and trains it. Without a validation
      * set, {@code validationFraction} of the training data is held out (seeded).
+     * <p>
+     * The model's head is always replaced by a fresh one with {@code train.numClasses()} outputs
+     * (a linear head, or an MLP head when {@code headHidden > 0}), whatever head it came with; the
+     * strategy's freezing is applied to {@code model} itself, which holds the trained weights on
+     * return.
      */
     public FitResult fit(Classifier model, Strategy strategy, Dataset train, Dataset validation) {
         long started = System.nanoTime();

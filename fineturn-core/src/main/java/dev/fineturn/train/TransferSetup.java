@@ -80,6 +80,10 @@ public final class TransferSetup {
         switch (strategy.kind()) {
             case HEAD_ONLY, FEATURES -> model.freeze();
             case PARTIAL -> {
+                if (strategy.frozenThrough() != null) {
+                    freezeThrough(model, strategy);
+                    break;
+                }
                 int blocks = model.children().size();
                 if (strategy.frozenBlocks() >= blocks) {
                     throw new IllegalArgumentException("strategy " + strategy + ": the model has only " + blocks
@@ -91,6 +95,21 @@ public final class TransferSetup {
             }
         }
         model.replaceHead(numClasses, Init.Scheme.HE);
+    }
+
+    private static void freezeThrough(Classifier model, Strategy strategy) {
+        String name = strategy.frozenThrough();
+        if (!model.namedModules().containsKey(name) || name.isEmpty()) {
+            throw new IllegalArgumentException("strategy " + strategy + ": the model has no module '" + name
+                    + "'; its blocks are " + model.children().keySet());
+        }
+        model.freezeUpTo(name);
+        var head = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Tensor, Boolean>());
+        head.addAll(model.headBlock().parameters());
+        if (model.trainableParameters().stream().allMatch(head::contains)) {
+            throw new IllegalArgumentException("strategy " + strategy + ": freezing up to '" + name
+                    + "' leaves only the head to train; use head instead");
+        }
     }
 
     /**

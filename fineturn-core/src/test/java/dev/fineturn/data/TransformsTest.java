@@ -111,6 +111,15 @@ class TransformsTest {
     }
 
     @Test
+    void rgbToGrayscaleWeighsTheChannelsAsBt601() {
+        // One pixel each of pure red, green and blue, then white: 0.299, 0.587, 0.114, 1.
+        Sample out = new RgbToGrayscale().apply(image(3, 1, 4, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1), LOW);
+        assertEquals(1, out.channels());
+        assertArrayEquals(new float[]{0.299f, 0.587f, 0.114f, 1f}, out.pixels(), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> new RgbToGrayscale().apply(image(2, 1, 1, 0, 0), LOW));
+    }
+
+    @Test
     void normalizeUsesPerChannelStatistics() {
         Sample in = image(3, 1, 1, 0.485f, 1f, 0f);
         float[] out = Normalize.imagenet().apply(in, LOW).pixels();

@@ -250,6 +250,20 @@ public final class GraphModel extends Classifier {
      * then global average pooling and a fresh {@code numClasses} head: transfer from an
      * intermediate layer, where features are often more general than at the top.
      */
+    public GraphModel truncate(String nodeName, int numClasses) {
+        return truncate(nodeName, numClasses, DEFAULT_PROBE_SIZE);
+    }
+
+    /** The probe side {@link #truncate(String, int)} uses: ImageNet's 224. */
+    public static final int DEFAULT_PROBE_SIZE = 224;
+
+    /**
+     * As {@link #truncate(String, int)}, probing the cut layer with a {@code probeSize} square image.
+     *
+     * @param probeSize the side of one zero image run through the graph to learn the cut layer's
+     *                  channel count (for the new head's input); any size the layers up to the cut
+     *                  accept. The truncated model itself takes any input size those layers accept.
+     */
     public GraphModel truncate(String nodeName, int numClasses, int probeSize) {
         String cut = sanitize(nodeName);
         if (!children().containsKey(cut)) {
