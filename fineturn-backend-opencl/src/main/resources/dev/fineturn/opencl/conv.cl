@@ -252,11 +252,11 @@ __kernel void conv_bwd_data_direct(int16 geo, __global const float* dy, __global
     dx[i] = acc;
 }
 
-// One work-group of WG per weight element, reducing over (n, oy, ox).
+// One work-group of RB per weight element, reducing over (n, oy, ox).
 __kernel void conv_bwd_weights_direct(int16 geo, __global const float* x, __global const float* dy,
                                       __global float* dw) {
     CONV_GEOMETRY(geo);
-    __local float s[WG];
+    __local float s[RB];
     int j = get_group_id(0);
     int kx = j % KW;
     int t = j / KW;
@@ -267,7 +267,7 @@ __kernel void conv_bwd_weights_direct(int16 geo, __global const float* x, __glob
     int c = (oc / OCG) * ICG + ic;
     int OHW = OH * OW;
     float acc = 0.0f;
-    for (int q = get_local_id(0); q < N * OHW; q += WG) {
+    for (int q = get_local_id(0); q < N * OHW; q += RB) {
         int n = q / OHW;
         int p = q - n * OHW;
         int oy = p / OW;
@@ -277,6 +277,6 @@ __kernel void conv_bwd_weights_direct(int16 geo, __global const float* x, __glob
             acc += dy[(n * OC + oc) * OHW + p] * x[((n * C + c) * H + iy) * W + ix];
         }
     }
-    float total = wg_sum(s, acc);
+    float total = block_sum(s, acc);
     if (get_local_id(0) == 0) dw[j] = total;
 }
