@@ -2,8 +2,8 @@
 // resource so that neither the build nor the user needs a CUDA toolkit.
 //
 // The op families that CUDA and OpenCL compute alike are written once in kernels/ at the root of
-// the repository, against kernels/dialect.h; only the tiled GEMM and the convolutions are CUDA's
-// own (gemm.cu, conv.cu). The same source also compiles with g++ against src/test/cuda/cuda_emu.h,
+// the repository, against kernels/dialect.h; only the tiled GEMM and the implicit-GEMM
+// convolutions are CUDA's own (gemm.cu, conv.cu). The same source also compiles with g++ against src/test/cuda/cuda_emu.h,
 // which runs each block's threads as std::threads; the kernel test there checks every kernel
 // against naive loops. Keep to what that header emulates: no warp intrinsics, shared-memory tree
 // reductions, __syncthreads() reached by every thread of a block.
@@ -18,6 +18,7 @@
 #include "../../../../kernels/reduce.h"
 #include "gemm.cu"
 #include "conv.cu"
+#include "../../../../kernels/conv_direct.h"
 #include "../../../../kernels/pool.h"
 #include "../../../../kernels/softmax.h"
 #include "../../../../kernels/norm.h"

@@ -38,8 +38,8 @@ public final class OpenClBackend implements Backend {
      * One program, in this order: the kernels shared with the CUDA backend ({@code .h}, from kernels/ at the
      * repository root, written against dialect.h) and OpenCL's own GEMM and convolutions ({@code .cl}).
      */
-    private static final String[] SOURCES = {"dialect.h", "elementwise.h", "reduce.h", "gemm.cl", "conv.cl",
-        "packed_gemm.cl", "conv_rows.cl", "pool.h", "softmax.h", "norm.h", "dropout.h", "optim.h"};
+    private static final String[] SOURCES = {"dialect.h", "elementwise.h", "reduce.h", "conv_direct.h", "gemm.cl",
+        "conv.cl", "packed_gemm.cl", "conv_rows.cl", "pool.h", "softmax.h", "norm.h", "dropout.h", "optim.h"};
 
     private final ClDevice device;
     private final cl_context context;
