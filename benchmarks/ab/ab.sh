@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A/B of two builds of the cpu backend in one JVM. Build each with ./mvnw install and keep a copy of
+# A/B of two builds of the cpu backend in one JVM. Build each with ./mvnw package and keep a copy of
 # benchmarks/target/benchmarks.jar, then:
 #   benchmarks/ab/ab.sh OLD.jar NEW.jar SECONDS WORKLOAD...
 # WORKLOAD: gemm:N, fwd|bd|bw:C,K,H,kernel,stride,pad (batch 32), e.g. fwd:64,64,16,3,1,1, or

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Paired timing: a peer and fineturn take turns on the same workload in one run, round by round.
 
-The host here is shared and moves by up to 2x within minutes, so figures of a peer and of fineturn taken
+A shared host moves by up to 2x within minutes, so figures of a peer and of fineturn taken
 minutes apart (run_with_peers.sh) give ratios that move as much. Here both stay loaded and warm, in this
 process (numpy/OpenBLAS, PyTorch 1.13) and in one JVM (benchmarks.jar's PairedWorker, which runs the JMH
 benchmarks' own states), and take turns of SECONDS each, the first turn alternating from round to round.
 Each round gives one ratio fineturn/peer from two turns seconds apart; the report is the median ratio and its
 quartiles over the rounds, after one warm-up round that is dropped.
 
-The peers' workloads are those of ../shared/peers: sgemm/sgemm_numpy.py (numpy matmul), conv/conv_torch.py
+The peers' workloads are those of benchmarks/peers: sgemm/sgemm_numpy.py (numpy matmul), conv/conv_torch.py
 (F.conv2d, forward+backward = y.backward(g) with x and w requiring grad) and finetune/finetune_torch.py
 (torchvision resnet18(num_classes=10), 64x64, batch 32, SGD; infer = eval + no_grad).
 
@@ -32,7 +32,8 @@ ap.add_argument("--seconds", type=float, default=2.0)
 ap.add_argument("--json")
 ap.add_argument("--jar", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target",
                                               "benchmarks.jar"))
-ap.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
+ap.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
+                                               "bin", "java"))
 ap.add_argument("--jvm-opt", action="append", default=[], help="an extra option for the fineturn JVM (repeatable)")
 ap.add_argument("workloads", nargs="+")
 args = ap.parse_args()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The issue-4 targets measured pairwise (paired.py): each peer and fineturn take turns on the same workload,
-# so both see the same host. Needs benchmarks/target/benchmarks.jar (./mvnw install) and Debian's python3
-# with numpy and torch 1.13. About 13 minutes with the defaults.
+# The targets of benchmarks/README.md measured pairwise (paired.py): each peer and fineturn take turns on the
+# same workload, so both see the same host. Needs benchmarks/target/benchmarks.jar (./mvnw package) and Debian's
+# python3 with numpy and torch 1.13 (benchmarks/peers/setup.sh). About 13 minutes with the defaults.
 #   benchmarks/scripts/run_paired.sh [ROUNDS] [SECONDS] > paired.log
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

@@ -2,10 +2,9 @@
 # One run on this machine: each family of benchmarks right after the same family of the peers (PyTorch 1.13,
 # numpy/OpenBLAS), so a peer's figure and fineturn's are minutes apart, not the length of the whole run.
 set -u
-# PEERS: a writable copy of ../shared/peers (its results/ folder is written to)
-PEERS=${PEERS:-/tmp/peers}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-J=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+PEERS=$ROOT/benchmarks/peers
+J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 COMMON="-f 1 -wi 2 -w 1 -i 3 -r 2 -foe false"
 cd "$PEERS"

@@ -1,139 +1,230 @@
-"""Markdown tables from benchmark runs: the peers' RESULT lines and fineturn's JMH JSON files.
+#!/usr/bin/env python3
+"""Writes benchmarks/RESULTS.md from the raw logs in benchmarks/results/.
 
-One run:   python3 benchmarks/scripts/summarize.py bench.log bench-gemm.json bench-gemm-ref.json bench-gemm-queued.json bench-conv.json bench-resnet.json
-Several:   python3 benchmarks/scripts/summarize.py run1.log r1-*.json -- run2.log r2-*.json -- ...
-With several runs each cell is the median over the runs, with [lowest-highest]; each ratio is the
-median of the per-run ratios, so peer and fineturn always come from the same run. fineturn's figure
-in a run is the median of its JMH iterations, as each peer's is the median of its repeats.
+A log is named DATE-KIND-LABEL-COMMIT.log (2026-12-06-zen4-paired-end-run3-4e9a028.log): the day it was
+measured, the machine kind (a key of KINDS), a free label and the commit measured. Its lines:
+  # paired run 2026-12-06T14:13:36Z threads=1 ...; torch 1.13.0a0, numpy 1.24.2; ...   (paired.py's header)
+  # peers: ...                                                                          (peer versions, when no header says)
+  # source: ...                                                                         (where the lines come from)
+  PAIRED WORKLOAD threads=T PEER X UNIT fineturn Y UNIT ratio median R [quartiles Q1 Q3] [min A max B] rounds N
+Other lines are ignored. A log without a date or commit in its name takes them from the commit that added it.
+
+For each machine kind RESULTS.md holds the newest log's table of the targets (SGEMM, the two conv layers, the
+ResNet-18 steps), the newest log's table of single convolution layers when there is one, and the list of every
+log of that kind. Older figures stay in those logs and in git.
+
+Usage: summarize.py [--results DIR] [--out FILE] [--check]
+  --check   exit 1, writing nothing, when FILE differs from what the logs give
 """
-import json
+import argparse
+import os
 import re
-import statistics
+import subprocess
 import sys
+import tempfile
 
-CONV = {"resnet": 2 * 32 * 64 * 56 * 56 * 64 * 9, "cifar": 2 * 64 * 64 * 32 * 32 * 64 * 9,
-        "depthwise": 2 * 32 * 144 * 56 * 56 * 9}
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+
+KINDS = {
+    "zen3": ("Zen 3, AVX2",
+             "2 vCPUs of an AMD EPYC (Zen 3) under KVM, AVX2 + FMA, no AVX-512, 24 GiB. JDK 25 prefers 256-bit "
+             "vectors (8 floats) and the cpu backend's GEMM takes its 2 x 5 tile; OpenBLAS runs its Zen (AVX2) "
+             "kernels."),
+    "zen4": ("Zen 4, AVX-512",
+             "2 vCPUs of an AMD EPYC family 25 model 17 (Zen 4, Genoa) under KVM, AVX-512 (F, DQ, BW, VL, VNNI, "
+             "BF16), 32 KB L1d and 1 MB L2 per core, 32 MB L3, 24 GiB. JDK 25 prefers 512-bit vectors (16 floats) "
+             "and the cpu backend's GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21 runs its Cooperlake (AVX-512) "
+             "kernels and PyTorch's oneDNN its AVX-512 convolutions."),
+    "gpu": ("GPU, CUDA",
+            "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
+            "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
+}
+
+NAME = re.compile(r"^(?:(\d{4}-\d{2}-\d{2})-)?([a-z0-9]+)-(.*?)(?:-([0-9a-f]{7,40}))?\.log$")
+HEADER = re.compile(r"^# paired run (\S+) threads=(\d+) rounds=(\d+) .*?; torch (\S+), numpy ([^;]+);")
+PAIRED = re.compile(r"^PAIRED (\S+) threads=(\d+) (\S+) ([\d.]+) (\S+) fineturn ([\d.]+) \S+ ratio median ([\d.]+) "
+                    r"\[quartiles ([\d.]+) ([\d.]+)\](?: min ([\d.]+) max ([\d.]+))? rounds (\d+)\s*$")
+LAYERS = {"resnet": "ResNet layer: N=32, C=K=64, 56x56, 3x3", "cifar": "CIFAR layer: N=64, C=K=64, 32x32, 3x3"}
+STEPS = {"head": "head-only", "partial": "partial (conv1 to layer2 frozen)", "full": "full", "inference": "inference"}
 
 
-# Benchmark parameters that older result files do not have, with the value they then had.
-DEFAULTS = {"queue": "1"}
+class Row:
+    def __init__(self, m):
+        (self.workload, threads, self.peer, peer, self.unit, ours, median, q1, q3, lo, hi, rounds) = m.groups()
+        self.threads = int(threads)
+        self.peer_score, self.score = float(peer), float(ours)
+        self.median, self.q1, self.q3 = float(median), float(q1), float(q3)
+        self.range = f"{float(lo):.3f}-{float(hi):.3f}" if lo else "-"
+        self.rounds = int(rounds)
 
+    def per_layer(self):
+        parts = self.workload.split(":")
+        return parts[0] == "conv" and parts[1] not in LAYERS
 
-class Run:
-    def __init__(self, log, jsons):
-        self.log = open(log).read()
-        self.jmh = []
-        for f in jsons:
-            self.jmh += json.load(open(f))
-
-    def peer(self, pattern):
-        m = re.search(pattern + r".*?median=([0-9.]+)", self.log)
-        return float(m.group(1)) if m else None
-
-    def ours(self, bench, **params):
-        for r in self.jmh:
-            if not r["benchmark"].endswith(bench):
-                continue
-            p = r["params"]
-            if all(str(p.get(k, DEFAULTS.get(k))) == str(v) for k, v in params.items()):
-                # The median of the measured iterations, the statistic the peers report (JMH's own score
-                # is their mean, which one iteration the host slowed down can move by a third).
-                raw = [x for fork in r["primaryMetric"].get("rawData", []) for x in fork]
-                return statistics.median(raw) if raw else r["primaryMetric"]["score"]
+    def target(self):
+        """The ratio fineturn/peer that benchmarks/README.md sets for this workload, or None."""
+        kind = self.workload.split(":")[0]
+        if kind == "gemm":
+            return 0.9
+        if kind == "conv" and not self.per_layer() and self.workload.endswith(":forward+backward"):
+            return 1.0
+        if kind == "step":
+            return 1.0
         return None
 
-    def torch_conv(self, layer, pas, t):
-        key = "fwd" if pas == "forward" else "fwd+bwd"
-        m = re.search(rf"torch-conv3x3 {layer} N=\S+ C=\S+ K=\S+ HW=\S+ {re.escape(key)} threads={t} "
-                      rf"min=\S+ median=([0-9.]+)", self.log)
-        return CONV[layer] * (1 if pas == "forward" else 3) / (float(m.group(1)) * 1e6) if m else None
+    def title(self):
+        parts = self.workload.split(":")
+        if parts[0] == "gemm":
+            return f"SGEMM n = {parts[1]}"
+        if parts[0] == "step":
+            return f"ResNet-18 64x64 batch 32, {STEPS.get(parts[1], parts[1])}"
+        if parts[0] == "conv":
+            what = "fwd+bwd" if parts[2] == "forward+backward" else "fwd"
+            if parts[1] in LAYERS:
+                return f"{LAYERS[parts[1]]}, {what}"
+            n, c, k, h, r, s, p = parts[1].split(",")
+            return f"{r}x{r} stride {s} pad {p}, {c} -> {k} channels, {h}x{h}, N={n}, {what}"
+        return self.workload
 
 
-def cell(values, digits=1):
-    v = [x for x in values if x is not None]
-    if not v:
-        return "-"
-    med = statistics.median(v)
-    if len(v) == 1:
-        return f"{med:.{digits}f}"
-    return f"{med:.{digits}f} [{min(v):.{digits}f}-{max(v):.{digits}f}]"
+class Log:
+    def __init__(self, path):
+        self.path = path
+        self.file = os.path.basename(path)
+        m = NAME.match(self.file)
+        if not m:
+            raise SystemExit(f"{path}: name is not DATE-KIND-LABEL-COMMIT.log")
+        date, self.kind, self.label, commit = m.groups()
+        if self.kind not in KINDS:
+            raise SystemExit(f"{path}: unknown machine kind '{self.kind}' (known: {', '.join(KINDS)})")
+        self.date = date or added(path, "%cs")
+        self.commit = commit or added(path, "%h")
+        self.started = None
+        self.peers = None
+        self.source = None
+        self.rows = []
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                self.read(line.rstrip("\n"), n)
+
+    def read(self, line, n):
+        h = HEADER.match(line)
+        if h:
+            if self.started is None:
+                self.started = h.group(1).replace("T", " ").rstrip("Z")[:16] + " UTC"
+            self.peers = self.peers or f"torch {h.group(4)}, numpy {h.group(5)}"
+        elif line.startswith("# peers: "):
+            self.peers = line[len("# peers: "):]
+        elif line.startswith("# source: "):
+            self.source = line[len("# source: "):]
+        elif line.startswith("PAIRED "):
+            m = PAIRED.match(line)
+            if not m:
+                raise SystemExit(f"{self.path}:{n}: unreadable PAIRED line: {line}")
+            self.rows.append(Row(m))
+
+    def when(self):
+        return self.started or self.date
+
+    def order(self):
+        return self.when(), self.file
 
 
-def ratio(a, b):
-    return a / b if a and b else None
+def added(path, fmt):
+    """A field of the commit that added the file to git, for logs whose name lacks it."""
+    try:
+        out = subprocess.run(["git", "-C", os.path.dirname(path), "log", "--diff-filter=A", "--follow",
+                              f"--format={fmt}", "--", os.path.basename(path)],
+                             capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        out = []
+    return out[-1] if out else "unknown"
 
 
-def main(argv):
-    groups, cur = [], []
-    for a in argv:
-        if a == "--":
-            groups.append(cur)
-            cur = []
-        else:
-            cur.append(a)
-    groups.append(cur)
-    runs = [Run(g[0], g[1:]) for g in groups if g]
+def table(log, rows, with_target):
+    head = (f"From `results/{log.file}`: commit {log.commit}, measured {log.when()}; "
+            f"peers: {log.peers or 'not recorded in the log'}.")
+    out = [head]
+    if log.source:
+        out.append(f"Source: {log.source}.")
+    out.append("")
+    cols = ["workload", "threads", "peer", "peer figure", "fineturn", "fineturn / peer, median [quartiles]",
+            "min-max", "rounds"]
+    if with_target:
+        cols.append("target")
+    out.append("| " + " | ".join(cols) + " |")
+    out.append("|" + " --- |" * len(cols))
+    for r in rows:
+        cells = [r.title(), str(r.threads), r.peer, f"{r.peer_score:.1f} {r.unit}", f"{r.score:.1f} {r.unit}",
+                 f"{r.median:.3f} [{r.q1:.3f}-{r.q3:.3f}]", r.range, str(r.rounds)]
+        if with_target:
+            t = r.target()
+            cells.append("-" if t is None else f">= {t:.1f}: {'met' if r.median >= t else 'not met'}")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
-    print("### SGEMM (GFLOP/s)\n")
-    print("| n | threads | numpy/OpenBLAS | torch.mm | fineturn cpu | cpu/OpenBLAS | fineturn opencl (PoCL) "
-          "| opencl/cpu | reference |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for n in (128, 256, 512, 1024, 2048):
-        fl = 2.0 * n ** 3
-        g = lambda ms: fl / (ms * 1e6) if ms else None
-        for t in (1, 2):
-            ob = [r.peer(rf"numpy-openblas sgemm n={n} threads={t} ") for r in runs]
-            tm = [r.peer(rf"torch-mm sgemm n={n} threads={t} ") for r in runs]
-            c = [g(r.ours("GemmBenchmark.gemm", backend="cpu", n=n, threads=t, queue=1)) for r in runs]
-            o = [g(r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=t, queue=1)) for r in runs]
-            ref = [g(r.ours("GemmBenchmark.gemm", backend="reference", n=n, threads=1)) if t == 1 else None
-                   for r in runs]
-            print(f"| {n} | {t} | {cell(ob)} | {cell(tm)} | {cell(c)} | "
-                  f"{cell([ratio(x, y) for x, y in zip(c, ob)], 2)} | {cell(o)} | "
-                  f"{cell([ratio(x, y) for x, y in zip(o, c)], 2)} | {cell(ref)} |")
 
-    print("\n### OpenCL GEMMs issued back to back (8 per synchronize, 2 threads; GFLOP/s per GEMM)\n")
-    print("| n | fineturn cpu | opencl, one per synchronize | opencl, 8 per synchronize | queued opencl/cpu |")
-    print("|---|---|---|---|---|")
-    for n in (128, 256):
-        fl = 2.0 * n ** 3
-        c = [fl / (ms * 1e6) if ms else None
-             for ms in (r.ours("GemmBenchmark.gemm", backend="cpu", n=n, threads=2, queue=1) for r in runs)]
-        o = [fl / (ms * 1e6) if ms else None
-             for ms in (r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=2, queue=1) for r in runs)]
-        q = [8 * fl / (ms * 1e6) if ms else None
-             for ms in (r.ours("GemmBenchmark.gemm", backend="opencl", n=n, threads=2, queue=8) for r in runs)]
-        print(f"| {n} | {cell(c)} | {cell(o)} | {cell(q)} | {cell([ratio(x, y) for x, y in zip(q, c)], 2)} |")
+def newest(logs, pick):
+    chosen = [g for g in logs if any(pick(r) for r in g.rows)]
+    return max(chosen, key=Log.order) if chosen else None
 
-    print("\n### Convolution layers (GFLOP/s; forward+backward counts 3x the forward flops)\n")
-    print("| layer | pass | threads | PyTorch 1.13 | fineturn cpu | cpu/PyTorch | fineturn opencl (PoCL) "
-          "| opencl/cpu |")
-    print("|---|---|---|---|---|---|---|---|")
-    for layer in ("resnet", "cifar", "depthwise"):
-        for pas in ("forward", "forward+backward"):
-            fl = CONV[layer] * (1 if pas == "forward" else 3)
-            g = lambda ms: fl / (ms * 1e6) if ms else None
-            for t in (1, 2):
-                pt = [r.torch_conv(layer, pas, t) for r in runs]
-                c = [g(r.ours("ConvBenchmark.conv", backend="cpu", layer=layer, threads=t, **{"pass": pas}))
-                     for r in runs]
-                o = [g(r.ours("ConvBenchmark.conv", backend="opencl", layer=layer, threads=t, **{"pass": pas}))
-                     for r in runs]
-                print(f"| {layer} | {pas} | {t} | {cell(pt)} | {cell(c)} | "
-                      f"{cell([ratio(x, y) for x, y in zip(c, pt)], 2)} | {cell(o)} | "
-                      f"{cell([ratio(x, y) for x, y in zip(o, c)], 2)} |")
 
-    print("\n### ResNet-18 at 64x64, batch 32, 2 threads (img/s)\n")
-    print("| mode | PyTorch 1.13 | fineturn cpu | cpu/PyTorch | fineturn opencl (PoCL) | opencl/cpu |")
-    print("|---|---|---|---|---|---|")
-    for mode, pmode in (("head", "head"), ("partial", "partial"), ("full", "full"), ("inference", "infer")):
-        g = lambda ms: 32 / (ms / 1000) if ms else None
-        pt = [r.peer(rf"torch-resnet18 mode={pmode} size=64 ") for r in runs]
-        c = [g(r.ours("ResNetStepBenchmark.step", backend="cpu", mode=mode)) for r in runs]
-        o = [g(r.ours("ResNetStepBenchmark.step", backend="opencl", mode=mode)) for r in runs]
-        print(f"| {mode} | {cell(pt)} | {cell(c)} | {cell([ratio(x, y) for x, y in zip(c, pt)], 2)} | "
-              f"{cell(o)} | {cell([ratio(x, y) for x, y in zip(o, c)], 2)} |")
+def sort_key(r):
+    kind = r.workload.split(":")[0]
+    return r.threads, ["gemm", "conv", "step"].index(kind) if kind in ("gemm", "conv", "step") else 3
+
+
+def render(results):
+    logs = [Log(os.path.join(results, f)) for f in sorted(os.listdir(results)) if f.endswith(".log")]
+    out = ["# Benchmark results", "",
+           "Generated by `benchmarks/scripts/summarize.py` from the raw logs in `benchmarks/results/`; do not edit "
+           "by hand. `benchmarks/README.md` says what each workload is, how the figures are measured and how to "
+           "read them. Each ratio is fineturn's figure over the peer's, from turns taken in alternation on the "
+           "same host (above 1: fineturn is faster).", ""]
+    for kind, (title, machine) in KINDS.items():
+        mine = sorted((g for g in logs if g.kind == kind), key=Log.order)
+        out += [f"## {title}", "", machine, ""]
+        if not mine:
+            out += ["Not measured yet: `benchmarks/results/` holds no log of this kind.", ""]
+            continue
+        targets = newest(mine, lambda r: not r.per_layer())
+        if targets:
+            out += ["### Targets", ""]
+            out += table(targets, sorted((r for r in targets.rows if not r.per_layer()), key=sort_key), True)
+            out.append("")
+        layers = newest(mine, Row.per_layer)
+        if layers:
+            out += ["### Single convolution layers", ""]
+            out += table(layers, [r for r in layers.rows if r.per_layer()], False)
+            out.append("")
+        out += ["### Raw logs", "", "| log | commit | measured | workloads |", "| --- | --- | --- | --- |"]
+        for g in mine:
+            out.append(f"| `{g.file}` | {g.commit} | {g.when()} | {len(g.rows)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--results", default=os.path.join(BENCH, "results"))
+    p.add_argument("--out", default=os.path.join(BENCH, "RESULTS.md"))
+    p.add_argument("--check", action="store_true")
+    a = p.parse_args()
+    text = render(a.results)
+    if a.check:
+        current = open(a.out).read() if os.path.exists(a.out) else ""
+        if current != text:
+            print(f"{a.out} is stale: run benchmarks/scripts/summarize.py", file=sys.stderr)
+            return 1
+        return 0
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(a.out)), prefix=".RESULTS.", suffix=".md")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, a.out)
+    print(f"wrote {a.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine from the repository root, with .device/ carried (see prepare.sh).
-# Writes every log into $OUT (the device tool's output folder; ./device-out when unset).
+# Runs on a GPU machine from the repository root, with the .device/ bundle of prepare.sh in place; needs only
+# the NVIDIA driver (and python3 with torch for the PyTorch figures). The bundle's jlinked JRE is unpacked on
+# first use. Every log goes to $OUT (./device-out when unset).
 set -u
 D=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$PWD/device-out}

@@ -33,10 +33,10 @@ class GemmTileTest {
 
     @Test
     void tileShapesMatchTheKernelSource() throws Exception {
-        String cu = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/cuda/kernels.cu"));
+        String cu = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/cuda/gemm.cu"));
         for (GemmTile t : GemmTile.values()) {
             String instance = "tiled_gemm<" + t.rows + ", " + t.cols + ", " + t.depth + ">";
-            assertTrue(cu.contains(instance), "kernels.cu instantiates " + instance);
+            assertTrue(cu.contains(instance), "gemm.cu instantiates " + instance);
             assertEquals(0, t.rows * t.depth % GemmTile.THREADS, t + ": every thread loads whole elements of A");
             assertEquals(0, t.cols * t.depth % GemmTile.THREADS, t + ": every thread loads whole elements of B");
             assertEquals(0, t.rows % 16 + t.cols % 16, t + ": 16 x 16 threads own equal register blocks");

@@ -16,10 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Builds the C++ programs of src/test/cuda (which include kernels.cu through cuda_emu.h) into
  * target/cuda-emu with g++ -std=c++20 -O1 -pthread, again only when a source is newer than the
- * binary. Tests that need one are skipped when g++ is not on the PATH.
+ * binary: a kernel source (src/main/cuda, or the kernels shared with OpenCL in ../kernels), the
+ * emulation header or the program. Tests that need one are skipped when g++ is not on the PATH.
  */
 final class Gxx {
-    static final Path KERNELS = Path.of("src/main/cuda/kernels.cu");
+    static final List<Path> KERNEL_DIRS = List.of(Path.of("src/main/cuda"), Path.of("../kernels"));
     static final Path TEST_DIR = Path.of("src/test/cuda");
     static final Path OUT = Path.of("target/cuda-emu");
 
@@ -44,13 +45,19 @@ final class Gxx {
         return binary.toAbsolutePath();
     }
 
-    /** The binary is older than the kernels, the emulation header or its source. */
+    /** The binary is older than a kernel source, the emulation header or its own source. */
     private static boolean stale(Path binary, Path source) throws IOException {
         if (!Files.exists(binary)) {
             return true;
         }
         long built = Files.getLastModifiedTime(binary).toMillis();
-        for (Path p : List.of(KERNELS, TEST_DIR.resolve("cuda_emu.h"), source)) {
+        List<Path> inputs = new ArrayList<>(List.of(TEST_DIR.resolve("cuda_emu.h"), source));
+        for (Path dir : KERNEL_DIRS) {
+            try (var files = Files.list(dir)) {
+                files.forEach(inputs::add);
+            }
+        }
+        for (Path p : inputs) {
             if (Files.getLastModifiedTime(p).toMillis() >= built) {
                 return true;
             }

@@ -84,7 +84,7 @@ class ReducePlanTest {
         }
     }
 
-    /** reduce_offset in kernels.cu. */
+    /** reduce_offset in kernels/reduce.h. */
     private static int offset(ReducePlan p, int o, int r) {
         int off = 0;
         for (int d = p.rank() - 1; d >= 0; d--) {

@@ -74,8 +74,8 @@ final class ClConv {
             return;
         }
         if (direct(g)) {
-            b.launch("conv_bwd_weights_direct", OpenClBackend.groups(weights, OpenClBackend.WG),
-                    new long[]{OpenClBackend.WG}, geo, x, dy, dw);
+            b.launch("conv_bwd_weights_direct", OpenClBackend.groups(weights, OpenClBackend.RB),
+                    new long[]{OpenClBackend.RB}, geo, x, dy, dw);
             return;
         }
         int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");

@@ -4,7 +4,7 @@ import dev.fineturn.spi.Storage;
 
 /** Batch normalisation: per-channel work-group reductions, then per-element kernels. */
 final class ClNorm {
-    private static final long[] LOCAL = {OpenClBackend.WG};
+    private static final long[] LOCAL = {OpenClBackend.RB};
 
     private ClNorm() {
     }
@@ -14,7 +14,7 @@ final class ClNorm {
             return;
         }
         size(n, c, hw);
-        b.launch("bn_statistics", OpenClBackend.groups(c, OpenClBackend.WG), LOCAL, n, c, hw, x, mean, var);
+        b.launch("bn_statistics", OpenClBackend.groups(c, OpenClBackend.RB), LOCAL, n, c, hw, x, mean, var);
     }
 
     static void forward(OpenClBackend b, int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
@@ -34,7 +34,7 @@ final class ClNorm {
             return;
         }
         int total = size(n, c, hw);
-        b.launch("bn_backward_reduce", OpenClBackend.groups(c, OpenClBackend.WG), LOCAL, n, c, hw, eps, x, dy, mean,
+        b.launch("bn_backward_reduce", OpenClBackend.groups(c, OpenClBackend.RB), LOCAL, n, c, hw, eps, x, dy, mean,
                 var, dgamma, dbeta);
         if (total > 0) {
             b.launch("bn_backward_data", OpenClBackend.grid(total), null, n, c, hw, eps, batchStatistics ? 1 : 0, x,

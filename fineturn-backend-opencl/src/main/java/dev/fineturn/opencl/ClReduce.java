@@ -44,8 +44,8 @@ final class ClReduce {
             b.launch("sum_reduce_serial", OpenClBackend.grid(outs), null, rank, OpenClBackend.int8(kept),
                     OpenClBackend.int8(red), OpenClBackend.int8(strides), in, out, outs, count);
         } else {
-            b.launch("sum_reduce_group", OpenClBackend.groups(outs, OpenClBackend.WG),
-                    new long[]{OpenClBackend.WG}, rank, OpenClBackend.int8(kept), OpenClBackend.int8(red),
+            b.launch("sum_reduce_block", OpenClBackend.groups(outs, OpenClBackend.RB),
+                    new long[]{OpenClBackend.RB}, rank, OpenClBackend.int8(kept), OpenClBackend.int8(red),
                     OpenClBackend.int8(strides), in, out, count);
         }
     }

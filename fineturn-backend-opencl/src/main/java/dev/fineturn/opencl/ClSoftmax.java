@@ -4,7 +4,7 @@ import dev.fineturn.spi.Storage;
 
 /** Row softmax, log-softmax and cross-entropy: one work-group per row. */
 final class ClSoftmax {
-    private static final long[] LOCAL = {OpenClBackend.WG};
+    private static final long[] LOCAL = {OpenClBackend.RB};
 
     private ClSoftmax() {
     }
@@ -14,7 +14,7 @@ final class ClSoftmax {
             return;
         }
         checkSize(rows, cols);
-        b.launch("softmax_rows", OpenClBackend.groups(rows, OpenClBackend.WG), LOCAL, cols, log ? 1 : 0, x, y);
+        b.launch("softmax_rows", OpenClBackend.groups(rows, OpenClBackend.RB), LOCAL, cols, log ? 1 : 0, x, y);
     }
 
     static void backward(OpenClBackend b, int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
@@ -22,7 +22,7 @@ final class ClSoftmax {
             return;
         }
         checkSize(rows, cols);
-        b.launch("softmax_backward_rows", OpenClBackend.groups(rows, OpenClBackend.WG), LOCAL, cols, log ? 1 : 0,
+        b.launch("softmax_backward_rows", OpenClBackend.groups(rows, OpenClBackend.RB), LOCAL, cols, log ? 1 : 0,
                 y, dy, dx);
     }
 
@@ -32,7 +32,7 @@ final class ClSoftmax {
             return;
         }
         checkSize(rows, cols);
-        b.launch("cross_entropy_fwd", OpenClBackend.groups(rows, OpenClBackend.WG), LOCAL, cols, smoothing, logits,
+        b.launch("cross_entropy_fwd", OpenClBackend.groups(rows, OpenClBackend.RB), LOCAL, cols, smoothing, logits,
                 labels, probs, rowLoss);
     }
 

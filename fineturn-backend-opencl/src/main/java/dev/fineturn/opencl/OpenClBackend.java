@@ -28,14 +28,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OpenClBackend implements Backend {
     public static final String NAME = "opencl";
     private static final int MAX_RANK = 8;
-    /** The work-group size of the reduction kernels: {@code WG} in reduce.cl. */
-    static final int WG = 64;
+    /** The work-group size of the reduction kernels: {@code RB} in dialect.h. */
+    static final int RB = 64;
     /** Output tile edge of gemm.cl's kernels ({@code TS}), computed by 16x16 work-items. */
     static final int TILE = 64;
     static final long[] TILE_LOCAL = {16, 16, 1};
     static final String KERNELS_PROPERTY = "fineturn.opencl.kernels";
-    private static final String[] SOURCES = {"elementwise.cl", "reduce.cl", "gemm.cl", "conv.cl", "packed_gemm.cl",
-        "conv_rows.cl", "pool.cl", "softmax.cl", "norm.cl", "dropout.cl", "optim.cl"};
+    /**
+     * One program, in this order: the kernels shared with the CUDA backend ({@code .h}, from kernels/ at the
+     * repository root, written against dialect.h) and OpenCL's own GEMM and convolutions ({@code .cl}).
+     */
+    private static final String[] SOURCES = {"dialect.h", "elementwise.h", "reduce.h", "conv_direct.h", "gemm.cl",
+        "conv.cl", "packed_gemm.cl", "conv_rows.cl", "pool.h", "softmax.h", "norm.h", "dropout.h", "optim.h"};
 
     private final ClDevice device;
     private final cl_context context;

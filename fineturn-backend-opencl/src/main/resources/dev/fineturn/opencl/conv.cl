@@ -1,17 +1,12 @@
-// 2-D convolution, NCHW input, OIHW weights. The geometry travels as one int16:
-// {batch, inC, inH, inW, outC, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, groups, outH, outW}.
-// The *_gemm kernels are implicit GEMMs on gemm.cl's tiles (no im2col buffer); the *_direct
-// kernels serve depthwise-like shapes where a GEMM tile would be mostly empty.
-#define CONV_GEOMETRY(g) \
-    const int N = g.s0, C = g.s1, H = g.s2, W = g.s3, OC = g.s4, KH = g.s5, KW = g.s6; \
-    const int SH = g.s7, SW = g.s8, PT = g.s9, PL = g.sa, DH = g.sb, DW = g.sc, G = g.sd; \
-    const int OH = g.se, OW = g.sf, ICG = C / G, OCG = OC / G, KHW = KH * KW
+// 2-D convolution, NCHW input, OIHW weights, geometry as Geo (kernels/dialect.h), read with
+// CONV_GEOMETRY (kernels/conv_direct.h). The *_gemm kernels are implicit GEMMs on gemm.cl's tiles
+// (no im2col buffer); depthwise-like shapes take the shared *_direct kernels.
 
 #define ZERO_ACC(acc) for (int i = 0; i < RT; i++) for (int j = 0; j < RT; j++) acc[i][j] = 0.0f
 
 // y[n, grp*OCG + m, p] = sum_k w[grp*OCG + m, k] * im2col(x)[k, (n, p)], k = (ic, ky, kx).
 // Rows are output channels of the group, columns the output pixels of the whole batch.
-__kernel void conv_fwd_gemm(int16 geo, __global const float* x, __global const float* w, __global float* y) {
+__kernel void conv_fwd_gemm(Geo geo, __global const float* x, __global const float* w, __global float* y) {
     CONV_GEOMETRY(geo);
     __local float As[BK][TS + 1];
     __local float Bs[BK][TS + 1];
@@ -67,7 +62,7 @@ __kernel void conv_fwd_gemm(int16 geo, __global const float* x, __global const f
 
 // dx[n, grp*ICG + m, p] = sum_k w^T[m, k] * dy-gathered[k, (n, p)], k = (oc, ky, kx): a transposed
 // convolution that gathers, so no atomics are needed. Columns are the input pixels of the batch.
-__kernel void conv_bwd_data_gemm(int16 geo, __global const float* dy, __global const float* w,
+__kernel void conv_bwd_data_gemm(Geo geo, __global const float* dy, __global const float* w,
                                  __global float* dx) {
     CONV_GEOMETRY(geo);
     __local float As[BK][TS + 1];
@@ -132,7 +127,7 @@ __kernel void conv_bwd_data_gemm(int16 geo, __global const float* dy, __global c
 // dw[grp*OCG + m, j] = sum_q dy[(n, grp*OCG + m), q] * im2col(x)[j, q], j = (ic, ky, kx), q = (n, oy, ox).
 // The reduction over q is split into `splits` chunks (dimension 2 is grp * splits + split); each
 // writes its own [OC, ICG*KHW] slice of out, which sum_partials adds in a fixed order.
-__kernel void conv_bwd_weights_gemm(int16 geo, __global const float* x, __global const float* dy,
+__kernel void conv_bwd_weights_gemm(Geo geo, __global const float* x, __global const float* dy,
                                     __global float* out, int splits, int chunk) {
     CONV_GEOMETRY(geo);
     __local float As[BK][TS + 1];
@@ -188,95 +183,4 @@ __kernel void conv_bwd_weights_gemm(int16 geo, __global const float* x, __global
             if (row < OCG && col < J) out[split * OC * J + (grp * OCG + row) * J + col] = acc[i][j];
         }
     }
-}
-
-// One work-item per output element.
-__kernel void conv_fwd_direct(int16 geo, __global const float* x, __global const float* w, __global float* y) {
-    CONV_GEOMETRY(geo);
-    int i = get_global_id(0);
-    if (i >= N * OC * OH * OW) return;
-    int ox = i % OW;
-    int t = i / OW;
-    int oy = t % OH;
-    t /= OH;
-    int oc = t % OC;
-    int n = t / OC;
-    int grp = oc / OCG;
-    int iy0 = oy * SH - PT;
-    int ix0 = ox * SW - PL;
-    float acc = 0.0f;
-    for (int ic = 0; ic < ICG; ic++) {
-        int xb = (n * C + grp * ICG + ic) * H * W;
-        int wb = (oc * ICG + ic) * KHW;
-        for (int ky = 0; ky < KH; ky++) {
-            int iy = iy0 + ky * DH;
-            if (iy < 0 || iy >= H) continue;
-            for (int kx = 0; kx < KW; kx++) {
-                int ix = ix0 + kx * DW;
-                if (ix < 0 || ix >= W) continue;
-                acc += x[xb + iy * W + ix] * w[wb + ky * KW + kx];
-            }
-        }
-    }
-    y[i] = acc;
-}
-
-// One work-item per input element, gathering from the outputs its taps reach.
-__kernel void conv_bwd_data_direct(int16 geo, __global const float* dy, __global const float* w,
-                                   __global float* dx) {
-    CONV_GEOMETRY(geo);
-    int i = get_global_id(0);
-    if (i >= N * C * H * W) return;
-    int ix = i % W;
-    int t = i / W;
-    int iy = t % H;
-    t /= H;
-    int c = t % C;
-    int n = t / C;
-    int grp = c / ICG;
-    int ic = c - grp * ICG;
-    float acc = 0.0f;
-    for (int oc = grp * OCG; oc < (grp + 1) * OCG; oc++) {
-        int db = (n * OC + oc) * OH * OW;
-        int wb = (oc * ICG + ic) * KHW;
-        for (int ky = 0; ky < KH; ky++) {
-            int ty = iy + PT - ky * DH;
-            if (ty < 0 || ty % SH != 0 || ty / SH >= OH) continue;
-            for (int kx = 0; kx < KW; kx++) {
-                int tx = ix + PL - kx * DW;
-                if (tx < 0 || tx % SW != 0 || tx / SW >= OW) continue;
-                acc += dy[db + (ty / SH) * OW + tx / SW] * w[wb + ky * KW + kx];
-            }
-        }
-    }
-    dx[i] = acc;
-}
-
-// One work-group of WG per weight element, reducing over (n, oy, ox).
-__kernel void conv_bwd_weights_direct(int16 geo, __global const float* x, __global const float* dy,
-                                      __global float* dw) {
-    CONV_GEOMETRY(geo);
-    __local float s[WG];
-    int j = get_group_id(0);
-    int kx = j % KW;
-    int t = j / KW;
-    int ky = t % KH;
-    t /= KH;
-    int ic = t % ICG;
-    int oc = t / ICG;
-    int c = (oc / OCG) * ICG + ic;
-    int OHW = OH * OW;
-    float acc = 0.0f;
-    for (int q = get_local_id(0); q < N * OHW; q += WG) {
-        int n = q / OHW;
-        int p = q - n * OHW;
-        int oy = p / OW;
-        int iy = oy * SH - PT + ky * DH;
-        int ix = (p - oy * OW) * SW - PL + kx * DW;
-        if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-            acc += dy[(n * OC + oc) * OHW + p] * x[((n * C + c) * H + iy) * W + ix];
-        }
-    }
-    float total = wg_sum(s, acc);
-    if (get_local_id(0) == 0) dw[j] = total;
 }

@@ -9,7 +9,7 @@
     int hi = min(OW, (W - 1 - off) / SW + 1); \
     if (W - 1 - off < 0) hi = 0
 
-__kernel void conv_fwd_rows(int16 geo, __global const float* restrict x, __global const float* restrict w,
+__kernel void conv_fwd_rows(Geo geo, __global const float* restrict x, __global const float* restrict w,
                             __global float* restrict y) {
     CONV_GEOMETRY(geo);
     int i = get_global_id(0);
@@ -42,7 +42,7 @@ __kernel void conv_fwd_rows(int16 geo, __global const float* restrict x, __globa
     }
 }
 
-__kernel void conv_bwd_data_rows(int16 geo, __global const float* restrict dy, __global const float* restrict w,
+__kernel void conv_bwd_data_rows(Geo geo, __global const float* restrict dy, __global const float* restrict w,
                                  __global float* restrict dx) {
     CONV_GEOMETRY(geo);
     int i = get_global_id(0);
@@ -76,7 +76,7 @@ __kernel void conv_bwd_data_rows(int16 geo, __global const float* restrict dy, _
     }
 }
 
-__kernel void conv_bwd_weights_rows(int16 geo, __global const float* restrict x, __global const float* restrict dy,
+__kernel void conv_bwd_weights_rows(Geo geo, __global const float* restrict x, __global const float* restrict dy,
                                     __global float* restrict dw) {
     CONV_GEOMETRY(geo);
     int j = get_global_id(0);

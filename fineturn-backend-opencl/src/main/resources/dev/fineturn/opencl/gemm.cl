@@ -8,11 +8,11 @@
 
 // Slice loads: each of the 256 work-items loads RT elements of a BK x TS slice. "k-fast" slots
 // walk k fastest (for operands contiguous in k), "wide-fast" slots walk the TS side fastest.
-#define LID (get_local_id(1) * 16 + get_local_id(0))
-#define KFAST_K(e) (LID % BK)
-#define KFAST_W(e) (LID / BK + 16 * (e))
-#define WFAST_K(e) (LID / TS + (256 / TS) * (e))
-#define WFAST_W(e) (LID % TS)
+#define TID (get_local_id(1) * 16 + get_local_id(0))
+#define KFAST_K(e) (TID % BK)
+#define KFAST_W(e) (TID / BK + 16 * (e))
+#define WFAST_K(e) (TID / TS + (256 / TS) * (e))
+#define WFAST_W(e) (TID % TS)
 
 void tile_fma(__local float (*As)[TS + 1], __local float (*Bs)[TS + 1], float (*acc)[RT], int lr, int lc) {
     for (int k = 0; k < BK; k++) {

@@ -19,7 +19,7 @@
 
 // Ap[batch][ib][kc][PMR]; this work-item packs KCH consecutive k of one row block.
 // Batch (or group) b0 + z of the operands lands in panel slot z.
-__kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int transA, int b0,
+__kernel void pack_a(int mode, Geo geo, int m, int k, int k0, int kc, int transA, int b0,
                      __global const float* A, int aOff, int strideA, __global float* Ap, int apOff) {
     CONV_GEOMETRY(geo);
     int t0 = get_global_id(0) * KCH;
@@ -78,7 +78,7 @@ __kernel void pack_a(int mode, int16 geo, int m, int k, int k0, int kc, int tran
 }
 
 // Bp[batch][jb][kc][PNR] for columns nOff + jb * PNR + c; this work-item packs KCH consecutive k.
-__kernel void pack_b(int mode, int16 geo, int k, int n, int k0, int kc, int nOff, int nc, int transB, int b0,
+__kernel void pack_b(int mode, Geo geo, int k, int n, int k0, int kc, int nOff, int nc, int transB, int b0,
                      __global const float* B, int bOff, int strideB, __global float* Bp, int bpOff) {
     CONV_GEOMETRY(geo);
     int t0 = get_global_id(0) * KCH;
