@@ -1,7 +1,8 @@
 /** fineturn core: tensors, autograd, ops, the backend SPI and the reference backend. */
 module dev.fineturn.core {
-    requires transitive com.fasterxml.jackson.databind;
-    requires java.desktop;
+    requires com.fasterxml.jackson.databind;
+    // Only image decoding (ImageDecoder) needs it; a module that reads image files requires it itself.
+    requires static java.desktop;
 
     exports dev.fineturn.spi;
     exports dev.fineturn.backend;

@@ -16,6 +16,7 @@ public final class ImageDecoder {
     }
 
     public static Sample decode(Path file, int label) throws IOException {
+        requireImageIo();
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -35,6 +36,15 @@ public final class ImageDecoder {
             throw new DatasetFormatException(file, "is not a PNG or JPEG image that ImageIO can decode");
         }
         return new Sample(toRgb(image), 3, image.getHeight(), image.getWidth(), label);
+    }
+
+    private static void requireImageIo() {
+        Module self = ImageDecoder.class.getModule();
+        ModuleLayer layer = self.isNamed() && self.getLayer() != null ? self.getLayer() : ModuleLayer.boot();
+        if (layer.findModule("java.desktop").isEmpty()) {
+            throw new IllegalStateException("decoding PNG/JPEG images needs the java.desktop module (ImageIO): add "
+                    + "'requires java.desktop;' to your module-info.java, or run with --add-modules java.desktop");
+        }
     }
 
     static float[] toRgb(BufferedImage image) {
