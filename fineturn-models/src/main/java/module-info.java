@@ -14,4 +14,5 @@ module dev.fineturn.models {
     exports dev.fineturn.models.numpy;
     exports dev.fineturn.models.pytorch;
     exports dev.fineturn.models.onnx;
+    exports dev.fineturn.models.bundle;
 }

@@ -4,21 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.io.NamedTensor;
-import dev.fineturn.io.Safetensors;
 import dev.fineturn.models.arch.Architectures;
+import dev.fineturn.models.bundle.ModelBundle;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.graph.OutputActivation;
 import dev.fineturn.models.keras.TfjsLayersModel;
 import dev.fineturn.nn.Classifier;
-import dev.fineturn.nn.Module;
 import dev.fineturn.spi.Backend;
-import dev.fineturn.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +23,12 @@ import java.util.Map;
 /**
  * Opens and saves models for the command line. A model is named by a TF.js {@code model.json} (or
  * its folder), {@code bundled:mobilenet_v2}, an architecture name (resnet18, mobilenet_v2, ...)
- * with optional weights, or a folder that {@code fineturn finetune} wrote: {@code architecture.json}
- * (how to rebuild the network) plus {@code model.safetensors}.
+ * with optional weights, or a folder that {@code fineturn finetune} wrote, read and written by
+ * {@link ModelBundle}.
  */
 final class ModelFiles {
-    static final String ARCHITECTURE = "architecture.json";
-    static final String WEIGHTS = "model.safetensors";
+    static final String ARCHITECTURE = ModelBundle.ARCHITECTURE;
+    static final String WEIGHTS = ModelBundle.WEIGHTS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelFiles() {
@@ -99,8 +96,8 @@ final class ModelFiles {
     private static Loaded open(String spec, Backend backend, int classes) throws IOException {
         ObjectNode recipe = JSON.createObjectNode();
         Path p = Path.of(spec);
-        if (spec.equals("bundled:mobilenet_v2")) {
-            recipe.put("base", "bundled:mobilenet_v2");
+        if (spec.equals(ModelBundle.BUNDLED_MOBILENET)) {
+            recipe.put("base", ModelBundle.BUNDLED_MOBILENET);
             GraphModel g = TfjsLayersModel.loadResource(TfjsLayersModel.class, DemoCommand.MODEL);
             return graph(g, recipe, backend, "TF.js layers (bundled MobileNetV2)");
         }
@@ -141,7 +138,7 @@ final class ModelFiles {
 
     /** Applies a recipe's modifications (a cut with a new head, or a new head) to a freshly opened base. */
     static Loaded rebuild(ObjectNode recipe, Backend backend) throws IOException {
-        Loaded base = open(recipe.get("base").asText().replaceFirst("^(tfjs|arch):", ""), backend);
+        Loaded base = open(recipe.get("base").asText().replaceFirst("^(tfjs|arch|onnx|keras-h5):", ""), backend);
         Classifier m = base.model();
         if (recipe.hasNonNull("preprocess")) {
             m.setPreprocessing(dev.fineturn.data.Preprocessing.parse(recipe.get("preprocess").asText()));
@@ -167,34 +164,24 @@ final class ModelFiles {
     }
 
     private static Loaded saved(Path dir, Backend backend) throws IOException {
+        ModelBundle bundle = ModelBundle.load(dir, backend);
         JsonNode arch = JSON.readTree(dir.resolve(ARCHITECTURE).toFile());
-        if (!(arch instanceof ObjectNode recipe) || !arch.has("base")) {
-            throw new IOException(dir.resolve(ARCHITECTURE) + ": not a fineturn architecture file");
-        }
-        Loaded l = rebuild(recipe, backend);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        for (NamedTensor t : Safetensors.read(dir.resolve(WEIGHTS)).tensors()) {
-            state.put(t.name(), t.toTensor(backend));
-        }
-        Module.LoadResult r = l.model().loadStateDict(state, true);
-        if (!r.isComplete()) {
-            throw new IOException(dir + ": weights do not fit the architecture: " + r);
-        }
-        return new Loaded(l.model(), recipe, l.layout(), l.activation(), "fineturn model folder");
+        ObjectNode recipe = ((ObjectNode) arch).put("base", bundle.source());
+        return new Loaded(bundle.model(), recipe, bundle.layout(), bundle.outputActivation(), "fineturn model folder");
     }
 
-    static void save(Path dir, Classifier model, ObjectNode recipe, List<String> classes) throws IOException {
-        Files.createDirectories(dir);
-        ObjectNode r = recipe.deepCopy();
-        r.put("format", "fineturn");
-        r.put("preprocess", model.preprocessing().spec());
-        r.put("numClasses", model.numClasses());
-        var names = r.putArray("classes");
-        classes.forEach(names::add);
-        List<NamedTensor> ts = new ArrayList<>();
-        model.stateDict().forEach((k, v) -> ts.add(NamedTensor.of(k, v)));
-        Safetensors.write(dir.resolve(WEIGHTS), ts, Map.of("format", "fineturn"));
-        dev.fineturn.io.AtomicFiles.write(dir.resolve(ARCHITECTURE), JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(r));
+    /**
+     * Saves a model folder ({@link ModelBundle}): the recipe's input size is recorded, and the name
+     * of the weights file the model started from as a note.
+     */
+    static ModelBundle.Saved save(Path dir, Classifier model, ObjectNode recipe, List<String> classes)
+            throws IOException {
+        Map<String, String> notes = new LinkedHashMap<>();
+        if (recipe.hasNonNull("weights")) {
+            notes.put("weights", recipe.get("weights").asText());
+        }
+        return ModelBundle.save(model, dir, classes, recipe.path("inputSize").asInt(DEFAULT_SIZE), notes);
     }
+
+    private static final int DEFAULT_SIZE = 224;
 }

@@ -113,7 +113,22 @@ public final class OnnxModel {
                 (int) declared[1], importer.output(outputNames().get(0)),
                 toNchw != null ? GraphModel.Layout.NHWC : GraphModel.Layout.NCHW);
         g.setPreprocessing(preprocessing());
+        if (file.path != null) {
+            g.setOrigin(dev.fineturn.models.graph.Origin.files("onnx", List.of(file.path), externalFiles()));
+        }
         return g;
+    }
+
+    /** The external data files the initializers name, relative to the model file. */
+    private List<String> externalFiles() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (Onnx.TensorProto t : file.model.getGraph().getInitializerList()) {
+            if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
+                        .forEach(e -> out.add(e.getValue()));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**
