@@ -30,13 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it was imported from), shared with {@link ModelBundle}, and checked against the data it scores.
  */
 class ModelFolderCliTest {
-    private static final Path TINY_ONNX = Path.of("../fineturn-models/src/test/resources/fixtures/onnx/tiny_cnn_opset13");
+    private static final Path TINY_ONNX =
+            Path.of("../fineturn-models/src/test/resources/fixtures/onnx/tiny_cnn_opset13");
 
     @TempDir
     Path dir;
 
     /** Two-class image folder: horizontal or vertical stripes, 24x24 PNGs. */
-    private Path stripes(String name, String... classes) throws Exception {
+    static Path stripes(Path dir, String name, String... classes) throws Exception {
         Path root = dir.resolve(name);
         SplittableRandom r = new SplittableRandom(9);
         for (String cls : classes) {
@@ -63,7 +64,7 @@ class ModelFolderCliTest {
         for (String f : new String[]{"model.onnx", "weights.bin"}) {
             Files.copy(TINY_ONNX.resolve(f), src.resolve(f));
         }
-        Path data = stripes("train", "horizontal", "vertical");
+        Path data = stripes(dir, "train", "horizontal", "vertical");
         Path out = dir.resolve("run");
         CliTest.Run r = CliTest.run("finetune", "--model", src.resolve("model.onnx").toString(), "--data",
                 data.toString(), "--strategy", "features", "--size", "16", "--no-augment", "--out", out.toString(),
@@ -98,7 +99,7 @@ class ModelFolderCliTest {
         g.replaceHead(2);
         Path folder = dir.resolve("from-java");
         ModelBundle.save(g, folder, List.of("horizontal", "vertical"), 16, Map.of());
-        Path data = stripes("eval", "horizontal", "vertical");
+        Path data = stripes(dir, "eval", "horizontal", "vertical");
         CliTest.Run e = CliTest.run("evaluate", "--model", folder.toString(), "--data", data.toString(), "--json",
                 "--backend", "reference");
         assertEquals(0, e.code(), e.err());
@@ -117,8 +118,8 @@ class ModelFolderCliTest {
 
     @Test
     void evaluateAndTestDataRefuseOtherClassesAndEvaluateUsesTheRecordedSize() throws Exception {
-        Path data = stripes("train", "horizontal", "vertical");
-        Path other = stripes("other", "horizontal", "vertical-ish");
+        Path data = stripes(dir, "train", "horizontal", "vertical");
+        Path other = stripes(dir, "other", "horizontal", "vertical-ish");
         Path out = dir.resolve("run");
         CliTest.Run refused = CliTest.run("finetune", "--model", "bundled:mobilenet_v2", "--cut", "block_1_expand_relu",
                 "--data", data.toString(), "--test-data", other.toString(), "--strategy", "features", "--size", "32",
