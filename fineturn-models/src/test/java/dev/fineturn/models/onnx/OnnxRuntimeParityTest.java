@@ -7,9 +7,22 @@ import dev.fineturn.data.Layouts;
 import dev.fineturn.models.arch.Architectures;
 import dev.fineturn.models.arch.ResNet;
 import dev.fineturn.models.arch.Vgg;
+import dev.fineturn.models.graph.ChannelsLastFlatten;
 import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.models.graph.Merge;
+import dev.fineturn.models.graph.OutputActivation;
+import dev.fineturn.models.graph.Pool2d;
+import dev.fineturn.models.graph.SameConv2d;
+import dev.fineturn.models.graph.Unary;
 import dev.fineturn.models.keras.TfjsLayersModel;
+import dev.fineturn.nn.Activation;
+import dev.fineturn.nn.AvgPool2d;
+import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Classifier;
+import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.Linear;
+import dev.fineturn.nn.Residual;
+import dev.fineturn.nn.Sequential;
 import dev.fineturn.nn.Init;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.tensor.GradMode;
@@ -21,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Exported models run in ONNX Runtime and give fineturn's logits (eval mode) within 1e-4 of the
  * largest logit: every built-in architecture (random weights and batch-norm statistics; ResNet-50
  * and VGG with fewer channels), an MLP head, imported PyTorch graphs with residual Adds and Concat
- * after a new head, and a TF.js graph written with NHWC input.
+ * after a new head, TF.js and Keras graphs written with NHWC input, and a graph with every merge
+ * and activation.
  */
 class OnnxRuntimeParityTest {
     private static final double RTOL = 1e-4;
@@ -95,6 +110,43 @@ class OnnxRuntimeParityTest {
         assertEquals(GraphModel.Layout.NHWC, full.sourceLayout());
         GraphModel cut = full.truncate("block_5_add", 4, 32);
         assertParity("TF.js MobileNetV2 to block_5_add (NHWC)", cut, 32, GraphModel.Layout.NHWC);
+    }
+
+    @Test
+    void aKerasH5GraphWithAddZeroPaddingAndSamePadding() throws Exception {
+        Init.seed(17);
+        java.net.URL url = OnnxRuntimeParityTest.class.getResource("/fixtures/keras_h5/small_cnn.h5");
+        GraphModel g = dev.fineturn.models.keras.KerasH5Model.load(java.nio.file.Path.of(url.toURI()));
+        assertParity("Keras .h5 small CNN (NHWC, 15 x 15)", randomStatistics(g), 15, GraphModel.Layout.NHWC);
+    }
+
+    /**
+     * A graph built in code with every merge (concat, multiply, add inside a residual), each
+     * activation kind, "same" padding on an odd size, and a module tree as one node.
+     */
+    @Test
+    void mergesActivationsAndModuleTreesInAGraph() throws Exception {
+        Init.seed(18);
+        GraphModel g = new GraphModel("x", 3, GraphModel.Layout.NCHW);
+        g.addNode("stem", new SameConv2d(3, 6, 3, 3, 2, 2, 1, 1, 1, true), List.of("x"));
+        g.addNode("leaky", new Unary(Unary.Kind.LEAKY_RELU, 0.1f, 0f), List.of("stem"));
+        g.addNode("swish", Unary.of(Unary.Kind.HARD_SWISH), List.of("stem"));
+        g.addNode("cat", new Merge(Merge.Kind.CONCAT, 1), List.of("leaky", "swish"));
+        g.addNode("squeeze", new Conv2d(12, 12, 1, 1, 0, true), List.of("cat"));
+        g.addNode("gate", new Unary(Unary.Kind.HARD_SIGMOID, 0.2f, 0.5f), List.of("squeeze"));
+        g.addNode("scaled", new Merge(Merge.Kind.MULTIPLY, 0), List.of("cat", "gate"));
+        g.addNode("clip", new Unary(Unary.Kind.CLIP_MAX, 6f, 0f), List.of("scaled"));
+        g.addNode("block", new Sequential(new Conv2d(12, 12, 3, 1, 1, false), new BatchNorm2d(12),
+                new Activation(Activation.Kind.HARD_SWISH),
+                new Residual(new Sequential(new Conv2d(12, 12, 1, 1, 0, true), new Activation(Activation.Kind.TANH)),
+                        null),
+                new Activation(Activation.Kind.SIGMOID), new AvgPool2d(2, 2, 0, true, false)), List.of("clip"));
+        g.addNode("pool", Pool2d.same(true, 3, 3, 2, 2), List.of("block"));
+        g.addNode("flat", new ChannelsLastFlatten(), List.of("pool"));
+        g.addNode("fc", new Linear(12 * 2 * 2, 4, true), List.of("flat"));
+        g.setOutput("fc", OutputActivation.NONE);
+        assertParity("graph with concat, multiply, residual, activations (15 x 15)", randomStatistics(g), 15,
+                GraphModel.Layout.NCHW);
     }
 
     /** Batch-norm statistics and affine terms drawn at random, so inference-mode batch norm is tested. */
