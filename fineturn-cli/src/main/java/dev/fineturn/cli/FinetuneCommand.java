@@ -209,7 +209,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         if (folds > 0) {
-            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
+            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, backend), s, train, folds,
                     cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
             print(String.format("%d-fold cross-validation (%s): %s %.4f +- %.4f  folds %s", folds, s, cv.metric(),
                     cv.mean(), cv.std(), cv.scores()));

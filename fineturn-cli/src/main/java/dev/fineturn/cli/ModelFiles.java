@@ -34,7 +34,7 @@ final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** A classifier with what is needed to rebuild it and to feed it. */
+    /** A classifier with what is needed to feed it, and notes for its model folder. */
     record Loaded(Classifier model, ObjectNode recipe, GraphModel.Layout layout, OutputActivation activation,
                   String format) {
     }
@@ -66,7 +66,7 @@ final class ModelFiles {
 
     /**
      * {@code --cut}: an imported graph up to {@code node}, pooled, with a fresh head for
-     * {@code classes}; the recipe records the cut so the model folder rebuilds it.
+     * {@code classes}; the recipe notes the cut (the graph itself records it for its model folder).
      */
     static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
         if (!(net instanceof GraphModel g)) {
@@ -97,7 +97,6 @@ final class ModelFiles {
         ObjectNode recipe = JSON.createObjectNode();
         Path p = Path.of(spec);
         if (spec.equals(ModelBundle.BUNDLED_MOBILENET)) {
-            recipe.put("base", ModelBundle.BUNDLED_MOBILENET);
             GraphModel g = TfjsLayersModel.loadResource(TfjsLayersModel.class, DemoCommand.MODEL);
             return graph(g, recipe, backend, "TF.js layers (bundled MobileNetV2)");
         }
@@ -106,19 +105,15 @@ final class ModelFiles {
         }
         Path modelJson = Files.isDirectory(p) ? p.resolve("model.json") : p;
         if (Files.isRegularFile(modelJson) && modelJson.getFileName().toString().endsWith(".json")) {
-            recipe.put("base", "tfjs:" + modelJson.toAbsolutePath());
             return graph(TfjsLayersModel.load(modelJson), recipe, backend, "TF.js layers");
         }
         if (Files.isRegularFile(p) && spec.toLowerCase().endsWith(".h5")) {
-            recipe.put("base", p.toAbsolutePath().toString());
             return graph(dev.fineturn.models.keras.KerasH5Model.load(p), recipe, backend, "Keras HDF5");
         }
         if (Files.isRegularFile(p) && spec.toLowerCase().endsWith(".onnx")) {
-            recipe.put("base", p.toAbsolutePath().toString());
             return graph(dev.fineturn.models.onnx.OnnxModel.load(p), recipe, backend, "ONNX");
         }
         if (Architectures.names().contains(spec.toLowerCase())) {
-            recipe.put("base", "arch:" + spec.toLowerCase());
             Classifier c = Architectures.create(spec.toLowerCase(), classes >= 2 ? classes : 1000);
             c.to(backend);
             return new Loaded(c, recipe, GraphModel.Layout.NCHW, OutputActivation.NONE, "architecture " + spec);
@@ -136,37 +131,10 @@ final class ModelFiles {
         return new Loaded(g, recipe, g.sourceLayout(), g.outputActivation(), format);
     }
 
-    /** Applies a recipe's modifications (a cut with a new head, or a new head) to a freshly opened base. */
-    static Loaded rebuild(ObjectNode recipe, Backend backend) throws IOException {
-        Loaded base = open(recipe.get("base").asText().replaceFirst("^(tfjs|arch|onnx|keras-h5):", ""), backend);
-        Classifier m = base.model();
-        if (recipe.hasNonNull("preprocess")) {
-            m.setPreprocessing(dev.fineturn.data.Preprocessing.parse(recipe.get("preprocess").asText()));
-        }
-        OutputActivation act = base.activation();
-        int classes = recipe.path("numClasses").asInt(m.numClasses());
-        if (recipe.has("cut")) {
-            if (!(m instanceof GraphModel g)) {
-                throw new IOException("a cut at '" + recipe.get("cut").asText() + "' needs an imported graph model");
-            }
-            m = g.truncate(recipe.get("cut").asText(), classes, recipe.path("probeSize").asInt(64));
-            act = OutputActivation.NONE;
-        } else if (recipe.path("newHead").asBoolean(false)) {
-            m.replaceHead(classes);
-            act = OutputActivation.NONE;
-        }
-        int hidden = recipe.path("headHidden").asInt(0);
-        if (hidden > 0) {
-            m.replaceHeadWithMlp(classes, hidden, dev.fineturn.nn.Init.Scheme.HE);
-        }
-        m.to(backend);
-        return new Loaded(m, recipe, base.layout(), act, base.format());
-    }
-
     private static Loaded saved(Path dir, Backend backend) throws IOException {
         ModelBundle bundle = ModelBundle.load(dir, backend);
         JsonNode arch = JSON.readTree(dir.resolve(ARCHITECTURE).toFile());
-        ObjectNode recipe = ((ObjectNode) arch).put("base", bundle.source());
+        ObjectNode recipe = (ObjectNode) arch;
         return new Loaded(bundle.model(), recipe, bundle.layout(), bundle.outputActivation(), "fineturn model folder");
     }
 

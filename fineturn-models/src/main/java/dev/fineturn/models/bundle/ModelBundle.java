@@ -137,37 +137,14 @@ public final class ModelBundle {
             throw new IllegalArgumentException("ModelBundle.save: " + classNames.size() + " class names for a model "
                     + "with " + model.numClasses() + " outputs");
         }
-        ObjectNode r = JSON.createObjectNode();
-        r.put("format", "fineturn");
-        extra.forEach(r::put);
-        GraphModel.Layout layout = GraphModel.Layout.NCHW;
-        OutputActivation activation = OutputActivation.NONE;
-        boolean newHead = true;
-        String arch = Architectures.nameOf(model);
+        ObjectNode r = describe(model);
         Files.createDirectories(dir);
-        if (arch != null) {
-            r.put("architecture", arch).put("base", "arch:" + arch);
-        } else if (model instanceof GraphModel g && g.origin() != null) {
-            r.put("architecture", "graph").put("base", base(g.origin(), dir));
-            if (g.cutAt() != null) {
-                r.put("cut", g.cutAt()).put("probeSize", g.probeSize());
-            }
-            newHead = g.cutAt() != null || g.headReplaced();
-            activation = newHead ? OutputActivation.NONE : g.outputActivation();
-            layout = g.sourceLayout();
-        } else {
-            throw new IllegalArgumentException("ModelBundle.save: cannot record how to rebuild this "
-                    + model.getClass().getSimpleName() + ": only the built-in architectures " + Architectures.names()
-                    + " in their standard configuration and imported graphs (TF.js, Keras, ONNX) can be saved");
+        extra.forEach(r::put);
+        if (model instanceof GraphModel g && g.origin().resource() == null) {
+            r.put("base", g.origin().format() + ":" + String.join(";", SourceCopy.copy(g.origin(), dir)));
         }
-        r.put("newHead", newHead);
-        if (model.headBlock() instanceof MlpHead mlp) {
-            r.put("headHidden", mlp.hidden());
-        }
-        r.put("numClasses", model.numClasses());
-        r.put("preprocess", model.preprocessing().spec());
-        r.put("inputSize", inputSize).put("inputChannels", model.inputChannels()).put("inputLayout", layout.name());
-        r.put("outputActivation", activation.name().toLowerCase(java.util.Locale.ROOT));
+        GraphModel.Layout layout = GraphModel.Layout.valueOf(r.get("inputLayout").asText());
+        r.put("inputSize", inputSize);
         var names = r.putArray("classes");
         classNames.forEach(names::add);
         List<NamedTensor> ts = new ArrayList<>();
@@ -186,13 +163,53 @@ public final class ModelBundle {
         return new Saved(dir, problem == null ? onnx : null, problem);
     }
 
-    /** The {@code base} entry for an imported graph, its files copied into the folder. */
-    private static String base(Origin origin, Path dir) throws IOException {
-        if (origin.resource() != null) {
-            return origin.resource().equals(BUNDLED_RESOURCE) ? BUNDLED_MOBILENET
-                    : "resource:" + origin.resource();
+    /**
+     * How {@code model} is rebuilt: its architecture, or its graph's source (files by absolute
+     * path), cut and head; its input channels and layout, preprocessing and output activation.
+     */
+    private static ObjectNode describe(Classifier model) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("format", "fineturn");
+        GraphModel.Layout layout = GraphModel.Layout.NCHW;
+        OutputActivation activation = OutputActivation.NONE;
+        boolean newHead = true;
+        String arch = Architectures.nameOf(model);
+        if (arch != null) {
+            r.put("architecture", arch).put("base", "arch:" + arch);
+        } else if (model instanceof GraphModel g && g.origin() != null) {
+            Origin o = g.origin();
+            r.put("architecture", "graph").put("base", o.resource() != null
+                    ? o.resource().equals(BUNDLED_RESOURCE) ? BUNDLED_MOBILENET : "resource:" + o.resource()
+                    : o.format() + ":" + String.join(";", o.entries().stream().map(Path::toString).toList()));
+            if (g.cutAt() != null) {
+                r.put("cut", g.cutAt()).put("probeSize", g.probeSize());
+            }
+            newHead = g.cutAt() != null || g.headReplaced();
+            activation = newHead ? OutputActivation.NONE : g.outputActivation();
+            layout = g.sourceLayout();
+        } else {
+            throw new IllegalArgumentException("ModelBundle: cannot record how to rebuild this "
+                    + model.getClass().getSimpleName() + ": only the built-in architectures " + Architectures.names()
+                    + " in their standard configuration and imported graphs (TF.js, Keras, ONNX) can be saved");
         }
-        return origin.format() + ":" + String.join(";", SourceCopy.copy(origin, dir));
+        r.put("newHead", newHead);
+        if (model.headBlock() instanceof MlpHead mlp) {
+            r.put("headHidden", mlp.hidden());
+        }
+        r.put("numClasses", model.numClasses());
+        r.put("preprocess", model.preprocessing().spec());
+        r.put("inputChannels", model.inputChannels()).put("inputLayout", layout.name());
+        r.put("outputActivation", activation.name().toLowerCase(java.util.Locale.ROOT));
+        return r;
+    }
+
+    /**
+     * A fresh network built as {@code model} was: the same architecture and head shape, or its
+     * graph imported again from the same source with the same cut, on {@code backend}. Its weights
+     * are its source's (or freshly drawn), not {@code model}'s: for copies that are then given weights.
+     */
+    public static Classifier rebuild(Classifier model, Backend backend) throws IOException {
+        return build(describe(model), Path.of(""), backend).model();
     }
 
     // ---- loading ---------------------------------------------------------------------------------
@@ -211,6 +228,30 @@ public final class ModelBundle {
         if (!r.hasNonNull("base")) {
             throw new IOException(file + ": not a fineturn architecture file (no \"base\")");
         }
+        Built b = build(r, dir, backend);
+        Classifier m = b.model();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (NamedTensor t : Safetensors.read(dir.resolve(WEIGHTS)).tensors()) {
+            state.put(t.name(), t.toTensor(backend));
+        }
+        Module.LoadResult loaded = m.loadStateDict(state, true);
+        if (!loaded.isComplete()) {
+            throw new IOException(dir + ": weights do not fit the architecture: " + loaded);
+        }
+        m.eval();
+        List<String> names = new ArrayList<>();
+        r.path("classes").forEach(v -> names.add(v.asText()));
+        int size = r.path("inputSize").asInt(m instanceof LeNet ? 28 : 224);
+        String arch = r.path("architecture").asText(m instanceof GraphModel ? "graph" : Architectures.nameOf(m));
+        return new ModelBundle(m, names, size, b.layout(), b.activation(), arch, b.source());
+    }
+
+    /** A network rebuilt from a recipe, before its weights are loaded. */
+    private record Built(Classifier model, GraphModel.Layout layout, OutputActivation activation, String source) {
+    }
+
+    /** Builds the network a recipe describes; relative source paths are inside {@code dir}. */
+    private static Built build(JsonNode r, Path dir, Backend backend) throws IOException {
         Base base = Base.open(r.get("base").asText(), dir);
         Classifier m = base.model();
         if (r.hasNonNull("preprocess")) {
@@ -220,7 +261,8 @@ public final class ModelBundle {
         boolean replaced = false;
         if (r.hasNonNull("cut")) {
             if (!(m instanceof GraphModel g)) {
-                throw new IOException(file + ": a cut at '" + r.get("cut").asText() + "' needs an imported graph");
+                throw new IOException(dir.resolve(ARCHITECTURE) + ": a cut at '" + r.get("cut").asText()
+                        + "' needs an imported graph");
             }
             m = g.truncate(r.get("cut").asText(), classes, r.path("probeSize").asInt(64));
             replaced = true;
@@ -233,25 +275,12 @@ public final class ModelBundle {
             m.replaceHeadWithMlp(classes, hidden, Init.Scheme.HE);
         }
         m.to(backend);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        for (NamedTensor t : Safetensors.read(dir.resolve(WEIGHTS)).tensors()) {
-            state.put(t.name(), t.toTensor(backend));
-        }
-        Module.LoadResult loaded = m.loadStateDict(state, true);
-        if (!loaded.isComplete()) {
-            throw new IOException(dir + ": weights do not fit the architecture: " + loaded);
-        }
-        m.eval();
         GraphModel.Layout layout = r.hasNonNull("inputLayout")
                 ? GraphModel.Layout.valueOf(r.get("inputLayout").asText()) : base.layout();
         OutputActivation act = r.hasNonNull("outputActivation")
                 ? OutputActivation.valueOf(r.get("outputActivation").asText().toUpperCase(java.util.Locale.ROOT))
                 : replaced ? OutputActivation.NONE : base.activation();
-        List<String> names = new ArrayList<>();
-        r.path("classes").forEach(v -> names.add(v.asText()));
-        int size = r.path("inputSize").asInt(m instanceof LeNet ? 28 : 224);
-        String arch = r.path("architecture").asText(m instanceof GraphModel ? "graph" : Architectures.nameOf(m));
-        return new ModelBundle(m, names, size, layout, act, arch, base.spec());
+        return new Built(m, layout, act, base.spec());
     }
 
     /** A folder's {@code base}: the network before the recorded cut and head. */

@@ -140,6 +140,23 @@ class ModelBundleTest {
     }
 
     @Test
+    void rebuildMakesTheSameNetworkAgain() throws Exception {
+        Init.seed(26);
+        GraphModel cut = TfjsLayersModel.loadResource(TfjsLayersModel.class,
+                "/dev/fineturn/models/pretrained/mobilenet_v2/model.json").truncate("block_1_project_BN", 4, 32);
+        cut.replaceHeadWithMlp(4, 6, Init.Scheme.HE);
+        Classifier lenet = Architectures.create("lenet", 5);
+        for (Classifier original : List.of(cut, lenet)) {
+            Classifier copy = ModelBundle.rebuild(original, ReferenceBackend.get());
+            assertEquals(original.getClass(), copy.getClass());
+            Map<String, Tensor> state = original.stateDict();
+            assertEquals(state.keySet(), copy.stateDict().keySet());
+            copy.loadStateDict(state, true);
+            assertSameLogits(original, copy, original.inputChannels(), original == lenet ? 28 : 32);
+        }
+    }
+
+    @Test
     void aNetworkWithoutARecipeIsRefusedByName() {
         Init.seed(25);
         Classifier narrow = new ResNet(ResNet.Block.BASIC, new int[]{1, 1, 1, 1}, 8, 3);
