@@ -15,4 +15,5 @@ module dev.fineturn.models {
     exports dev.fineturn.models.pytorch;
     exports dev.fineturn.models.onnx;
     exports dev.fineturn.models.pretrained;
+    exports dev.fineturn.models.bundle;
 }

@@ -26,8 +26,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true)
     String data;
 
-    @Option(names = "--size", defaultValue = "64")
-    int size;
+    @Option(names = "--size", description = "Side length images are resized to. Default: the size the model was "
+            + "fine-tuned at (recorded in its folder), else " + DEFAULT_SIZE + ".")
+    Integer size;
+
+    private static final int DEFAULT_SIZE = 64;
 
     @Option(names = "--json")
     boolean json;
@@ -36,7 +39,13 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
-        Dataset d = DataSources.open(data, m.model().inputChannels(), size);
+        int side = size != null ? size : m.recipe().path("inputSize").asInt(DEFAULT_SIZE);
+        Dataset d = DataSources.open(data, m.model().inputChannels(), side);
+        List<String> recorded = new java.util.ArrayList<>();
+        m.recipe().path("classes").forEach(v -> recorded.add(v.asText()));
+        if (!recorded.isEmpty()) {
+            DataChecks.sameClasses("--data " + data, d.classNames(), "the model", recorded);
+        }
         if (d.numClasses() > m.model().numClasses()) {
             throw new IllegalArgumentException("the data has " + d.numClasses() + " classes but the model predicts "
                     + m.model().numClasses());

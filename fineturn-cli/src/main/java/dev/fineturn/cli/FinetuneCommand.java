@@ -141,6 +141,11 @@ final class FinetuneCommand implements Callable<Integer> {
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
         Dataset train = DataSources.open(data, net.inputChannels(), size, skipBadImages);
+        Dataset scoreOn = testData != null ? DataSources.open(testData, net.inputChannels(), size) : null;
+        if (scoreOn != null) {
+            DataChecks.sameClasses("--test-data " + testData, scoreOn.classNames(), "the training data",
+                    train.classNames());
+        }
         if (cut != null) {
             net = ModelFiles.cut(net, cut, train.numClasses(), size, recipe);
         }
@@ -224,7 +229,7 @@ final class FinetuneCommand implements Callable<Integer> {
             runSettings.write(out);
         }
         if (folds > 0) {
-            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, recipe, backend), s, train, folds,
+            CrossValidation.Result cv = CrossValidation.run(PretrainedCopies.of(net, backend), s, train, folds,
                     cfg.withCheckpoints(null, 0, false), new Progress("cv", common.quiet));
             print(String.format("%d-fold cross-validation (%s): %s %.4f +- %.4f  folds %s", folds, s, cv.metric(),
                     cv.mean(), cv.std(), cv.scores()));
@@ -239,12 +244,10 @@ final class FinetuneCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         FitResult fit = new Trainer(cfg).addListener(new Progress(s.toString(), common.quiet)).fit(net, s, train, null);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Dataset scoreOn = testData != null ? DataSources.open(testData, net.inputChannels(), size) : null;
         ClassificationMetrics test = scoreOn != null
                 ? Evaluation.evaluate(net, scoreOn, 64, backend, null, train.numClasses())
                 : fit.best() != null ? fit.best() : fit.last().validation();
-        ModelFiles.save(out.resolve("model"), net, recipe, train.classNames());
-        String onnx = exportOnnx(net);
+        String onnx = ModelFiles.save(out.resolve("model"), net, recipe, train.classNames()).onnxStatus();
         RunRecord run = new RunRecord(s.toString(), fit, test,
                 net.trainableParameters().stream().mapToLong(t -> t.numel()).sum(), seconds);
         MetricsLog.write(out.resolve("metrics.jsonl"), List.of(run));
@@ -271,20 +274,6 @@ final class FinetuneCommand implements Callable<Integer> {
             print("ONNX: " + onnx);
         }
         return 0;
-    }
-
-    /** Writes model/model.onnx where every layer has an ONNX counterpart; says why not otherwise. */
-    private String exportOnnx(Classifier net) throws java.io.IOException {
-        if (!(net instanceof GraphModel g)) {
-            return "not written: ONNX export covers imported graph models (TF.js, Keras, ONNX), not " + model;
-        }
-        Path file = out.resolve("model").resolve("model.onnx");
-        try {
-            dev.fineturn.models.onnx.OnnxExport.write(g, size, size, file);
-            return file.toString();
-        } catch (IllegalArgumentException e) {
-            return "not written: " + e.getMessage();
-        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.fineturn.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fineturn.models.bundle.ModelBundle;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;
@@ -12,19 +12,18 @@ import java.util.function.Supplier;
 
 /**
  * Fresh copies of a pretrained model for cross-validation folds and sweeps: each copy is rebuilt
- * from the recipe (without a new head; the trainer adds one) and given the pretrained weights, so
- * no fold starts from another's training. The original must not be trained while copies are taken.
+ * as the model was ({@link ModelBundle#rebuild}) and given the pretrained weights, so no fold
+ * starts from another's training. The original must not be trained while copies are taken.
  */
 final class PretrainedCopies {
     private PretrainedCopies() {
     }
 
-    static Supplier<Classifier> of(Classifier pretrained, ObjectNode recipe, Backend backend) {
+    static Supplier<Classifier> of(Classifier pretrained, Backend backend) {
         Map<String, Tensor> weights = pretrained.stateDict();
-        ObjectNode base = recipe.deepCopy().put("newHead", false);
         return () -> {
             try {
-                Classifier fresh = ModelFiles.rebuild(base.deepCopy(), backend).model();
+                Classifier fresh = ModelBundle.rebuild(pretrained, backend);
                 fresh.loadStateDict(weights, false);
                 return fresh;
             } catch (IOException e) {

@@ -147,7 +147,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--folds " + folds + " exceeds the " + train.size() + " samples");
         }
         Files.createDirectories(out);
-        Supplier<Classifier> fresh = PretrainedCopies.of(net, recipe, backend);
+        Supplier<Classifier> fresh = PretrainedCopies.of(net, backend);
         int total = configs.size() + (baselines ? 2 : 0);
         List<FoldReport.Row> rows = new ArrayList<>();
         int done = 0;

@@ -20,7 +20,7 @@ class RecipeCliTest {
     @TempDir
     Path dir;
 
-    private static Path csv(Path dir, int n) throws Exception {
+    static Path csv(Path dir, int n) throws Exception {
         StringBuilder b = new StringBuilder();
         java.util.SplittableRandom r = new java.util.SplittableRandom(4);
         for (int i = 0; i < n; i++) {

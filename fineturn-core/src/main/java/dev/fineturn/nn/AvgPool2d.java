@@ -22,6 +22,27 @@ public final class AvgPool2d extends Module {
         this(kernel, stride, 0, false, true);
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Padding on every side. */
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Pooling.avgPool2d(x, Pooling.geometry("avg_pool2d", x, kernel, kernel, stride, stride, padding, padding,

@@ -14,6 +14,11 @@ public final class Flatten extends Module {
         this.startDim = startDim;
     }
 
+    /** The first dimension folded into the last. */
+    public int startDim() {
+        return startDim;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return x.flatten(startDim);

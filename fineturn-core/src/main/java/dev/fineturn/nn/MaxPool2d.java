@@ -20,6 +20,23 @@ public final class MaxPool2d extends Module {
         this(kernel, stride, 0, false);
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Padding on every side. */
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Pooling.maxPool2d(x, Pooling.geometry("max_pool2d", x, kernel, kernel, stride, stride, padding, padding,

@@ -24,6 +24,11 @@ public final class AdaptiveAveragePool extends Module {
         this.outW = outW;
     }
 
+    /** Output rows and columns. */
+    public int[] outputSize() {
+        return new int[]{outH, outW};
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) {

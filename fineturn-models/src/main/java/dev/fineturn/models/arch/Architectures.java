@@ -41,6 +41,20 @@ public final class Architectures {
         return c;
     }
 
+    /**
+     * The name {@link #create} knows {@code model} by, when it is one of these architectures with
+     * the standard configuration (any head); null otherwise.
+     */
+    public static String nameOf(Classifier model) {
+        return switch (model) {
+            case ResNet r -> r.torchvisionName();
+            case MobileNetV2 m -> m.torchvisionName();
+            case Vgg v -> v.torchvisionName();
+            case LeNet l -> l.torchvisionName();
+            default -> null;
+        };
+    }
+
     public static List<String> names() {
         return List.copyOf(FACTORIES.keySet());
     }

@@ -32,6 +32,11 @@ public final class InvertedResidual extends Module {
         registerModule("conv", conv);
     }
 
+    /** Whether the block adds its input to its output (stride 1, same channel count). */
+    public boolean addsInput() {
+        return residual;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = children().get("conv").forward(x);

@@ -51,6 +51,11 @@ public final class LeNet extends Classifier {
         return (size / 2 - 4) / 2;
     }
 
+    /** "lenet" for 1 x 28 x 28 inputs, else null. */
+    String torchvisionName() {
+        return channels == 1 && height == 28 && width == 28 ? "lenet" : null;
+    }
+
     @Override
     public String headPath() {
         return "classifier.4";

@@ -21,6 +21,7 @@ public final class MobileNetV2 extends Classifier {
     private static final int[][] SETTING = {
             {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
     private static final int ROUND = 8;
+    private final double widthMult;
 
     public MobileNetV2(int numClasses, double widthMult) {
         this(numClasses, widthMult, 0.2f);
@@ -31,6 +32,7 @@ public final class MobileNetV2 extends Classifier {
             throw new IllegalArgumentException("MobileNetV2: width multiplier must be positive, got " + widthMult);
         }
         ArchChecks.numClasses("MobileNetV2", numClasses);
+        this.widthMult = widthMult;
         int in = makeDivisible(32 * widthMult, ROUND);
         int last = makeDivisible(1280 * Math.max(1.0, widthMult), ROUND);
         Sequential features = new Sequential(new ConvBnAct(3, in, 3, 2, 1, Activation.Kind.RELU6));
@@ -68,6 +70,11 @@ public final class MobileNetV2 extends Classifier {
     public MobileNetV2 freezeFeatures(int k) {
         FeatureBlocks.freezeFirst(this, k);
         return this;
+    }
+
+    /** "mobilenet_v2" at width multiplier 1, else null. */
+    String torchvisionName() {
+        return widthMult == 1.0 ? "mobilenet_v2" : null;
     }
 
     @Override

@@ -35,6 +35,10 @@ public final class ResNet extends Classifier {
         }
     }
 
+    private final Block block;
+    private final int[] layers;
+    private final int width;
+
     private static final List<String> BACKBONE = List.of("conv1", "bn1", "relu", "maxpool", "layer1", "layer2",
             "layer3", "layer4", "avgpool");
 
@@ -48,6 +52,9 @@ public final class ResNet extends Classifier {
                     + java.util.Arrays.toString(layers) + ", width " + width);
         }
         ArchChecks.numClasses("ResNet", numClasses);
+        this.block = block;
+        this.layers = layers.clone();
+        this.width = width;
         registerModule("conv1", new Conv2d(3, width, 7, 2, 3, false));
         registerModule("bn1", BatchNorm2d.inPlace(width));
         registerModule("relu", Activation.reluInPlace());
@@ -84,6 +91,20 @@ public final class ResNet extends Classifier {
 
     public static ResNet resnet50(int numClasses) {
         return new ResNet(Block.BOTTLENECK, new int[]{3, 4, 6, 3}, 64, numClasses);
+    }
+
+    /** "resnet18", "resnet34" or "resnet50" when built as torchvision builds it, else null. */
+    String torchvisionName() {
+        if (width != 64) {
+            return null;
+        }
+        if (block == Block.BASIC && java.util.Arrays.equals(layers, new int[]{2, 2, 2, 2})) {
+            return "resnet18";
+        }
+        if (java.util.Arrays.equals(layers, new int[]{3, 4, 6, 3})) {
+            return block == Block.BASIC ? "resnet34" : "resnet50";
+        }
+        return null;
     }
 
     @Override

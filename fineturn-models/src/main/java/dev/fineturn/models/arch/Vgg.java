@@ -29,8 +29,13 @@ public final class Vgg extends Classifier {
      * @param config conv widths and {@link #M} pools, as torchvision's cfgs
      * @param hidden width of the two hidden fully connected layers (torchvision: 4096)
      */
+    private final String torchvisionName;
+
     public Vgg(int[] config, boolean batchNorm, int hidden, int numClasses) {
         ArchChecks.numClasses("Vgg", numClasses);
+        boolean standard = batchNorm && hidden == 4096;
+        torchvisionName = standard && java.util.Arrays.equals(config, CONFIG_A) ? "vgg11_bn"
+                : standard && java.util.Arrays.equals(config, CONFIG_D) ? "vgg16_bn" : null;
         Sequential features = new Sequential();
         int in = 3;
         for (int v : config) {
@@ -76,6 +81,11 @@ public final class Vgg extends Classifier {
     public Vgg freezeFeatures(int k) {
         FeatureBlocks.freezeFirst(this, k);
         return this;
+    }
+
+    /** "vgg11_bn" or "vgg16_bn" when built as torchvision builds it, else null. */
+    String torchvisionName() {
+        return torchvisionName;
     }
 
     @Override

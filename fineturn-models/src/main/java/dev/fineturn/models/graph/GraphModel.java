@@ -37,6 +37,10 @@ public final class GraphModel extends Classifier {
     private String output;
     private String featureNode;
     private OutputActivation outputActivation = OutputActivation.NONE;
+    private Module declaredHead;
+    private Origin origin;
+    private String cutAt;
+    private int probeSize;
 
     public GraphModel(String inputName, int inputChannels, Layout sourceLayout) {
         this.inputName = sanitize(inputName);
@@ -81,9 +85,36 @@ public final class GraphModel extends Classifier {
                     + children().get(n) + ", not a fully connected (Dense/Gemm) layer, so it has no replaceable head");
         }
         this.output = n;
+        this.declaredHead = children().get(n);
         this.featureNode = node.inputs().get(0);
         this.outputActivation = activation;
         return this;
+    }
+
+    /** Where the graph was imported from; null for a graph built in code. */
+    public Origin origin() {
+        return origin;
+    }
+
+    /** Records where the graph was imported from (importers do). */
+    public GraphModel setOrigin(Origin origin) {
+        this.origin = origin;
+        return this;
+    }
+
+    /** The node this graph was cut at by {@link #truncate}, or null. */
+    public String cutAt() {
+        return cutAt;
+    }
+
+    /** The probe size given to the {@link #truncate} that made this graph (0 when not cut). */
+    public int probeSize() {
+        return probeSize;
+    }
+
+    /** Whether the head is no longer the one the graph was built with (see {@link #replaceHead}). */
+    public boolean headReplaced() {
+        return output != null && headBlock() != declaredHead;
     }
 
     public List<Node> nodes() {
@@ -294,6 +325,9 @@ public final class GraphModel extends Classifier {
         g.addNode("head", head, List.of(cut));
         g.setOutput("head", OutputActivation.NONE);
         g.setPreprocessing(preprocessing());
+        g.origin = origin;
+        g.cutAt = sanitize(nodeName);
+        g.probeSize = probeSize;
         g.train(isTraining());
         return g;
     }

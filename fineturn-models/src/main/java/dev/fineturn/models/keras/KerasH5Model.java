@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.models.graph.Origin;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,8 @@ public final class KerasH5Model {
             }
             JsonNode modelConfig = modelConfig(h5, parse(h5, "model_config", config));
             KerasWeights weights = new KerasWeights(f.weights(f.weightsGroup()), h5.toString());
-            return build(h5, h5, weights, modelConfig);
+            return build(h5, h5, weights, modelConfig)
+                    .setOrigin(Origin.files("keras-h5", java.util.List.of(h5), java.util.List.of()));
         }
     }
 
@@ -54,7 +56,8 @@ public final class KerasH5Model {
         try (KerasH5File f = KerasH5File.open(weightsH5)) {
             checkOrigin(f);
             KerasWeights weights = new KerasWeights(f.weights(f.weightsGroup()), weightsH5.toString());
-            return build(architectureJson, weightsH5, weights, modelConfig);
+            return build(architectureJson, weightsH5, weights, modelConfig).setOrigin(Origin.files("keras-json-h5",
+                    java.util.List.of(architectureJson, weightsH5), java.util.List.of()));
         }
     }
 

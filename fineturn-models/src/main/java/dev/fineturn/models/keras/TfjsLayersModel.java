@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fineturn.io.NamedTensor;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.models.graph.Origin;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +38,16 @@ public final class TfjsLayersModel {
 
     public static GraphModel load(Path modelJson) throws IOException {
         Path dir = modelJson.toAbsolutePath().getParent();
-        return load(modelJson.toString(), Files.newInputStream(modelJson), rel -> {
+        List<String> shards = new java.util.ArrayList<>();
+        GraphModel g = load(modelJson.toString(), Files.newInputStream(modelJson), rel -> {
             Path p = dir.resolve(rel).normalize();
             if (!p.startsWith(dir)) {
                 throw new WeightFormatException(modelJson, "weight path '" + rel + "' escapes the model folder");
             }
+            shards.add(dir.relativize(p).toString());
             return Files.newInputStream(p);
         });
+        return g.setOrigin(Origin.files("tfjs", List.of(modelJson), shards));
     }
 
     /** Loads a model from the class path, e.g. a bundled pretrained model. */
@@ -53,7 +57,7 @@ public final class TfjsLayersModel {
             throw new IOException("resource " + modelJsonResource + " not found");
         }
         String base = modelJsonResource.substring(0, modelJsonResource.lastIndexOf('/') + 1);
-        return load(modelJsonResource, in, rel -> {
+        GraphModel g = load(modelJsonResource, in, rel -> {
             if (rel.contains("..")) {
                 throw new IOException(modelJsonResource + ": weight path '" + rel + "' escapes the model folder");
             }
@@ -63,6 +67,7 @@ public final class TfjsLayersModel {
             }
             return s;
         });
+        return anchor == TfjsLayersModel.class ? g.setOrigin(Origin.resource("tfjs", modelJsonResource)) : g;
     }
 
     public static GraphModel load(String name, InputStream modelJson, Resolver resolver) throws IOException {

@@ -23,7 +23,8 @@ final class ClassifierBuilder {
     private ClassifierBuilder() {
     }
 
-    static GraphModel build(Path source, Program program, String input, int channels, Value output)
+    static GraphModel build(Path source, Program program, String input, int channels, Value output,
+                            GraphModel.Layout layout)
             throws WeightFormatException {
         if (!(output instanceof Value.Runtime out) || out.module() == null) {
             throw new WeightFormatException(source, "the graph output is " + (output instanceof Value.Const
@@ -48,7 +49,7 @@ final class ClassifierBuilder {
                     + " connected classifier head to replace");
         }
         Set<String> keep = ancestors(byName, head.name());
-        GraphModel g = new GraphModel(input, channels, GraphModel.Layout.NCHW);
+        GraphModel g = new GraphModel(input, channels, layout);
         for (Program.Step s : program.steps()) {
             if (keep.contains(s.name())) {
                 g.addNode(s.name(), s.module(), s.inputs());

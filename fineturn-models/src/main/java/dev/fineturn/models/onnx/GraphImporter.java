@@ -116,6 +116,7 @@ final class GraphImporter {
                             : " is not supported"));
                 }
                 out = conv.convert(c);
+                c.recordOrigin(out);
             }
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new WeightFormatException(file.path, where + ": " + e.getMessage(), e);
@@ -164,6 +165,14 @@ final class GraphImporter {
 
     boolean isGraphOutput(String valueName) {
         return graphOutputs.contains(valueName);
+    }
+
+    /**
+     * Makes {@code transpose}, which turns the channels-last graph input {@code input} into NCHW,
+     * stand for the input itself: the program then takes NCHW batches.
+     */
+    void inputIsTransposed(String input, Onnx.NodeProto transpose) {
+        absorbed.put(transpose, values.get(input));
     }
 
     void absorb(Onnx.NodeProto later, Value v) {

@@ -89,6 +89,10 @@ public final class OnnxModel {
         }
         String input = inputs.get(0);
         long[] declared = inputShape(input);
+        Onnx.NodeProto toNchw = channelsLastEntry(input, declared);
+        if (toNchw != null) {
+            declared = new long[]{declared[0], declared[3], declared[1], declared[2]};
+        }
         if (declared == null || declared.length != 4 || declared[1] < 1 || declared[1] > Integer.MAX_VALUE) {
             throw new UnsupportedOnnxException(file.path, "input '" + input + "' must be declared as an NCHW image"
                     + " [N, C, H, W] with a known channel count, got "
@@ -101,11 +105,51 @@ public final class OnnxModel {
         long[] shape = {Dims.BATCH, declared[1], declared[2] > 0 ? declared[2] : Dims.UNKNOWN,
                 declared[3] > 0 ? declared[3] : Dims.UNKNOWN};
         GraphImporter importer = new GraphImporter(file, Map.of(input, shape), declared[0]);
+        if (toNchw != null) {
+            importer.inputIsTransposed(input, toNchw);
+        }
         importer.importAll();
         GraphModel g = ClassifierBuilder.build(file.path, importer.program(), importer.inputNames().get(input),
-                (int) declared[1], importer.output(outputNames().get(0)));
+                (int) declared[1], importer.output(outputNames().get(0)),
+                toNchw != null ? GraphModel.Layout.NHWC : GraphModel.Layout.NCHW);
         g.setPreprocessing(preprocessing());
+        if (file.path != null) {
+            g.setOrigin(dev.fineturn.models.graph.Origin.files("onnx", List.of(file.path), externalFiles()));
+        }
         return g;
+    }
+
+    /** The external data files the initializers name, relative to the model file. */
+    private List<String> externalFiles() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (Onnx.TensorProto t : file.model.getGraph().getInitializerList()) {
+            if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
+                        .forEach(e -> out.add(e.getValue()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * For a channels-last image input [N, H, W, C] whose only reader is a Transpose to NCHW (as
+     * fineturn writes NHWC models, and as converters from TensorFlow do): that Transpose; else null.
+     */
+    private Onnx.NodeProto channelsLastEntry(String input, long[] declared) {
+        if (declared == null || declared.length != 4) {
+            return null;
+        }
+        List<Onnx.NodeProto> readers = file.model.getGraph().getNodeList().stream()
+                .filter(n -> n.getInputList().contains(input)).toList();
+        if (readers.size() != 1 || !readers.get(0).getOpType().equals("Transpose")) {
+            return null;
+        }
+        for (Onnx.AttributeProto a : readers.get(0).getAttributeList()) {
+            if (a.getName().equals("perm") && a.getIntsList().equals(List.of(0L, 3L, 1L, 2L))) {
+                return readers.get(0);
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.fineturn.models.onnx;
 
 import dev.fineturn.models.graph.MultiInput;
+import dev.fineturn.models.onnx.proto.Onnx;
 import dev.fineturn.nn.Module;
 import dev.fineturn.tensor.Tensor;
 
@@ -23,6 +24,32 @@ final class OnnxOp extends Module implements MultiInput {
     private final String description;
     private final int[] sources;
     private final Fn fn;
+    private Origin origin;
+
+    /**
+     * The ONNX node this operator computes exactly, so that export can write it again: its
+     * operands in ONNX order are run-time inputs of this operator, constants, or absent.
+     */
+    record Origin(Onnx.NodeProto node, int opset, List<Operand> operands) {
+        Origin {
+            operands = List.copyOf(operands);
+        }
+    }
+
+    /** One operand of an {@link Origin}. */
+    sealed interface Operand permits Operand.Input, Operand.Constant, Operand.Absent {
+        /** This operator's run-time input {@code index}. */
+        record Input(int index) implements Operand {
+        }
+
+        /** A value known at load time (an initializer, a Constant node or folded shape arithmetic). */
+        record Constant(OnnxTensor value) implements Operand {
+        }
+
+        /** An optional operand left out. */
+        record Absent() implements Operand {
+        }
+    }
 
     /** {@code sources[i]}: run-time input index (>= 0), constant {@code -(k + 1)}, or {@link #ABSENT}. */
     OnnxOp(String description, int[] sources, List<Tensor> constants, Fn fn) {
@@ -32,6 +59,15 @@ final class OnnxOp extends Module implements MultiInput {
         for (int k = 0; k < constants.size(); k++) {
             registerBuffer("c" + k, constants.get(k));
         }
+    }
+
+    /** The node this operator stands for, or null when the importer composed it of several. */
+    Origin origin() {
+        return origin;
+    }
+
+    void setOrigin(Origin origin) {
+        this.origin = origin;
     }
 
     @Override

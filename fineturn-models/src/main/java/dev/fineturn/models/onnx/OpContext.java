@@ -18,6 +18,8 @@ final class OpContext {
     final String where;
     private final GraphImporter importer;
     private final Value[] extraOutputs;
+    private final java.util.Map<OnnxOp, List<Value.Runtime>> made = new java.util.LinkedHashMap<>();
+    private boolean absorbedLater;
 
     OpContext(GraphImporter importer, Onnx.NodeProto node, int opset, String where) {
         this.importer = importer;
@@ -145,7 +147,45 @@ final class OpContext {
             throw unsupported("cannot compute " + opType() + " on constant inputs at load time (only shape arithmetic"
                     + " is folded)");
         }
-        return emit(new OnnxOp(description, sources, constants, fn), runtime, shape);
+        OnnxOp op = new OnnxOp(description, sources, constants, fn);
+        made.put(op, runtime);
+        return emit(op, runtime, shape);
+    }
+
+    /**
+     * Records on the operator that computes this node's output which ONNX node it is, when it is
+     * exactly that node: the only operator made for it, with nothing later absorbed into it, and
+     * every run-time operand one of its inputs.
+     */
+    void recordOrigin(Value out) throws WeightFormatException {
+        if (absorbedLater || made.size() != 1 || !(out instanceof Value.Runtime r)
+                || !(r.module() instanceof OnnxOp op) || !made.containsKey(op)) {
+            return;
+        }
+        List<Value.Runtime> runtime = made.get(op);
+        List<OnnxOp.Operand> operands = new ArrayList<>();
+        for (int i = 0; i < node.getInputCount(); i++) {
+            if (!has(i)) {
+                operands.add(new OnnxOp.Operand.Absent());
+                continue;
+            }
+            Value v = in(i);
+            if (v instanceof Value.Const k) {
+                operands.add(new OnnxOp.Operand.Constant(k.tensor()));
+                continue;
+            }
+            int index = -1;
+            for (int j = 0; j < runtime.size(); j++) {
+                if (runtime.get(j).node().equals(((Value.Runtime) v).node())) {
+                    index = j;
+                }
+            }
+            if (index < 0) {
+                return;
+            }
+            operands.add(new OnnxOp.Operand.Input(index));
+        }
+        op.setOrigin(new OnnxOp.Origin(node, opset, operands));
     }
 
     /** Output {@code k > 0} of this node, when the operator defines it. */
@@ -170,6 +210,7 @@ final class OpContext {
 
     /** Imports {@code later} as part of this node: its output becomes {@code v}. */
     void absorb(Onnx.NodeProto later, Value v) {
+        absorbedLater = true;
         importer.absorb(later, v);
     }
 

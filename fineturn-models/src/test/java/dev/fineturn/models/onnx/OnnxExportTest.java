@@ -83,6 +83,43 @@ class OnnxExportTest {
     }
 
     @Test
+    void anOperatorWhoseSignatureChangedSinceTheFilesOpsetIsNamed() throws Exception {
+        Init.useBackend(ReferenceBackend.get());
+        var graph = TestModels.classifier().setNode(2, TestModels.node("Squeeze", "squeeze", java.util.List.of("g"),
+                "f", TestModels.ints("axes", 2, 3)));
+        var proto = dev.fineturn.models.onnx.proto.Onnx.ModelProto.newBuilder().setIrVersion(6)
+                .addOpsetImport(dev.fineturn.models.onnx.proto.Onnx.OperatorSetIdProto.newBuilder().setVersion(11))
+                .setGraph(graph).build();
+        Path file = dir.resolve("squeeze11.onnx");
+        java.nio.file.Files.write(file, proto.toByteArray());
+        GraphModel g = OnnxModel.load(file);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.write(g, 3, 3, dir.resolve("out.onnx")));
+        assertEquals("ONNX export: node 'squeeze' (Squeeze from opset 11) has another signature at opset 13",
+                e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(dir.resolve("out.onnx")));
+    }
+
+    @Test
+    void anNhwcExportImportsBackAsAnNhwcModel() throws Exception {
+        Init.useBackend(ReferenceBackend.get());
+        Init.seed(5);
+        GraphModel cut = TfjsLayersModel.loadResource(TfjsLayersModel.class,
+                "/dev/fineturn/models/pretrained/mobilenet_v2/model.json").truncate("block_2_add", 3, 32);
+        Path file = dir.resolve("nhwc.onnx");
+        OnnxExport.write(cut, 32, 32, file);
+        GraphModel back = OnnxModel.load(file);
+        assertEquals(GraphModel.Layout.NHWC, back.sourceLayout());
+        assertEquals(3, back.inputChannels());
+        cut.eval();
+        back.eval();
+        Tensor x = Tensor.uniform(ReferenceBackend.get(), 6, 0f, 1f, 2, 3, 32, 32);
+        try (var g = GradMode.noGrad()) {
+            assertArrayEquals(cut.forward(x).toArray(), back.forward(x).toArray(), 1e-5f);
+        }
+    }
+
+    @Test
     void kerasApplicationsStateTheirFamilysConvention() {
         assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("mobilenetv2_1.00_224"));
         assertEquals(Preprocessing.TF, KerasPreprocessing.forModelName("inception_v3"));
