@@ -29,16 +29,16 @@ import java.util.Map;
  * with optional weights, or a folder that {@code fineturn finetune} wrote: {@code architecture.json}
  * (how to rebuild the network) plus {@code model.safetensors}.
  */
-final class ModelFiles {
-    static final String ARCHITECTURE = "architecture.json";
-    static final String WEIGHTS = "model.safetensors";
+public final class ModelFiles {
+    public static final String ARCHITECTURE = "architecture.json";
+    public static final String WEIGHTS = "model.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelFiles() {
     }
 
     /** A classifier with what is needed to rebuild it and to feed it. */
-    record Loaded(Classifier model, ObjectNode recipe, GraphModel.Layout layout, OutputActivation activation,
+    public record Loaded(Classifier model, ObjectNode recipe, GraphModel.Layout layout, OutputActivation activation,
                   String format) {
     }
 
@@ -71,7 +71,7 @@ final class ModelFiles {
      * {@code --cut}: an imported graph up to {@code node}, pooled, with a fresh head for
      * {@code classes}; the recipe records the cut so the model folder rebuilds it.
      */
-    static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
+    public static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
         if (!(net instanceof GraphModel g)) {
             throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX), not "
                     + net.getClass().getSimpleName());
@@ -92,7 +92,7 @@ final class ModelFiles {
         return 0;
     }
 
-    static Loaded open(String spec, Backend backend) throws IOException {
+    public static Loaded open(String spec, Backend backend) throws IOException {
         return open(spec, backend, 0);
     }
 
@@ -140,7 +140,7 @@ final class ModelFiles {
     }
 
     /** Applies a recipe's modifications (a cut with a new head, or a new head) to a freshly opened base. */
-    static Loaded rebuild(ObjectNode recipe, Backend backend) throws IOException {
+    public static Loaded rebuild(ObjectNode recipe, Backend backend) throws IOException {
         Loaded base = open(recipe.get("base").asText().replaceFirst("^(tfjs|arch):", ""), backend);
         Classifier m = base.model();
         if (recipe.hasNonNull("preprocess")) {
@@ -183,7 +183,7 @@ final class ModelFiles {
         return new Loaded(l.model(), recipe, l.layout(), l.activation(), "fineturn model folder");
     }
 
-    static void save(Path dir, Classifier model, ObjectNode recipe, List<String> classes) throws IOException {
+    public static void save(Path dir, Classifier model, ObjectNode recipe, List<String> classes) throws IOException {
         Files.createDirectories(dir);
         ObjectNode r = recipe.deepCopy();
         r.put("format", "fineturn");
