@@ -59,6 +59,11 @@ public record BackboneBroadcast(String recipe, byte[] weights, String backboneHa
         return new BackboneBroadcast(recipe, safetensorsBytes(state), hash, inputSize, preprocessing, cut, backend);
     }
 
+    /** The same architecture with weights given as safetensors bytes. */
+    public BackboneBroadcast withWeights(byte[] safetensors, String hash) {
+        return new BackboneBroadcast(recipe, safetensors, hash, inputSize, preprocessing, cut, backend);
+    }
+
     static byte[] safetensorsBytes(Map<String, dev.fineturn.tensor.Tensor> state) {
         List<NamedTensor> ts = new ArrayList<>();
         state.forEach((k, v) -> ts.add(NamedTensor.of(k, v)));
