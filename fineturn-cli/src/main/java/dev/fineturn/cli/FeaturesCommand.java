@@ -46,10 +46,11 @@ final class FeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SparkJobs jobs = SparkJobs.load();
         var backend = common.select();
         ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
                 common.verbose));
-        System.out.println(SparkJobs.load().features(spark, loaded.model(), loaded.recipe(), cut, size, data, out,
+        System.out.println(jobs.features(spark, loaded.model(), loaded.recipe(), cut, size, data, out,
                 batchSize));
         return 0;
     }

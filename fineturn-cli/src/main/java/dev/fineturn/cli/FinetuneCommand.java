@@ -131,6 +131,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SparkJobs sparkJobs = spark == null ? null : SparkJobs.load();
         Backend backend = common.select();
         Init.seed(seed);
         ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
@@ -139,7 +140,7 @@ final class FinetuneCommand implements Callable<Integer> {
         ObjectNode recipe = loaded.recipe();
         if (spark != null) {
             checkOut();
-            print(SparkJobs.load().finetune(spark, net, recipe, cut, size, data, out, strategy,
+            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy,
                     epochs == null ? 5 : epochs, batchSize, lr == null ? 1e-3 : lr, seed));
             return 0;
         }

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Scaling of feature extraction and of a data-parallel step from 1 to 2 executors on
- * {@code local-cluster}, each executor with {@code fineturn.cpu.threads} = cores / executors, plus the
+ * {@code local-cluster}, every executor with {@code fineturn.cpu.threads} = cores / 2 (so an executor
+ * has the same resources in both runs and the 2-executor run uses all cores), plus the
  * ring's latency and per-byte cost over loopback, and a model of 8, 64 and 512 executors from them.
  * Writes a Markdown page: {@code SparkScalingBenchmark OUT.md [images] [cores]}.
  */
@@ -23,6 +24,8 @@ public final class SparkScalingBenchmark {
     static final int SIZE = 64;
     static final int BATCH = 16;
     static final int FROZEN = 40;
+    /** Every executor gets cores / MAX_EXECUTORS threads, in both runs: the same resources per executor. */
+    static final int MAX_EXECUTORS = 2;
 
     record Run(int executors, double extractSeconds, double stepCompute, double stepReduce, double stepWall,
                long bytesPerStep, int gradientFloats, int steps) {
@@ -45,7 +48,7 @@ public final class SparkScalingBenchmark {
     }
 
     private static Run measure(Path work, Path images, int executors, int cores) throws Exception {
-        int threads = Math.max(1, cores / executors);
+        int threads = Math.max(1, cores / MAX_EXECUTORS);
         String classPath = System.getProperty("java.class.path");
         StringBuilder absolute = new StringBuilder();
         for (String p : classPath.split(File.pathSeparator)) {
@@ -146,7 +149,7 @@ public final class SparkScalingBenchmark {
         StringBuilder s = new StringBuilder();
         s.append("# fineturn-spark scaling\n\n");
         s.append(String.format(Locale.ROOT, "Machine: %d cores (%s), JDK %s, Spark %s, `local-cluster[n,1,%s]` "
-                        + "(separate executor JVMs), `fineturn.cpu.threads` = %d / n. Model: bundled MobileNetV2 cut at "
+                        + "(separate executor JVMs), `fineturn.cpu.threads` = %d / 2 in every executor of both runs. Model: bundled MobileNetV2 cut at "
                         + "`%s`, %dx%d inputs, %d Fashion-MNIST PNG images. Data-parallel step: %d images per rank, "
                         + "first %d blocks frozen, SGD momentum 0.9. Load average at the start: %s.\n\n",
                 cores, InetAddress.getLocalHost().getHostName(), System.getProperty("java.version"),
@@ -162,9 +165,11 @@ public final class SparkScalingBenchmark {
         }
         double effExtract = one.extractSeconds() / (2 * two.extractSeconds());
         double effStep = (2 * BATCH / two.stepWall()) / (2 * (BATCH / one.stepWall()));
-        s.append(String.format(Locale.ROOT, "%nScaling efficiency T1 / (n Tn), n = 2: feature extraction %.2f, "
-                + "data-parallel step %.2f (per-rank batch fixed, so Tn is the time of n times the work of T1).%n%n",
-                effExtract, effStep));
+        s.append(String.format(Locale.ROOT, "%nScaling efficiency T1 / (n Tn), n = 2: feature extraction %.2f (the same %d images), "
+                + "data-parallel step %.2f (the per-rank batch is fixed, so n executors do n times the work of one "
+                + "in a step: the efficiency is T1 / Tn per step). The step times leave out each epoch's fixed cost "
+                + "(decoding the shard, the allGather of about 1 s, rebuilding the model).%n%n",
+                effExtract, images, effStep));
         s.append(String.format(Locale.ROOT, "Ring over loopback: latency %.1f us per message, %.3f ns per byte "
                 + "(%.2f GB/s); the gradient S = %,d floats (%,d bytes).%n%n", ring[0] * 1e6, ring[1] * 1e9,
                 1 / ring[1] / 1e9, one.gradientFloats(), one.gradientFloats() * 4L));
