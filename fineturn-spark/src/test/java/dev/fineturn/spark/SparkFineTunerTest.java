@@ -1,5 +1,6 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.backend.Backends;
 import dev.fineturn.data.ImageFolderDataset;
 import dev.fineturn.data.Sample;
 import dev.fineturn.io.NamedTensor;
@@ -93,6 +94,41 @@ class SparkFineTunerTest extends SparkTestSession {
         assertEquals(1, faulty.retries());
         assertEquals(2, faulty.history().get(1).attempts());
         assertWeights(weights(clean.model()), faulty.model(), 0f);
+    }
+
+    @Test
+    void theDriverEvaluatesEachEpochStopsEarlyAndKeepsTheBestWeights() throws Exception {
+        ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        FineTuneConfig cfg = new FineTuneConfig(2, 4, 4, 0.5, 0.9, 0, 0, "constant", true, 3L, 1, 0, "0", 20_000,
+                -1, -1);
+        Path ckpt = dir.resolve("early-stop");
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(ckpt).validation(local).fit(start, rows());
+        double startAccuracy = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start), local, 16,
+                Backends.get("cpu"), null, CLASSES).top1();
+        double best = startAccuracy;
+        int bestEpoch = -1;
+        int since = 0;
+        int ran = 0;
+        for (SparkFineTuner.Epoch e : r.history()) {
+            ran++;
+            byte[] weights = java.nio.file.Files.readAllBytes(ckpt.resolve(String.format("epoch-%04d.model.safetensors",
+                    e.epoch())));
+            double acc = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start.withWeights(weights,
+                    "check-" + e.epoch())), local, 16, Backends.get("cpu"), null, CLASSES).top1();
+            assertEquals(acc, e.validationAccuracy(), 1e-12, "the driver's validation accuracy of epoch " + e.epoch());
+            if (acc > best) {
+                best = acc;
+                bestEpoch = e.epoch();
+                since = 0;
+            } else if (++since >= cfg.patience()) {
+                break;
+            }
+        }
+        assertEquals(ran, r.history().size(), "stopped after patience epochs without improvement");
+        assertEquals(bestEpoch, r.bestEpoch());
+        byte[] expected = bestEpoch < 0 ? start.weights() : java.nio.file.Files.readAllBytes(
+                ckpt.resolve(String.format("epoch-%04d.model.safetensors", bestEpoch)));
+        assertArrayEquals(expected, r.model().weights(), "the result holds the best epoch's weights");
     }
 
     @Test
