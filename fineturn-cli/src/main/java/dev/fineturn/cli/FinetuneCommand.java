@@ -132,14 +132,26 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run on an Apache Spark cluster (local[N], "
+            + "spark://host:7077, yarn): features and an MLlib head, then data-parallel epochs for partial:K and full. "
+            + "Needs fineturn-spark and Spark on the class path.")
+    String spark;
+
     @Override
     public Integer call() throws Exception {
+        SparkJobs sparkJobs = spark == null ? null : SparkJobs.load();
         Backend backend = common.select();
         Init.seed(seed);
         ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
                 common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
+        if (spark != null) {
+            checkOut();
+            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy,
+                    epochs == null ? 5 : epochs, batchSize, lr == null ? 1e-3 : lr, seed));
+            return 0;
+        }
         Dataset train = DataSources.open(data, net.inputChannels(), size, skipBadImages);
         Dataset scoreOn = testData != null ? DataSources.open(testData, net.inputChannels(), size) : null;
         if (scoreOn != null) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code fineturn} command. */
 @Command(name = "fineturn", mixinStandardHelpOptions = true, version = "fineturn 0.1.0",
         description = "Fine-tuning and transfer learning of pretrained convolutional networks.",
-        subcommands = {DemoCommand.class, FinetuneCommand.class, LrFindCommand.class, SweepCommand.class,
+        subcommands = {DemoCommand.class, FinetuneCommand.class, FeaturesCommand.class, LrFindCommand.class, SweepCommand.class,
                 PredictCommand.class, EvaluateCommand.class, InspectCommand.class, AdviseCommand.class,
                 VisualizeCommand.class, BenchCommand.class, BackendsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -26,16 +26,16 @@ import java.util.Map;
  * with optional weights, or a folder that {@code fineturn finetune} wrote, read and written by
  * {@link ModelBundle}.
  */
-final class ModelFiles {
-    static final String ARCHITECTURE = ModelBundle.ARCHITECTURE;
-    static final String WEIGHTS = ModelBundle.WEIGHTS;
+public final class ModelFiles {
+    public static final String ARCHITECTURE = ModelBundle.ARCHITECTURE;
+    public static final String WEIGHTS = ModelBundle.WEIGHTS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelFiles() {
     }
 
     /** A classifier with what is needed to feed it, and notes for its model folder. */
-    record Loaded(Classifier model, ObjectNode recipe, GraphModel.Layout layout, OutputActivation activation,
+    public record Loaded(Classifier model, ObjectNode recipe, GraphModel.Layout layout, OutputActivation activation,
                   String format) {
     }
 
@@ -68,7 +68,7 @@ final class ModelFiles {
      * {@code --cut}: an imported graph up to {@code node}, pooled, with a fresh head for
      * {@code classes}; the recipe notes the cut (the graph itself records it for its model folder).
      */
-    static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
+    public static Classifier cut(Classifier net, String node, int classes, int size, ObjectNode recipe) {
         if (!(net instanceof GraphModel g)) {
             throw new IllegalArgumentException("--cut needs an imported graph model (TF.js, Keras, ONNX), not "
                     + net.getClass().getSimpleName());
@@ -89,7 +89,7 @@ final class ModelFiles {
         return 0;
     }
 
-    static Loaded open(String spec, Backend backend) throws IOException {
+    public static Loaded open(String spec, Backend backend) throws IOException {
         return open(spec, backend, 0);
     }
 
@@ -142,7 +142,7 @@ final class ModelFiles {
      * Saves a model folder ({@link ModelBundle}): the recipe's input size is recorded, and the name
      * of the weights file the model started from as a note.
      */
-    static ModelBundle.Saved save(Path dir, Classifier model, ObjectNode recipe, List<String> classes)
+    public static ModelBundle.Saved save(Path dir, Classifier model, ObjectNode recipe, List<String> classes)
             throws IOException {
         Map<String, String> notes = new LinkedHashMap<>();
         if (recipe.hasNonNull("weights")) {

@@ -40,6 +40,18 @@ class CliTest {
     }
 
     @Test
+    void sparkWithoutTheSparkModuleOnTheClassPathSaysWhatIsMissing() {
+        Run r = run("features", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--data",
+                dir.toString(), "--out", dir.resolve("f.parquet").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--spark needs the fineturn-spark module and Spark 4.2"), r.err());
+        Run f = run("finetune", "--spark", "local[2]", "--model", "lenet", "--data", dir.toString(), "--out",
+                dir.resolve("run").toString());
+        assertEquals(1, f.code());
+        assertTrue(f.err().contains("--spark needs the fineturn-spark module"), f.err());
+    }
+
+    @Test
     void demoRunsEveryStrategyAndWritesTheReport() throws Exception {
         Path out = dir.resolve("demo");
         Run r = run("demo", "--epochs", "1", "--size", "32", "--out", out.toString(), "--backend", "cpu");

@@ -23,6 +23,12 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new DatasetFormatException(file, "cannot read image file: " + e, e);
         }
+        return decode(bytes, file, label);
+    }
+
+    /** Decodes an image held in memory; {@code file} is where it came from, for error messages. */
+    public static Sample decode(byte[] bytes, Path file, int label) throws IOException {
+        requireImageIo();
         // An explicit in-memory stream: given a plain InputStream, ImageIO buffers through a temporary file.
         ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
         BufferedImage image;

@@ -11,22 +11,14 @@ import dev.fineturn.io.NamedTensor;
 import dev.fineturn.io.Safetensors;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.tensor.GradMode;
-import dev.fineturn.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.SoftReference;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,7 +57,7 @@ public final class FeatureCache {
         if (hit != null) {
             return hit;
         }
-        Path file = diskDir == null ? null : diskDir.resolve("features-" + key + ".safetensors");
+        Path file = diskDir == null ? null : file(diskDir, key);
         InMemoryDataset result;
         try {
             if (file != null && Files.isRegularFile(file)) {
@@ -74,14 +66,11 @@ public final class FeatureCache {
                 result = extract(model, data, batchSize, transform, listener);
                 if (file != null) {
                     Files.createDirectories(diskDir);
-                    float[] labels = new float[result.size()];
+                    int[] labels = new int[result.size()];
                     for (int i = 0; i < labels.length; i++) {
                         labels[i] = result.label(i);
                     }
-                    Safetensors.write(file, List.of(
-                            new NamedTensor("features", new int[]{result.size(), result.sampleShape()[0]},
-                                    pixels(result)),
-                            new NamedTensor("labels", new int[]{labels.length}, labels)), Map.of("key", key));
+                    write(file, pixels(result), labels, result.sampleShape()[0], key);
                 }
             }
         } catch (IOException e) {
@@ -152,37 +141,35 @@ public final class FeatureCache {
         return new InMemoryDataset(out, labels, parent.sampleShape(), parent.numClasses());
     }
 
-    /** SHA-256 of the backbone's weights (not the head's), every sample and the preprocessing. */
-    static String key(Classifier model, Dataset data, Transform transform) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            Set<Tensor> head = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            head.addAll(model.headBlock().parameters());
-            for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
-                if (head.contains(e.getValue())) {
-                    continue;
-                }
-                md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                update(md, e.getValue().toArray());
-            }
-            md.update(ByteBuffer.allocate(16).putInt(data.size()).putInt(data.numClasses()).array());
-            for (int i = 0; i < data.size(); i++) {
-                Sample s = data.get(i);
-                update(md, s.pixels());
-                md.update(ByteBuffer.allocate(16).putInt(s.label()).putInt(s.channels()).putInt(s.height())
-                        .putInt(s.width()).array());
-            }
-            md.update(String.valueOf(transform).getBytes(StandardCharsets.UTF_8));
-            md.update(model.preprocessing().spec().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** The cache key of {@code data}'s features under {@code model}'s backbone; see {@link FeatureKey}. */
+    public static String key(Classifier model, Dataset data, Transform transform) {
+        java.util.List<byte[]> samples = new java.util.ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            samples.add(FeatureKey.sample(data.get(i)));
         }
+        return FeatureKey.combine(FeatureKey.backbone(model), data.size(), data.numClasses(), samples,
+                String.valueOf(transform), model.preprocessing().spec());
     }
 
-    private static void update(MessageDigest md, float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length);
-        b.asFloatBuffer().put(v);
-        md.update(b.array());
+    /** The file that holds the features of {@code key} in a cache folder. */
+    public static Path file(Path diskDir, String key) {
+        return diskDir.resolve("features-" + key + ".safetensors");
+    }
+
+    /** Writes a cache file: {@code features [n, f]}, {@code labels [n]}, the key in the metadata. */
+    public static void write(Path file, float[] features, int[] labels, int featureSize, String key)
+            throws IOException {
+        float[] l = new float[labels.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = labels[i];
+        }
+        Safetensors.write(file, List.of(
+                new NamedTensor("features", new int[]{labels.length, featureSize}, features),
+                new NamedTensor("labels", new int[]{labels.length}, l)), Map.of("key", key));
+    }
+
+    /** Reads a cache file written by {@link #write} or by a run with a disk cache. */
+    public static InMemoryDataset read(Path file, int numClasses) throws IOException {
+        return readDisk(file, numClasses);
     }
 }

@@ -41,16 +41,27 @@ public record Standardizer(double[] mean, double[] std) {
                 std[j] += dev * dev;
             }
         }
-        double largest = 0;
         for (int j = 0; j < features; j++) {
             std[j] = Math.sqrt(std[j] / n);
-            largest = Math.max(largest, std[j]);
+        }
+        return fromMoments(mean, std);
+    }
+
+    /**
+     * From per-feature means and population standard deviations computed elsewhere (a cluster's
+     * aggregation), with the same floors as {@link #fit}.
+     */
+    public static Standardizer fromMoments(double[] mean, double[] populationStd) {
+        double[] std = populationStd.clone();
+        double largest = 0;
+        for (double s : std) {
+            largest = Math.max(largest, s);
         }
         double floor = RELATIVE_FLOOR * largest;
-        for (int j = 0; j < features; j++) {
+        for (int j = 0; j < std.length; j++) {
             std[j] = std[j] < MIN_STD ? 1 : Math.max(std[j], floor);
         }
-        return new Standardizer(mean, std);
+        return new Standardizer(mean.clone(), std);
     }
 
     public int features() {

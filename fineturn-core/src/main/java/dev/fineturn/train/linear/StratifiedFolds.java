@@ -8,12 +8,12 @@ import java.util.SplittableRandom;
  * Stratified k-fold assignment: each class's rows, shuffled with the seed, are dealt round-robin over the
  * folds, continuing where the previous class stopped so fold sizes differ by at most one.
  */
-final class StratifiedFolds {
+public final class StratifiedFolds {
     private StratifiedFolds() {
     }
 
     /** The fold of every row. */
-    static int[] assign(int[] labels, int classes, int folds, long seed) {
+    public static int[] assign(int[] labels, int classes, int folds, long seed) {
         List<List<Integer>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             byClass.add(new ArrayList<>());
@@ -38,7 +38,7 @@ final class StratifiedFolds {
     }
 
     /** Rows in fold f ({@code held} true) or in every other fold, ascending. */
-    static int[] rows(int[] fold, int f, boolean held) {
+    public static int[] rows(int[] fold, int f, boolean held) {
         int count = 0;
         for (int v : fold) {
             if ((v == f) == held) {
@@ -56,7 +56,7 @@ final class StratifiedFolds {
     }
 
     /** The smallest row count among classes that have rows; 0 when there are none. */
-    static int smallestClass(int[] labels, int classes) {
+    public static int smallestClass(int[] labels, int classes) {
         int[] counts = new int[classes];
         for (int label : labels) {
             counts[label]++;

@@ -167,7 +167,7 @@ public final class ModelBundle {
      * How {@code model} is rebuilt: its architecture, or its graph's source (files by absolute
      * path), cut and head; its input channels and layout, preprocessing and output activation.
      */
-    private static ObjectNode describe(Classifier model) {
+    public static ObjectNode describe(Classifier model) {
         ObjectNode r = JSON.createObjectNode();
         r.put("format", "fineturn");
         GraphModel.Layout layout = GraphModel.Layout.NCHW;
@@ -210,6 +210,14 @@ public final class ModelBundle {
      */
     public static Classifier rebuild(Classifier model, Backend backend) throws IOException {
         return build(describe(model), Path.of(""), backend).model();
+    }
+
+    /**
+     * A fresh network built from a {@link #describe description}, for example in another JVM that
+     * received it as text; its weights are its source's, for the caller to replace.
+     */
+    public static Classifier rebuild(JsonNode description, Backend backend) throws IOException {
+        return build(description, Path.of(""), backend).model();
     }
 
     // ---- loading ---------------------------------------------------------------------------------

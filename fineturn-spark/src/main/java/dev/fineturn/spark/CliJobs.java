@@ -1,0 +1,130 @@
+package dev.fineturn.spark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fineturn.cli.ModelFiles;
+import dev.fineturn.cli.SparkJobs;
+import dev.fineturn.nn.Classifier;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The {@code --spark} side of the fineturn command: feature tables and fine-tuning on a cluster. */
+public final class CliJobs implements SparkJobs {
+    @Override
+    public String features(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
+                           String out, int batchSize) {
+        return inSession(master, spark -> {
+            var images = SparkFeatureExtractor.imageFolder(spark, data);
+            Prepared p = prepare(spark, model, recipe, cut, size, images);
+            FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, out);
+            return String.format("%d images, %d features each, %d classes; key %s; %s %s", t.rows(), t.featureSize(),
+                    t.classes().size(), t.key(), t.extracted() ? "written to" : "reused", t.path());
+        });
+    }
+
+    @Override
+    public String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
+                           Path out, String strategy, int epochs, int batchSize, double lr, long seed) {
+        int frozen = frozenBlocks(strategy);
+        return inSession(master, spark -> {
+            var images = SparkFeatureExtractor.imageFolder(spark, data);
+            Prepared p = prepare(spark, model, recipe, cut, size, images);
+            String table = out.resolve("features.parquet").toAbsolutePath().toString();
+            FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, table);
+            SparkHeadTrainer trainer = new SparkHeadTrainer(spark);
+            SparkHeadTrainer.Head head = trainer.fit(table);
+            double headAccuracy = trainer.accuracy(head, table);
+            Path folder = out.resolve("model");
+            if (frozen < 0) {
+                SparkHeadTrainer.save(folder, p.backbone(), head);
+                return String.format("features on %s: MLlib head (C %.3g, %d iterations), training accuracy %.4f on %d "
+                        + "images; model saved to %s", master, head.c(), head.iterations(), headAccuracy, t.rows(),
+                        folder);
+            }
+            Path startDir = out.resolve("start-model");
+            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head);
+            BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
+                    p.backbone().backend());
+            int workers = Math.max(1, spark.sparkContext().defaultParallelism()
+                    / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
+            FineTuneConfig cfg = FineTuneConfig.defaults(workers, epochs, batchSize).withLr(lr).withFrozen(frozen);
+            cfg = new FineTuneConfig(cfg.workers(), cfg.epochs(), cfg.batchSize(), cfg.lr(), cfg.momentum(),
+                    cfg.weightDecay(), cfg.frozen(), cfg.schedule(), cfg.shuffle(), seed, cfg.patience(),
+                    cfg.maxRetries(), spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
+                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000), -1, -1);
+            SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
+                    .fit(initial, images);
+            Classifier trained = ExecutorModels.fresh(r.model());
+            ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes());
+            var last = r.history().getLast();
+            return String.format("%s on %s with %d workers: %d epoch(s), last training loss %.4f, %d retried; model "
+                    + "saved to %s", strategy, master, workers, r.history().size(), last.trainLoss(), r.retries(),
+                    folder);
+        });
+    }
+
+    /** -1 for the head-only strategies, else the leading blocks kept frozen. */
+    static int frozenBlocks(String strategy) {
+        String s = strategy.toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("features") || s.equals("head") || s.equals("auto")) {
+            return -1;
+        }
+        if (s.equals("full")) {
+            return 0;
+        }
+        if (s.startsWith("partial:")) {
+            try {
+                return Integer.parseInt(s.substring(8));
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("--strategy " + strategy + " with --spark: expected features, head, "
+                + "partial:K or full");
+    }
+
+    private record Prepared(BackboneBroadcast backbone, List<String> classes) {
+    }
+
+    /** The model with a new head for the data's classes, as the local finetune makes it. */
+    private static Prepared prepare(SparkSession spark, Classifier model, ObjectNode recipe, String cut, int size,
+                                    org.apache.spark.sql.Dataset<Row> images) {
+        List<String> classes = images.select("label").distinct().as(Encoders.STRING()).collectAsList().stream()
+                .sorted().toList();
+        Classifier net = model;
+        if (cut != null) {
+            net = ModelFiles.cut(net, cut, classes.size(), size, recipe);
+        } else {
+            net.replaceHead(classes.size());
+        }
+        net.to(model.parameters().getFirst().backend());
+        recipe.put("numClasses", classes.size()).put("newHead", true).put("inputSize", size);
+        return new Prepared(BackboneBroadcast.of(net, recipe, size, net.parameters().getFirst().backend().name()),
+                classes);
+    }
+
+    private interface Job {
+        String run(SparkSession spark) throws Exception;
+    }
+
+    /** Runs in the active session, or in a new one for {@code master} that is stopped afterwards. */
+    private static String inSession(String master, Job job) {
+        SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+        SparkSession spark = active != null ? active
+                : SparkSession.builder().master(master).appName("fineturn").getOrCreate();
+        try {
+            return job.run(spark);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } finally {
+            if (active == null) {
+                spark.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.fineturn.spark;
+
+import dev.fineturn.data.Sample;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The body of one barrier task for one epoch: decode the shard, meet the other ranks with a single
+ * {@code allGather} of "host:port", open the ring, train {@code steps} steps with the ring-reduced
+ * gradient, and (rank 0) hand back the weights and the optimiser's state.
+ */
+final class DataParallelEpoch implements Serializable {
+    private final Broadcast<EpochInput> input;
+    private final FineTuneConfig cfg;
+    private final int epoch;
+    private final int attempt;
+    private final int steps;
+    private final String token;
+
+    DataParallelEpoch(Broadcast<EpochInput> input, FineTuneConfig cfg, int epoch, int attempt, int steps,
+                      String token) {
+        this.input = input;
+        this.cfg = cfg;
+        this.epoch = epoch;
+        this.attempt = attempt;
+        this.steps = steps;
+        this.token = token;
+    }
+
+    Iterator<ReplicaState> run(Iterator<Row> rows) throws IOException {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId();
+        int n = ctx.getTaskInfos().length;
+        EpochInput in = input.value();
+        int size = in.model().inputSize();
+        List<Row> shard = new ArrayList<>();
+        rows.forEachRemaining(shard::add);
+        shard.sort(Comparator.<Row, String>comparing(r -> r.getString(1)).thenComparing(r -> r.getString(0)));
+        List<Sample> samples = new ArrayList<>(shard.size());
+        for (Row r : shard) {
+            samples.add(ImageRows.decode((byte[]) r.get(2), r.getString(0), in.classes().indexOf(r.getString(1)),
+                    size));
+        }
+        String address = ctx.getTaskInfos()[rank].address();
+        String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
+        try (ServerSocket server = RingAllReduce.bind(host, cfg.ports(), cfg.timeoutMs())) {
+            String[] all = ctx.allGather(host + ":" + server.getLocalPort());
+            try (RingAllReduce ring = RingAllReduce.connect(rank, all, server, token, cfg.timeoutMs())) {
+                Replica replica = new Replica(ExecutorModels.fresh(in.model()), cfg);
+                replica.restoreOptimizer(in.optimizer(), in.steps());
+                replica.optimizer().setLrFactor(cfg.lrFactor(epoch));
+                int[] order = ShardOrder.of(samples.size(), cfg.shuffle(), cfg.seed() + rank, epoch);
+                double loss = 0;
+                long compute = 0;
+                for (int s = 0; s < steps; s++) {
+                    if (rank == cfg.failRank() && epoch == cfg.failEpoch() && attempt == 0 && s == 1) {
+                        throw new IllegalStateException("rank " + rank + ": injected fault in epoch " + epoch
+                                + ", step " + s);
+                    }
+                    List<Sample> batch = new ArrayList<>(cfg.batchSize());
+                    for (int i = s * cfg.batchSize(); i < (s + 1) * cfg.batchSize(); i++) {
+                        batch.add(samples.get(order[i]));
+                    }
+                    long t0 = System.nanoTime();
+                    long reduceBefore = ring.nanos();
+                    loss += replica.step(batch, ring::sum, n);
+                    compute += System.nanoTime() - t0 - (ring.nanos() - reduceBefore);
+                }
+                ReplicaState state = new ReplicaState(
+                        rank == 0 ? BackboneBroadcast.safetensorsBytes(replica.model().stateDict()) : null,
+                        rank == 0 ? replica.optimizerState() : null, replica.optimizer().steps(), rank,
+                        loss / steps, compute, ring.nanos(), ring.bytesSent(), replica.gradientSize(),
+                        (long) steps * cfg.batchSize());
+                return List.of(state).iterator();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("rank " + rank + " of " + n + " (" + host + "): " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.fineturn.spark;
+
+import dev.fineturn.data.Sample;
+import dev.fineturn.io.NamedTensor;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.ops.Losses;
+import dev.fineturn.optim.Optimizer;
+import dev.fineturn.optim.ParamGroup;
+import dev.fineturn.optim.Sgd;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.tensor.Tensor;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One rank's model and optimiser: a step computes the local gradient, hands the flat gradient to a
+ * reducer (the ring; nothing with one rank), averages it and takes the optimiser step. Pretrained
+ * batch norm stays in inference mode, so a step depends only on the reduced gradient.
+ */
+public final class Replica {
+    /** Sums a flat gradient over the ranks in place. */
+    public interface Reducer {
+        void sum(float[] v) throws IOException;
+    }
+
+    private final Classifier model;
+    private final Optimizer optimizer;
+    private final Backend backend;
+    private final List<Tensor> params;
+
+    public Replica(Classifier model, FineTuneConfig cfg) {
+        this.model = model;
+        if (cfg.frozen() > 0) {
+            model.freezeFirst(cfg.frozen());
+        }
+        model.eval();
+        this.params = model.trainableParameters();
+        this.backend = params.getFirst().backend();
+        this.optimizer = new Sgd(List.of(new ParamGroup("trainable", params, cfg.lr(), cfg.weightDecay())),
+                cfg.momentum(), 0, false);
+    }
+
+    public Classifier model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Gradient length: every trainable parameter's values. */
+    public int gradientSize() {
+        long n = 0;
+        for (Tensor p : params) {
+            n += p.numel();
+        }
+        return Math.toIntExact(n);
+    }
+
+    /** One step on {@code batch}; the gradient is summed by {@code reducer} and divided by {@code ranks}. */
+    public double step(List<Sample> batch, Reducer reducer, int ranks) throws IOException {
+        optimizer.zeroGrad();
+        Sample first = batch.getFirst();
+        int per = first.pixels().length;
+        float[] x = new float[batch.size() * per];
+        int[] labels = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.get(i).pixels(), 0, x, i * per, per);
+            labels[i] = batch.get(i).label();
+        }
+        Tensor loss = Losses.crossEntropy(model.forward(Tensor.of(backend, x, batch.size(), first.channels(),
+                first.height(), first.width())), labels, 0f);
+        double value = loss.item();
+        loss.backward();
+        float[] flat = new float[gradientSize()];
+        int off = 0;
+        for (Tensor p : params) {
+            int len = (int) p.numel();
+            if (p.grad() != null) {
+                System.arraycopy(p.grad().toArray(), 0, flat, off, len);
+            }
+            off += len;
+        }
+        reducer.sum(flat);
+        if (ranks > 1) {
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] /= ranks;
+            }
+        }
+        off = 0;
+        for (Tensor p : params) {
+            int len = (int) p.numel();
+            float[] g = new float[len];
+            System.arraycopy(flat, off, g, 0, len);
+            p.setGrad(Tensor.of(backend, g, p.shape()));
+            off += len;
+        }
+        optimizer.step();
+        return value;
+    }
+
+    /** The optimiser's state as safetensors bytes. */
+    public byte[] optimizerState() {
+        return BackboneBroadcast.safetensorsBytes(optimizer.stateTensors());
+    }
+
+    /** Restores the optimiser's state from {@link #optimizerState} bytes. */
+    public void restoreOptimizer(byte[] state, long steps) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        if (state != null) {
+            for (NamedTensor t : BackboneBroadcast.readSafetensors(state)) {
+                m.put(t.name(), t.toTensor(backend));
+            }
+        }
+        optimizer.restoreStateTensors(m, steps);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.fineturn.spark;
+
+import dev.fineturn.backend.Backends;
+import dev.fineturn.data.ImageFolderDataset;
+import dev.fineturn.data.Sample;
+import dev.fineturn.io.NamedTensor;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.ops.Losses;
+import dev.fineturn.optim.ParamGroup;
+import dev.fineturn.optim.Sgd;
+import dev.fineturn.tensor.Tensor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The oracle is plain single-machine training written out here: forward, cross-entropy, backward
+ * and an SGD step on the same images in the same order.
+ */
+class SparkFineTunerTest extends SparkTestSession {
+    static final int CLASSES = 3;
+    @TempDir
+    static Path dir;
+    static Path images;
+    static BackboneBroadcast start;
+
+    @BeforeAll
+    static void data() throws Exception {
+        images = TestImages.write(dir.resolve("images"), false, CLASSES, 8);
+        TestModels.Cut m = TestModels.mobilenetCut(CLASSES);
+        start = BackboneBroadcast.of(m.model(), m.recipe(), TestModels.SIZE, "cpu");
+    }
+
+    private static Dataset<Row> rows() {
+        return SparkFeatureExtractor.imageFolder(spark, images.toString());
+    }
+
+    @Test
+    void oneWorkerEqualsSingleMachineTrainingBitForBit() throws Exception {
+        FineTuneConfig cfg = FineTuneConfig.defaults(1, 2, 4).withLr(0.01).withMomentum(0.9);
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).fit(start, rows());
+        assertEquals(2, r.history().size());
+
+        ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        List<Sample> all = new ArrayList<>();
+        for (int i = 0; i < local.size(); i++) {
+            all.add(local.get(i));
+        }
+        Classifier expected = train(all, List.of(), cfg, 4);
+        assertWeights(expected, r.model(), 0f);
+    }
+
+    @Test
+    void twoWorkersWithPlainSgdEqualSingleMachineTrainingWithTheDoubledBatch() throws Exception {
+        FineTuneConfig cfg = FineTuneConfig.defaults(2, 2, 4).withLr(0.05).withMomentum(0)
+                .withSchedule("constant", false);
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).fit(start, rows());
+        ReplicaState rank1 = r.history().getLast().ranks().stream().filter(s -> s.rank() == 1).findFirst()
+                .orElseThrow();
+        long floats = rank1.gradientFloats();
+        long steps = 24 / 2 / 4;
+        assertEquals(steps * 4 * floats, rank1.bytesSent(),
+                "each step sends 2 (n-1)/n of the gradient's bytes, all of it for n = 2");
+
+        ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        List<Sample> shard0 = new ArrayList<>();
+        List<Sample> shard1 = new ArrayList<>();
+        for (int i = 0; i < local.size(); i++) {
+            (i % 2 == 0 ? shard0 : shard1).add(local.get(i));
+        }
+        Classifier expected = train(shard0, shard1, cfg, 4);
+        assertWeights(expected, r.model(), 1e-4f);
+    }
+
+    @Test
+    void aRankThatFailsMidEpochIsReRunFromTheCheckpointWithTheSameResult() throws Exception {
+        FineTuneConfig cfg = FineTuneConfig.defaults(2, 2, 4).withLr(0.01).withRing("0", 20_000);
+        SparkFineTuner.Result clean = new SparkFineTuner(spark, cfg).fit(start, rows());
+        SparkFineTuner.Result faulty = new SparkFineTuner(spark, cfg.withFault(1, 1))
+                .checkpoints(dir.resolve("checkpoints")).fit(start, rows());
+        assertEquals(1, faulty.retries());
+        assertEquals(2, faulty.history().get(1).attempts());
+        assertWeights(weights(clean.model()), faulty.model(), 0f);
+    }
+
+    @Test
+    void theDriverEvaluatesEachEpochStopsEarlyAndKeepsTheBestWeights() throws Exception {
+        ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        FineTuneConfig cfg = new FineTuneConfig(2, 4, 4, 0.5, 0.9, 0, 0, "constant", true, 3L, 1, 0, "0", 20_000,
+                -1, -1);
+        Path ckpt = dir.resolve("early-stop");
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(ckpt).validation(local).fit(start, rows());
+        double startAccuracy = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start), local, 16,
+                Backends.get("cpu"), null, CLASSES).top1();
+        double best = startAccuracy;
+        int bestEpoch = -1;
+        int since = 0;
+        int ran = 0;
+        for (SparkFineTuner.Epoch e : r.history()) {
+            ran++;
+            byte[] weights = java.nio.file.Files.readAllBytes(ckpt.resolve(String.format("epoch-%04d.model.safetensors",
+                    e.epoch())));
+            double acc = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start.withWeights(weights,
+                    "check-" + e.epoch())), local, 16, Backends.get("cpu"), null, CLASSES).top1();
+            assertEquals(acc, e.validationAccuracy(), 1e-12, "the driver's validation accuracy of epoch " + e.epoch());
+            if (acc > best) {
+                best = acc;
+                bestEpoch = e.epoch();
+                since = 0;
+            } else if (++since >= cfg.patience()) {
+                break;
+            }
+        }
+        assertEquals(ran, r.history().size(), "stopped after patience epochs without improvement");
+        assertEquals(bestEpoch, r.bestEpoch());
+        byte[] expected = bestEpoch < 0 ? start.weights() : java.nio.file.Files.readAllBytes(
+                ckpt.resolve(String.format("epoch-%04d.model.safetensors", bestEpoch)));
+        assertArrayEquals(expected, r.model().weights(), "the result holds the best epoch's weights");
+    }
+
+    @Test
+    void refusesMoreWorkersThanSlotsAndDynamicAllocation() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> new SparkFineTuner(spark, FineTuneConfig.defaults(3, 1, 4)).fit(start, rows()));
+        assertTrue(e.getMessage().contains("needs 3 task slots at once, the cluster has 2"), e.getMessage());
+    }
+
+    /** Single-machine SGD; each step's batch is the next {@code b} images of {@code a} and of {@code c}. */
+    private static Classifier train(List<Sample> a, List<Sample> c, FineTuneConfig cfg, int b) {
+        Classifier m = ExecutorModels.fresh(start);
+        m.eval();
+        List<Tensor> params = m.trainableParameters();
+        Sgd sgd = new Sgd(List.of(new ParamGroup("all", params, cfg.lr(), 0)), cfg.momentum(), 0, false);
+        var backend = params.getFirst().backend();
+        int steps = a.size() / b;
+        for (int e = 0; e < cfg.epochs(); e++) {
+            sgd.setLrFactor(cfg.lrFactor(e));
+            int[] order = ShardOrder.of(a.size(), cfg.shuffle(), cfg.seed(), e);
+            for (int s = 0; s < steps; s++) {
+                List<Sample> batch = new ArrayList<>();
+                for (int i = s * b; i < (s + 1) * b; i++) {
+                    batch.add(a.get(order[i]));
+                }
+                if (!c.isEmpty()) {
+                    for (int i = s * b; i < (s + 1) * b; i++) {
+                        batch.add(c.get(i));
+                    }
+                }
+                float[] x = new float[batch.size() * 3 * TestModels.SIZE * TestModels.SIZE];
+                int[] y = new int[batch.size()];
+                for (int i = 0; i < batch.size(); i++) {
+                    System.arraycopy(batch.get(i).pixels(), 0, x, i * batch.get(i).pixels().length,
+                            batch.get(i).pixels().length);
+                    y[i] = batch.get(i).label();
+                }
+                sgd.zeroGrad();
+                Losses.crossEntropy(m.forward(Tensor.of(backend, x, batch.size(), 3, TestModels.SIZE,
+                        TestModels.SIZE)), y, 0f).backward();
+                sgd.step();
+            }
+        }
+        return m;
+    }
+
+    private static Classifier weights(BackboneBroadcast b) {
+        return ExecutorModels.fresh(b);
+    }
+
+    /**
+     * Equal bits, or (tolerance > 0) every weight within {@code tolerance} times the largest change
+     * training made to any weight: summing a gradient in two halves rounds differently, a wrong
+     * reduction would be off by a whole update.
+     */
+    private static void assertWeights(Classifier expected, BackboneBroadcast actual, float tolerance) {
+        Map<String, float[]> got = new LinkedHashMap<>();
+        for (NamedTensor t : BackboneBroadcast.readSafetensors(actual.weights())) {
+            got.put(t.name(), t.data());
+        }
+        Map<String, Tensor> initial = ExecutorModels.fresh(start).stateDict();
+        double maxDiff = 0;
+        double maxUpdate = 0;
+        String worst = "";
+        for (var e : expected.stateDict().entrySet()) {
+            float[] want = e.getValue().toArray();
+            float[] have = got.get(e.getKey());
+            if (tolerance == 0f) {
+                assertArrayEquals(want, have, e.getKey());
+            }
+            float[] before = initial.get(e.getKey()).toArray();
+            for (int i = 0; i < want.length; i++) {
+                maxUpdate = Math.max(maxUpdate, Math.abs(want[i] - before[i]));
+                double d = Math.abs(want[i] - have[i]);
+                if (d > maxDiff) {
+                    maxDiff = d;
+                    worst = e.getKey() + "[" + i + "]";
+                }
+            }
+        }
+        assertTrue(maxUpdate > 1e-3, "training changed the weights: largest change " + maxUpdate);
+        assertTrue(maxDiff <= tolerance * maxUpdate, "largest difference " + maxDiff + " at " + worst
+                + ", largest update " + maxUpdate);
+    }
+}
