@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Transfer-learning quality: fineturn's strategies against the outside reference (TF.js 4.22 features +
-# scikit-learn logistic regression) on the same images, for each data set, then RESULTS.md.
+# Transfer-learning quality: fineturn's strategies against the outside references (TF.js 4.22 features +
+# scikit-learn logistic regression; the same backbone fine-tuned in PyTorch) on the same images, for each
+# data set, then RESULTS.md.
 #
 # Usage: run_quality.sh [--force] [--reference-only | --fineturn-only] [DATASET...]
 #   DATASET          fashion, mnist, digits (default: all three)
-#   --force          recompute results/<dataset>-reference.json even where it exists (takes minutes)
+#   --force          recompute results/<dataset>-reference.json and -torch.json even where they exist
+#                    (takes minutes)
 #   --reference-only prepare the data and run the reference, skip fineturn's side
 #   --fineturn-only  skip the reference (results/<dataset>-reference.json is used where it exists)
 # Environment: STRATEGIES (default "features head partial:K full auto"; K is computed, see below),
@@ -105,17 +107,37 @@ prepare() {
   "$PYTHON" "$here/prepare_data.py" "$ds" "$work/idx/$ds" >&2
 }
 
+raw() {
+  local ds="$1" split
+  for split in train test; do
+    heavy "$java" -cp "$jar" "$idx_to_raw" "$work/idx/$ds/$split" "$work/raw/$ds/$split" --size "$SIZE" \
+      --preprocess "${PREPROCESS:-none}" >&2
+  done
+}
+
 reference() {
   local ds="$1" out="$results/$ds-reference.json"
   if [ -f "$out" ] && [ "$force" = 0 ]; then
     say "$ds: $out exists (use --force to recompute)"
     return
   fi
-  for split in train test; do
-    heavy "$java" -cp "$jar" "$idx_to_raw" "$work/idx/$ds/$split" "$work/raw/$ds/$split" --size "$SIZE" \
-      --preprocess "${PREPROCESS:-none}" >&2
-  done
+  raw "$ds"
   heavy "$here/reference/run_reference.sh" "$work/raw/$ds" "$out" >&2
+}
+
+# The PyTorch fine-tuning reference, where python3 has torch (Debian: python3-torch).
+torch_reference() {
+  local ds="$1" out="$results/$ds-torch.json"
+  if [ -f "$out" ] && [ "$force" = 0 ]; then
+    say "$ds: $out exists (use --force to recompute)"
+    return
+  fi
+  if ! "$PYTHON" -c "import torch" 2>/dev/null; then
+    say "$ds: no PyTorch for $PYTHON (apt-get install python3-torch); the PyTorch reference is left out"
+    return
+  fi
+  [ -f "$work/raw/$ds/test/meta.json" ] || raw "$ds"
+  heavy "$PYTHON" "$here/reference/torch_finetune.py" "$work/raw/$ds" "$out" >&2
 }
 
 fineturn_side() {
@@ -155,7 +177,7 @@ k=""
 total_start=$(date +%s)
 for ds in "${datasets[@]}"; do
   prepare "$ds"
-  [ "$do_reference" = 1 ] && reference "$ds"
+  [ "$do_reference" = 1 ] && reference "$ds" && torch_reference "$ds"
   [ "$do_fineturn" = 1 ] && fineturn_side "$ds" "$k"
 done
 "$PYTHON" "$here/summarize.py"

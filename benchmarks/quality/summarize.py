@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Writes RESULTS.md from the result files in results/: <dataset>-reference.json (run_reference.sh: TF.js 4.22
-features + scikit-learn logistic regression) and <dataset>-fineturn.json (collect_fineturn.py: fineturn's
-strategies through its CLI). A data set with only one of the two gets the other's cells as "-".
+features + scikit-learn logistic regression), <dataset>-torch.json (reference/torch_finetune.py: the same
+backbone fine-tuned in PyTorch by the Keras transfer-learning guide's recipe) and <dataset>-fineturn.json
+(collect_fineturn.py: fineturn's strategies through its CLI). A missing file gives "-" cells.
 
 Targets, each met / not met per data set:
   features      fineturn's features strategy >= reference - 1 point
   fine-tuning   best fine-tuned (partial, full) >= features
   auto          auto >= best strategy (features, head, partial, full) - 1 point
+  PyTorch       each of fineturn's head, partial, full >= the PyTorch recipe's - 1 point
 
 Usage: summarize.py [--results DIR] [--out FILE]
 """
@@ -71,6 +73,7 @@ def main():
 
     refs = load(os.path.join(a.results, "*-reference.json"))
     fts = load(os.path.join(a.results, "*-fineturn.json"))
+    torch_refs = load(os.path.join(a.results, "*-torch.json"))
     names = [n for n in ORDER if n in refs or n in fts] + sorted((set(refs) | set(fts)) - set(ORDER))
 
     pre = sorted({r.get("preprocess") for f in fts.values() for r in f["runs"].values() if r.get("preprocess")})
@@ -117,6 +120,43 @@ def main():
         lines.append(f"| {n} | {sizes} | {fmt(ref_acc)} | {fmt(a_['features'])} | {fmt(a_['head'])} "
                      f"| {fmt(a_['partial'])} | {fmt(a_['full'])} | {auto_cell} "
                      f"| {f'{gap:+.1f} pts' if gap is not None else '-'} | {t1} | {t2} | {t3} |")
+
+    if torch_refs:
+        lines += [
+            "",
+            "## Fine-tuning against PyTorch",
+            "",
+            "The same backbone, images and cut rebuilt in PyTorch from the TF.js files (`reference/torch_finetune.py`; "
+            "its pooled features equal TF.js' within 2e-5 of the largest) and fine-tuned as the Keras transfer-learning "
+            "guide does it: the head alone with Adam at 1e-3 (early stopping, patience 5), then the layers after "
+            "`block_10_project_BN` (partial) or all layers (full) with Adam at 1e-5 for up to 10 epochs (patience 3), "
+            "batch norm in inference mode, best validation epoch kept, 20% of the training split held out. "
+            "Test accuracy, PyTorch / fineturn (difference in points); target: fineturn at most 1 point below.",
+            "",
+            f"| data set | head | {partial_col} | full | fineturn >= PyTorch - 1 pt |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for n in names:
+            t = torch_refs.get(n)
+            runs = fts[n]["runs"] if n in fts else {}
+            if not t:
+                continue
+            cells, oks = [], []
+            for s_ in ("head", "partial", "full"):
+                ref_v = t["strategies"].get(s_, {}).get("test_accuracy")
+                ft_v = acc(runs.get(s_))
+                if ref_v is None or ft_v is None:
+                    cells.append(f"{fmt(ref_v)} / {fmt(ft_v)}")
+                    continue
+                d = (ft_v - ref_v) * 100
+                oks.append(d >= -1.0 - 1e-9)
+                cells.append(f"{fmt(ref_v)} / {fmt(ft_v)} ({d:+.1f})")
+            ok = target(all(oks) if oks else None, f"{sum(oks)} of {len(oks)}")
+            lines.append(f"| {n} | " + " | ".join(cells) + f" | {ok} |")
+        lines += ["", "PyTorch epochs (best / run) and seconds: " + "; ".join(
+            f"{n}: " + ", ".join(f"{s_} {v['best_epoch']}/{v['epochs']} ep {v['seconds']:.0f} s"
+                                 for s_, v in torch_refs[n]["strategies"].items())
+            for n in names if n in torch_refs) + "."]
 
     lines += [
         "",
@@ -170,6 +210,8 @@ def main():
         f"- machine: {machine()}",
         f"- reference: TF.js {', '.join(tfjs) or '4.22'} (pure-JavaScript CPU backend), scikit-learn "
         f"{', '.join(skl) or '-'}; LogisticRegression on StandardScaler-ed pooled features, C by stratified 5-fold CV",
+        f"- PyTorch reference: {', '.join(sorted({t['versions']['torch'] for t in torch_refs.values()})) or '-'} "
+        "(Debian python3-torch, CPU)",
         "- fineturn: `fineturn finetune --model bundled:mobilenet_v2 --cut block_13_expand_relu --size 64 "
         "--strategy S --json` with every other option at its default, one process per strategy"
         + (f"; `partial:{partial_k}` freezes the nodes up to and including `block_10_project_BN`" if partial_k else ""),
