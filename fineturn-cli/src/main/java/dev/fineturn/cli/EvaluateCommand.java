@@ -20,8 +20,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true)
-    String model;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--data", required = true)
     String data;
@@ -38,7 +38,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backend backend = common.select();
-        ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
+        ModelFiles.Loaded m = preprocessing.apply(modelOption.open(backend, common.quiet, common.verbose));
         int side = size != null ? size : m.recipe().path("inputSize").asInt(DEFAULT_SIZE);
         Dataset d = DataSources.open(data, m.model().inputChannels(), side);
         List<String> recorded = new java.util.ArrayList<>();

@@ -22,11 +22,8 @@ final class FeaturesCommand implements Callable<Integer> {
             description = "Spark master: local[N], spark://host:7077, yarn, ...")
     String spark;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|ARCH")
-    String model;
-
-    @Option(names = "--weights", paramLabel = "FILE")
-    Path weights;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--cut", paramLabel = "NODE", description = "For imported graphs: features up to this layer.")
     String cut;
@@ -48,7 +45,7 @@ final class FeaturesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SparkJobs jobs = SparkJobs.load();
         var backend = common.select();
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+        ModelFiles.Loaded loaded = preprocessing.apply(modelOption.open(backend, common.quiet,
                 common.verbose));
         System.out.println(jobs.features(spark, loaded.model(), loaded.recipe(), cut, size, data, out,
                 batchSize));

@@ -41,13 +41,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|ARCH",
-            description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
-    String model;
-
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Pretrained weights (.pth, .safetensors, .npz) for an architecture given by --model.")
-    Path weights;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Class-subfolder images, a folder of IDX files, a CSV file, or demo:fashion-mnist.")
@@ -142,7 +137,7 @@ final class FinetuneCommand implements Callable<Integer> {
         SparkJobs sparkJobs = spark == null ? null : SparkJobs.load();
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+        ModelFiles.Loaded loaded = preprocessing.apply(modelOption.open(backend, common.quiet,
                 common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
@@ -223,8 +218,9 @@ final class FinetuneCommand implements Callable<Integer> {
             say("augmentation: random resized crop (60-100% of the area) and horizontal flip; --no-augment turns it "
                     + "off");
         }
-        RunSettings runSettings = new RunSettings().put("model", RunSettings.location(model))
-                .put("weights", weights == null ? null : RunSettings.location(weights.toString()))
+        RunSettings runSettings = new RunSettings().put("model", RunSettings.location(modelOption.model)).put("arch", modelOption.arch)
+                .put("weights", modelOption.weights == null ? null : RunSettings.location(modelOption.weights.toString()))
+                .put("num-classes", modelOption.numClasses)
                 .put("data", RunSettings.location(data)).put("strategy", strategy).put("cut", cut)
                 .put("head", head).put("batch-size", batchSize).put("size", size).put("seed", seed)
                 .put("lr", lr).put("schedule", schedule).put("preprocess", preprocessing.preprocess)
@@ -247,7 +243,7 @@ final class FinetuneCommand implements Callable<Integer> {
                     cv.mean(), cv.std(), cv.scores()));
             ObjectNode settings = new ObjectMapper().createObjectNode().put("strategy", s.toString())
                     .put("lr", cfg.lr()).put("epochs", cfg.epochs()).put("batch", cfg.batchSize());
-            var report = dev.fineturn.cli.report.FoldReport.write(out, "fineturn finetune: " + model, String.format(
+            var report = dev.fineturn.cli.report.FoldReport.write(out, "fineturn finetune: " + modelOption.name(), String.format(
                     "Strategy %s, %d-fold cross-validation on %s, seed %d.", s, folds, data, seed),
                     List.of(dev.fineturn.cli.report.FoldReport.fromCrossValidation(s.toString(), false, settings, cv)));
             print(dev.fineturn.cli.report.FoldReport.table(report));
@@ -269,7 +265,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 e -> e.trainAccuracy(), e -> e.validation() == null ? Double.NaN : e.validation().top1());
         Charts.confusion(out.resolve("confusion.png"), (scoreOn != null ? "Test" : "Validation") + " confusion matrix",
                 test.confusion(), train.classNames());
-        HtmlReport.write(out.resolve("index.html"), "fineturn finetune: " + model, "Strategy " + s + " on " + data,
+        HtmlReport.write(out.resolve("index.html"), "fineturn finetune: " + modelOption.name(), "Strategy " + s + " on " + data,
                 List.of(run), advice, List.of("accuracy.png", "loss.png", "confusion.png"),
                 scoreOn != null ? "test" : "validation");
         if (json) {

@@ -21,11 +21,31 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a weight file's format, tensors and, where it has one, its layer graph.")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A weights or model file, or a "
+            + "model folder (or give it as --model).")
     Path file;
+
+    @picocli.CommandLine.Mixin
+    ModelOption modelOption;
 
     @Override
     public Integer call() throws Exception {
+        if (file == null) {
+            String spec = modelOption.spec();
+            boolean architecture = dev.fineturn.models.arch.Architectures.names().contains(
+                    spec.toLowerCase(java.util.Locale.ROOT));
+            if (!architecture) {
+                file = Path.of(spec);
+            } else {
+                ModelFiles.Loaded m = modelOption.open(ReferenceBackend.get(), false, false);
+                System.out.println("format: " + m.format() + (modelOption.weightsFile() != null
+                        ? " with weights from " + modelOption.weightsFile() : " (freshly initialised)"));
+                printModule(m.model());
+                return 0;
+            }
+        } else if (modelOption.model != null || modelOption.arch != null) {
+            throw new IllegalArgumentException("inspect: give the file once, as FILE or as --model");
+        }
         if (Files.isDirectory(file) && Files.exists(file.resolve(ModelFiles.ARCHITECTURE))) {
             System.out.println("format: fineturn model folder");
             System.out.println(Files.readString(file.resolve(ModelFiles.ARCHITECTURE)).strip());

@@ -25,11 +25,8 @@ final class LrFindCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|ARCH")
-    String model;
-
-    @Option(names = "--weights", paramLabel = "FILE")
-    Path weights;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--data", required = true, paramLabel = "PATH")
     String data;
@@ -66,7 +63,7 @@ final class LrFindCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+        ModelFiles.Loaded loaded = preprocessing.apply(modelOption.open(backend, common.quiet,
                 common.verbose));
         Classifier net = loaded.model();
         Dataset train = DataSources.open(data, net.inputChannels(), size);

@@ -51,9 +51,20 @@ public final class ModelFiles {
      */
     static Loaded open(String spec, Path weights, Backend backend, boolean quiet, boolean verbose)
             throws IOException {
+        return open(spec, weights, backend, quiet, verbose, 0);
+    }
+
+    /** As above, an architecture's head with {@code numClasses} outputs when that is positive. */
+    static Loaded open(String spec, Path weights, Backend backend, boolean quiet, boolean verbose, int numClasses)
+            throws IOException {
         List<NamedTensor> state = weights == null ? null
                 : dev.fineturn.models.format.WeightFiles.readStateDict(weights);
-        Loaded l = open(spec, backend, state == null ? 0 : classifierClasses(state));
+        int fromWeights = state == null ? 0 : classifierClasses(state);
+        if (numClasses > 0 && fromWeights > 0 && numClasses != fromWeights) {
+            throw new IllegalArgumentException("--num-classes " + numClasses + ": the classifier in " + weights
+                    + " has " + fromWeights + " outputs");
+        }
+        Loaded l = open(spec, backend, numClasses > 0 ? numClasses : fromWeights);
         if (state != null) {
             var report = dev.fineturn.models.match.WeightMatcher.defaults().strict(0.5).load(l.model(), state);
             if (!quiet) {

@@ -4,12 +4,8 @@ import dev.fineturn.data.ImageDecoder;
 import dev.fineturn.data.Resize;
 import dev.fineturn.data.Sample;
 import dev.fineturn.io.NamedTensor;
-import dev.fineturn.models.arch.Architectures;
-import dev.fineturn.models.format.WeightFiles;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.graph.OutputActivation;
-import dev.fineturn.models.match.LoadReport;
-import dev.fineturn.models.match.WeightMatcher;
 import dev.fineturn.models.numpy.NpyReader;
 import dev.fineturn.models.numpy.NpyWriter;
 import dev.fineturn.nn.Classifier;
@@ -47,14 +43,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true, description = "A model, or a weights file with --arch.")
-    String model;
-
-    @Option(names = "--arch", description = "Architecture the weights file belongs to (resnet18, ...).")
-    String arch;
-
-    @Option(names = "--num-classes", defaultValue = "1000", description = "Classes of --arch's head.")
-    int numClasses;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--input", required = true, paramLabel = "FILE|DIR",
             description = "A PNG/JPEG image, a folder of them, or a float32 .npy batch (NCHW or NHWC, see above).")
@@ -81,24 +71,12 @@ final class PredictCommand implements Callable<Integer> {
         Classifier net;
         GraphModel.Layout layout;
         OutputActivation act;
-        if (arch != null) {
-            net = Architectures.create(arch, numClasses);
-            net.to(backend);
-            LoadReport report = WeightMatcher.defaults().strict(0.99).load(net,
-                    WeightFiles.readStateDict(Path.of(model)));
-            if (!common.quiet) {
-                System.err.println(report);
-            }
-            layout = GraphModel.Layout.NCHW;
-            act = OutputActivation.NONE;
-        } else {
-            ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
-            net = m.model();
-            layout = m.layout();
-            act = m.activation();
-            recordedSize = m.recipe().path("inputSize").asInt(DEFAULT_SIZE);
-            m.recipe().path("classes").forEach(v -> recordedClasses.add(v.asText()));
-        }
+        ModelFiles.Loaded m = preprocessing.apply(modelOption.open(backend, common.quiet, common.verbose));
+        net = m.model();
+        layout = m.layout();
+        act = m.activation();
+        recordedSize = m.recipe().path("inputSize").asInt(DEFAULT_SIZE);
+        m.recipe().path("classes").forEach(v -> recordedClasses.add(v.asText()));
         List<Path> images = imageFiles(input);
         List<String> classNames = new ArrayList<>();
         int n;

@@ -50,13 +50,8 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE|ARCH",
-            description = "model.json (TF.js), a fineturn model folder, bundled:mobilenet_v2, or an architecture.")
-    String model;
-
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Pretrained weights (.pth, .safetensors, .npz) for an architecture given by --model.")
-    Path weights;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Class-subfolder images, a folder of IDX files, a CSV file, or demo:fashion-mnist.")
@@ -127,7 +122,7 @@ final class SweepCommand implements Callable<Integer> {
         checkOut(out, force);
         Backend backend = common.select();
         Init.seed(seed);
-        ModelFiles.Loaded loaded = preprocessing.apply(ModelFiles.open(model, weights, backend, common.quiet,
+        ModelFiles.Loaded loaded = preprocessing.apply(modelOption.open(backend, common.quiet,
                 common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
@@ -167,7 +162,7 @@ final class SweepCommand implements Callable<Integer> {
             say(String.format("sweep [%d/%d] %s (baseline)", ++done, total, PIXELS));
             rows.add(pixels(train));
         }
-        String title = "fineturn sweep: " + model;
+        String title = "fineturn sweep: " + modelOption.name();
         String intro = String.format("%d configurations%s, %d-fold cross-validation on %s (%d images, %d "
                         + "classes), seed %d.", configs.size(), baselines ? " and 2 baselines" : "", folds, data,
                 train.size(), train.numClasses(), seed);

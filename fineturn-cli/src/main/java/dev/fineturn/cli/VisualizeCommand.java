@@ -29,8 +29,8 @@ final class VisualizeCommand implements Callable<Integer> {
     @Mixin
     PreprocessOption preprocessing;
 
-    @Option(names = "--model", required = true)
-    String model;
+    @Mixin
+    ModelOption modelOption;
 
     @Option(names = "--out", required = true, description = "PNG file for the filter grid.")
     Path out;
@@ -50,7 +50,7 @@ final class VisualizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backend backend = common.select();
-        ModelFiles.Loaded m = preprocessing.apply(ModelFiles.open(model, backend));
+        ModelFiles.Loaded m = preprocessing.apply(modelOption.open(backend, common.quiet, common.verbose));
         Map.Entry<String, Tensor> conv = FilterGrid.firstConvolution(m.model());
         FilterGrid.write(out, conv.getValue(), 16);
         System.out.println("wrote " + conv.getValue().dim(0) + " filters of " + conv.getKey() + " "
