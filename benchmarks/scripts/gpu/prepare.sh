@@ -28,7 +28,7 @@ strip --strip-unneeded "$runtime/jre/lib/server/libjvm.so" 2>/dev/null || true
 tar czf "$OUT/jre.tgz" -C "$runtime" jre
 cp benchmarks/target/benchmarks.jar "$OUT/"
 cp -r fineturn-backend-cuda/target/test-classes "$OUT/test/cuda"
-cp fineturn-core/target/fineturn-core-*-tests.jar "$OUT/test/"
+cp fineturn-conformance/target/fineturn-conformance-*.jar "$OUT/test/"
 ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
     -DoutputDirectory="$OUT" -Dmdep.stripVersion=true
 mv "$OUT/junit-platform-console-standalone.jar" "$OUT/junit-console.jar"

@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ConvBenchmark {
+    public static final Throughput THROUGHPUT = Throughput.gflops(p -> flops(p.get("layer"), p.get("pass")));
+
     @Param({"cpu"})
     public String backend;
 

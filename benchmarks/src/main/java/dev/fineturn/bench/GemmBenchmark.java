@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GemmBenchmark {
+    /** {@code queue} GEMMs of 2 n^3 flops each per operation. */
+    public static final Throughput THROUGHPUT = Throughput.gflops(GemmBenchmark::flops);
+
     @Param({"cpu"})
     public String backend;
 
@@ -48,6 +52,11 @@ public class GemmBenchmark {
     private Storage bm;
     private Storage c;
     private GemmSpec spec;
+
+    static double flops(Map<String, String> params) {
+        double n = Double.parseDouble(params.get("n"));
+        return Double.parseDouble(params.getOrDefault("queue", "1")) * 2 * n * n * n;
+    }
 
     @Setup
     public void setup() {

@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
         "-Xmx6g"})
 public class ResNetStepBenchmark {
     public static final int BATCH = 32;
+    /** One step trains (or, in inference mode, classifies) {@code batch} images. */
+    public static final Throughput THROUGHPUT =
+            Throughput.images(p -> Double.parseDouble(p.getOrDefault("batch", String.valueOf(BATCH))));
 
     @Param({"cpu"})
     public String backend;

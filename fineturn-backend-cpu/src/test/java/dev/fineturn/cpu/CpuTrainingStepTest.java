@@ -17,7 +17,7 @@ import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.spi.Backend;
-import dev.fineturn.spi.FallbackLog;
+import dev.fineturn.backend.FallbackLog;
 import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,6 @@ import dev.fineturn.spi.Storage;
  * mostly padding.
  */
 final class ClConv {
-    private static final long[] TILE_LOCAL = OpenClBackend.TILE_LOCAL;
     /** Work-groups the weight-gradient GEMM aims for, splitting its long reduction to get them. */
     private static final long TARGET_GROUPS = 256;
     private static final int MIN_CHUNK = 512;
@@ -18,41 +17,41 @@ final class ClConv {
     private ClConv() {
     }
 
-    static void forward(OpenClBackend b, ConvGeometry g, Storage x, Storage w, Storage y) {
+    static void forward(ClLauncher b, ConvGeometry g, Storage x, Storage w, Storage y) {
         int[] geo = geometry(g);
         if (direct(g) && b.cpuKernels()) {
-            b.launch("conv_fwd_rows", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), 1)), null, geo, x, w, y);
+            b.launch("conv_fwd_rows", ClRange.linear(count(g, g.outChannels(), g.outH(), 1)), geo, x, w, y);
         } else if (direct(g)) {
-            b.launch("conv_fwd_direct", OpenClBackend.grid(count(g, g.outChannels(), g.outH(), g.outW())), null,
+            b.launch("conv_fwd_direct", ClRange.linear(count(g, g.outChannels(), g.outH(), g.outW())),
                     geo, x, w, y);
         } else if (b.cpuKernels()) {
             int outPixels = g.outH() * g.outW();
             int k = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
             ClPackedGemm.run(b, geo, g.groups(), g.outChannelsPerGroup(),
-                    OpenClBackend.checkedInt((long) g.batch() * outPixels, "pixel count"), k, 1f,
+                    ClLauncher.checkedInt((long) g.batch() * outPixels, "pixel count"), k, 1f,
                     new ClPackedGemm.Source(ClPackedGemm.MATRIX, false, w, 0, g.outChannelsPerGroup() * k),
                     new ClPackedGemm.Source(ClPackedGemm.IM2COL, false, x, 0, 0), 0f,
                     new ClPackedGemm.Target(y, 0, g.outChannelsPerGroup() * outPixels, outPixels,
                             g.outChannels() * outPixels, outPixels));
         } else {
             long pixels = (long) g.batch() * g.outH() * g.outW();
-            b.launch("conv_fwd_gemm", OpenClBackend.tiles(pixels, g.outChannelsPerGroup(), g.groups()), TILE_LOCAL,
+            b.launch("conv_fwd_gemm", ClRange.tiles(pixels, g.outChannelsPerGroup(), g.groups()),
                     geo, x, w, y);
         }
     }
 
-    static void backwardData(OpenClBackend b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
+    static void backwardData(ClLauncher b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
         int[] geo = geometry(g);
         if (direct(g) && b.cpuKernels()) {
-            b.launch("conv_bwd_data_rows", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), 1)), null, geo, dy,
+            b.launch("conv_bwd_data_rows", ClRange.linear(count(g, g.inChannels(), g.inH(), 1)), geo, dy,
                     w, dx);
         } else if (direct(g)) {
-            b.launch("conv_bwd_data_direct", OpenClBackend.grid(count(g, g.inChannels(), g.inH(), g.inW())),
-                    null, geo, dy, w, dx);
+            b.launch("conv_bwd_data_direct", ClRange.linear(count(g, g.inChannels(), g.inH(), g.inW())), geo,
+                    dy, w, dx);
         } else if (b.cpuKernels()) {
             int inPixels = g.inH() * g.inW();
             ClPackedGemm.run(b, geo, g.groups(), g.inChannelsPerGroup(),
-                    OpenClBackend.checkedInt((long) g.batch() * inPixels, "pixel count"),
+                    ClLauncher.checkedInt((long) g.batch() * inPixels, "pixel count"),
                     g.outChannelsPerGroup() * g.kernelH() * g.kernelW(), 1f,
                     new ClPackedGemm.Source(ClPackedGemm.WEIGHTS_T, false, w, 0, 0),
                     new ClPackedGemm.Source(ClPackedGemm.DY_GATHER, false, dy, 0, 0), 0f,
@@ -60,25 +59,24 @@ final class ClConv {
                             g.inChannels() * inPixels, inPixels));
         } else {
             long pixels = (long) g.batch() * g.inH() * g.inW();
-            b.launch("conv_bwd_data_gemm", OpenClBackend.tiles(pixels, g.inChannelsPerGroup(), g.groups()), TILE_LOCAL,
+            b.launch("conv_bwd_data_gemm", ClRange.tiles(pixels, g.inChannelsPerGroup(), g.groups()),
                     geo, dy, w, dx);
         }
     }
 
-    static void backwardWeights(OpenClBackend b, ConvGeometry g, Storage x, Storage dy, Storage dw) {
+    static void backwardWeights(ClLauncher b, ConvGeometry g, Storage x, Storage dy, Storage dw) {
         int[] geo = geometry(g);
         int perOut = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
-        int weights = OpenClBackend.checkedInt((long) g.outChannels() * perOut, "weight count");
+        int weights = ClLauncher.checkedInt((long) g.outChannels() * perOut, "weight count");
         if (direct(g) && b.cpuKernels()) {
-            b.launch("conv_bwd_weights_rows", OpenClBackend.grid(weights), null, geo, x, dy, dw);
+            b.launch("conv_bwd_weights_rows", ClRange.linear(weights), geo, x, dy, dw);
             return;
         }
         if (direct(g)) {
-            b.launch("conv_bwd_weights_direct", OpenClBackend.groups(weights, OpenClBackend.RB),
-                    new long[]{OpenClBackend.RB}, geo, x, dy, dw);
+            b.launch("conv_bwd_weights_direct", ClRange.perItem(weights, ClRange.RB), geo, x, dy, dw);
             return;
         }
-        int reduction = OpenClBackend.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
+        int reduction = ClLauncher.checkedInt((long) g.batch() * g.outH() * g.outW(), "reduction length");
         if (b.cpuKernels()) {
             // dw^T = im2col(x) dy^T: the large operand, im2col(x), packs along its contiguous pixel rows.
             ClPackedGemm.run(b, geo, g.groups(), perOut, g.outChannelsPerGroup(), reduction, 1f,
@@ -87,21 +85,21 @@ final class ClConv {
                     new ClPackedGemm.Target(dw, 0, g.outChannelsPerGroup() * perOut, 1, perOut, 1));
             return;
         }
-        long tileCount = ceil(perOut, OpenClBackend.TILE) * ceil(g.outChannelsPerGroup(), OpenClBackend.TILE)
+        long tileCount = ceil(perOut, ClRange.TILE) * ceil(g.outChannelsPerGroup(), ClRange.TILE)
                 * g.groups();
         int splits = (int) Math.max(1, Math.min(Math.min(ceil(TARGET_GROUPS, tileCount), MAX_SPLITS),
                 reduction / MIN_CHUNK));
         int chunk = (int) (ceil(reduction, splits * 16L) * 16);
         splits = (int) ceil(reduction, chunk);
-        long[] global = OpenClBackend.tiles(perOut, g.outChannelsPerGroup(), (long) g.groups() * splits);
+        ClRange global = ClRange.tiles(perOut, g.outChannelsPerGroup(), (long) g.groups() * splits);
         if (splits == 1) {
-            b.launch("conv_bwd_weights_gemm", global, TILE_LOCAL, geo, x, dy, dw, 1, chunk);
+            b.launch("conv_bwd_weights_gemm", global, geo, x, dy, dw, 1, chunk);
             return;
         }
         synchronized (b) {
             Storage parts = b.scratch((long) splits * weights);
-            b.launch("conv_bwd_weights_gemm", global, TILE_LOCAL, geo, x, dy, parts, splits, chunk);
-            b.launch("sum_partials", OpenClBackend.grid(weights), null, parts, splits, dw, weights);
+            b.launch("conv_bwd_weights_gemm", global, geo, x, dy, parts, splits, chunk);
+            b.launch("sum_partials", ClRange.linear(weights), parts, splits, dw, weights);
         }
     }
 
@@ -110,14 +108,17 @@ final class ClConv {
         return g.inChannelsPerGroup() == 1 || g.outChannelsPerGroup() == 1;
     }
 
+    /** The kernels' {@code Geo} struct; tensors beyond the kernels' 32-bit indices are refused. */
     private static int[] geometry(ConvGeometry g) {
+        count(g, g.inChannels(), g.inH(), g.inW());
+        count(g, g.outChannels(), g.outH(), g.outW());
         return new int[]{g.batch(), g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.kernelH(), g.kernelW(),
             g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), g.groups(), g.outH(),
             g.outW()};
     }
 
     private static long count(ConvGeometry g, int channels, int h, int w) {
-        return OpenClBackend.checkedInt((long) g.batch() * channels * h * w, "element count");
+        return ClLauncher.checkedInt((long) g.batch() * channels * h * w, "element count");
     }
 
     private static long ceil(long a, long b) {

@@ -42,7 +42,7 @@ final class ClPackedGemm {
     }
 
     /** C[b] = alpha * op(A[b]) op(B[b]) + beta * C[b] for {@code batch} products of m x k by k x n. */
-    static void run(OpenClBackend be, int[] geo, int batch, int m, int n, int k, float alpha, Source a, Source b,
+    static void run(ClLauncher be, int[] geo, int batch, int m, int n, int k, float alpha, Source a, Source b,
                     float beta, Target c) {
         if (m == 0 || n == 0 || batch == 0) {
             return;
@@ -55,8 +55,8 @@ final class ClPackedGemm {
         long apLength = (long) slice * mb * MR * kcMax;
         long bpLength = (long) slice * ceil(ncMax, NR) * NR * kcMax;
         int apOff = 0;
-        int bpOff = OpenClBackend.checkedInt(apLength, "panel size");
-        OpenClBackend.checkedInt(apLength + bpLength, "panel size");
+        int bpOff = ClLauncher.checkedInt(apLength, "panel size");
+        ClLauncher.checkedInt(apLength + bpLength, "panel size");
         synchronized (be) {
             Storage panels = be.scratch(Math.max(1, apLength + bpLength));
             for (int b0 = 0; b0 < batch; b0 += slice) {
@@ -68,13 +68,13 @@ final class ClPackedGemm {
                     do {
                         int kc = Math.min(kcStep, k - k0);
                         if (kc > 0) {
-                            be.launch("pack_a", new long[]{ceil(kc, KCH), mb, bs}, null, a.mode(), geo, m, k, k0, kc,
+                            be.launch("pack_a", ClRange.of(ceil(kc, KCH), mb, bs), a.mode(), geo, m, k, k0, kc,
                                     a.transposed() ? 1 : 0, b0, a.data(), a.offset(), a.batchStride(), panels, apOff);
-                            be.launch("pack_b", new long[]{ceil(kc, KCH), nb, bs}, null, b.mode(), geo, k, n, k0, kc,
+                            be.launch("pack_b", ClRange.of(ceil(kc, KCH), nb, bs), b.mode(), geo, k, n, k0, kc,
                                     nOff, nc, b.transposed() ? 1 : 0, b0, b.data(), b.offset(), b.batchStride(),
                                     panels, bpOff);
                         }
-                        be.launch("gemm_packed", new long[]{nb, mb, bs}, null, m, n, kc, nOff, nc, alpha,
+                        be.launch("gemm_packed", ClRange.of(nb, mb, bs), m, n, kc, nOff, nc, alpha,
                                 k0 == 0 ? beta : 1f, b0, panels, apOff, panels, bpOff, c.data(), c.offset(),
                                 c.batchStride(), c.cp(), c.cis(), c.rs());
                         k0 += kcStep;

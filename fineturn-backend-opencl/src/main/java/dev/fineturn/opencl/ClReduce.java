@@ -13,7 +13,7 @@ final class ClReduce {
     private ClReduce() {
     }
 
-    static void sum(OpenClBackend b, int[] inShape, Storage in, int[] outShape, Storage out) {
+    static void sum(ClLauncher b, int[] inShape, Storage in, int[] outShape, Storage out) {
         long total = 1;
         long outSize = 1;
         for (int d = 0; d < inShape.length; d++) {
@@ -24,7 +24,7 @@ final class ClReduce {
             return;
         }
         if (total == 0) {
-            b.fill(out, 0, outSize, 0f);
+            ClElementwise.fill(b, out, 0, outSize, 0f);
             return;
         }
         List<int[]> dims = collapse(inShape, outShape);
@@ -38,15 +38,14 @@ final class ClReduce {
             red[d] = dim[1] == 0 ? 1 : dim[0];
             strides[d] = dim[2];
         }
-        int count = OpenClBackend.checkedInt(total / outSize, "reduction length");
-        int outs = OpenClBackend.checkedInt(outSize, "length");
+        int count = ClLauncher.checkedInt(total / outSize, "reduction length");
+        int outs = ClLauncher.checkedInt(outSize, "length");
         if (count <= SERIAL_MAX) {
-            b.launch("sum_reduce_serial", OpenClBackend.grid(outs), null, rank, OpenClBackend.int8(kept),
-                    OpenClBackend.int8(red), OpenClBackend.int8(strides), in, out, outs, count);
+            b.launch("sum_reduce_serial", ClRange.linear(outs), rank, ClLauncher.dims(kept),
+                    ClLauncher.dims(red), ClLauncher.dims(strides), in, out, outs, count);
         } else {
-            b.launch("sum_reduce_block", OpenClBackend.groups(outs, OpenClBackend.RB),
-                    new long[]{OpenClBackend.RB}, rank, OpenClBackend.int8(kept), OpenClBackend.int8(red),
-                    OpenClBackend.int8(strides), in, out, count);
+            b.launch("sum_reduce_block", ClRange.perItem(outs, ClRange.RB), rank, ClLauncher.dims(kept),
+                    ClLauncher.dims(red), ClLauncher.dims(strides), in, out, count);
         }
     }
 
@@ -63,12 +62,12 @@ final class ClReduce {
                 int reduced = outShape[d] == 1 ? 1 : 0;
                 int[] inner = dims.isEmpty() ? null : dims.get(0);
                 if (inner != null && inner[1] == reduced) {
-                    inner[0] = OpenClBackend.checkedInt((long) inner[0] * extent, "extent");
+                    inner[0] = ClLauncher.checkedInt((long) inner[0] * extent, "extent");
                 } else {
                     dims.add(0, new int[]{extent, reduced, stride});
                 }
             }
-            stride = OpenClBackend.checkedInt((long) stride * extent, "stride");
+            stride = ClLauncher.checkedInt((long) stride * extent, "stride");
         }
         if (dims.isEmpty()) {
             dims.add(new int[]{1, 0, 1});

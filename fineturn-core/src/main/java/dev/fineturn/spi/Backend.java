@@ -1,30 +1,49 @@
 package dev.fineturn.spi;
 
+import dev.fineturn.backend.Fallback;
+
 /**
  * A compute backend: memory, transfers and kernels. All kernels take dense (contiguous) storages
  * starting at offset 0 unless a parameter says otherwise. Outputs are overwritten, never
- * accumulated into.
+ * accumulated into. Lengths, offsets and counts are in float elements.
  *
- * <p>Every kernel has a default implementation that runs the reference kernel on host copies and
- * logs a warning once per backend and kernel. A backend overrides the kernels it implements; a
- * missing kernel is therefore slow, never wrong.
+ * <p><b>Threading.</b> The core calls a backend from one thread at a time (the thread that runs
+ * the model; the data loader prepares batches on its own threads but uploads them on the
+ * consumer's thread), so a backend may bind a device context to that thread. Calls take effect in
+ * the order they are made: a kernel sees the writes and kernels issued before it, and
+ * {@link #read} returns only once the values it copies are final. A backend may queue kernels
+ * asynchronously as long as that order holds; {@link #synchronize} waits for the queue to drain.
+ *
+ * <p><b>Memory.</b> {@link #allocate} hands out a {@link Storage} whose {@link Storage#backend()}
+ * is this backend; every storage a kernel receives was allocated by it. Nobody frees a storage
+ * explicitly: a backend releases the memory after the storage has become unreachable (a
+ * {@link java.lang.ref.Cleaner} does this for the device backends), and no earlier than the kernels
+ * already queued on it have finished.
+ *
+ * <p><b>Kernels a backend lacks.</b> Every kernel has a default implementation that runs the
+ * reference kernel on host copies and logs a warning once per backend and kernel, so a missing
+ * kernel is slow, never wrong. A backend overrides the kernels it implements. The defaults
+ * delegate to {@link Fallback} in {@code dev.fineturn.backend}: this package holds only the
+ * contract and the value types it speaks in, never an implementation of its own.
  */
 public interface Backend {
+    /** The backend's short name, as its provider reports it ({@code "cpu"}, {@code "opencl"}); used in messages. */
     String name();
 
-    /** Allocates zero-filled memory. */
+    /** Allocates zero-filled memory for {@code length} floats. */
     Storage allocate(long length);
 
-    /** Copies host floats into existing device memory. */
+    /** Copies {@code length} host floats from {@code src[srcOffset..]} into existing memory at {@code dstOffset}. */
     void write(float[] src, int srcOffset, Storage dst, long dstOffset, int length);
 
-    /** Copies device memory into a host array. */
+    /** Copies {@code length} floats of memory from {@code srcOffset} into {@code dst[dstOffset..]}. */
     void read(Storage src, long srcOffset, float[] dst, int dstOffset, int length);
 
     /** Waits for queued work to finish; host backends return at once. */
     default void synchronize() {
     }
 
+    /** Allocates memory holding a copy of {@code src}. */
     default Storage upload(float[] src) {
         Storage s = allocate(src.length);
         write(src, 0, s, 0, src.length);
@@ -33,6 +52,7 @@ public interface Backend {
 
     // ---- kernels -------------------------------------------------------------------------
 
+    /** Sets {@code length} elements of {@code dst} from {@code offset} to {@code value}. */
     default void fill(Storage dst, long offset, long length, float value) {
         Fallback.fill(this, dst, offset, length, value);
     }
@@ -68,35 +88,47 @@ public interface Backend {
         Fallback.sumReduce(this, inShape, in, outShape, out);
     }
 
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C} for each matrix of the batch, as {@link GemmSpec}
+     * describes; the operands start at the given offsets. With {@code beta == 0} C is only written,
+     * so whatever it held (even NaN) does not leak into the result.
+     */
     default void gemm(GemmSpec spec, float alpha, Storage a, long aOffset, Storage b, long bOffset,
                       float beta, Storage c, long cOffset) {
         Fallback.gemm(this, spec, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
     }
 
+    /** y = conv2d(x, w): x is NCHW, w is OIHW per group, y is {@code [batch, outChannels, outH, outW]}. */
     default void conv2dForward(ConvGeometry g, Storage x, Storage w, Storage y) {
         Fallback.conv2dForward(this, g, x, w, y);
     }
 
+    /** dx = the gradient of the convolution with respect to its input, given dy and the weights. */
     default void conv2dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         Fallback.conv2dBackwardData(this, g, dy, w, dx);
     }
 
+    /** dw = the gradient of the convolution with respect to its weights, given x and dy. */
     default void conv2dBackwardWeights(ConvGeometry g, Storage x, Storage dy, Storage dw) {
         Fallback.conv2dBackwardWeights(this, g, x, dy, dw);
     }
 
+    /** Max pooling over NCHW data; padding never wins a window. */
     default void maxPool2dForward(PoolGeometry g, Storage x, Storage y) {
         Fallback.maxPool2dForward(this, g, x, y);
     }
 
+    /** dx = dy routed to the first maximum of each window (recomputed from x). */
     default void maxPool2dBackward(PoolGeometry g, Storage x, Storage dy, Storage dx) {
         Fallback.maxPool2dBackward(this, g, x, dy, dx);
     }
 
+    /** Average pooling over NCHW data, with the divisor {@link PoolGeometry} specifies. */
     default void avgPool2dForward(PoolGeometry g, Storage x, Storage y) {
         Fallback.avgPool2dForward(this, g, x, y);
     }
 
+    /** dx = dy spread evenly over each window, with the forward's divisor. */
     default void avgPool2dBackward(PoolGeometry g, Storage dy, Storage dx) {
         Fallback.avgPool2dBackward(this, g, dy, dx);
     }
@@ -106,6 +138,7 @@ public interface Backend {
         Fallback.softmax(this, rows, cols, log, x, y);
     }
 
+    /** dx from the forward's output y and dy, for softmax or (with {@code log}) log-softmax. */
     default void softmaxBackward(int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
         Fallback.softmaxBackward(this, rows, cols, log, y, dy, dx);
     }
@@ -130,6 +163,7 @@ public interface Backend {
         Fallback.batchNormStatistics(this, n, c, hw, x, mean, var);
     }
 
+    /** y = gamma * (x - mean) / sqrt(var + eps) + beta per channel of NCHW data seen as [n, c, hw]. */
     default void batchNormForward(int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
                                   Storage gamma, Storage beta, Storage y) {
         Fallback.batchNormForward(this, n, c, hw, eps, x, mean, var, gamma, beta, y);
@@ -153,10 +187,15 @@ public interface Backend {
         Fallback.dropoutMask(this, seed, p, mask, n);
     }
 
+    /**
+     * One SGD step on n parameters in place, as {@link SgdParams} describes (weight decay,
+     * momentum, Nesterov). {@code momentumBuffer} is updated in place; it may be null when momentum is 0.
+     */
     default void sgdStep(SgdParams p, Storage param, Storage grad, Storage momentumBuffer, long n) {
         Fallback.sgdStep(this, p, param, grad, momentumBuffer, n);
     }
 
+    /** One AdamW step on n parameters in place; the moment estimates m and v are updated too. */
     default void adamwStep(AdamWParams p, Storage param, Storage grad, Storage m, Storage v, long n) {
         Fallback.adamwStep(this, p, param, grad, m, v, n);
     }

@@ -73,6 +73,7 @@ class PyTorchParityTest {
         Map<String, Tensor> state = new LinkedHashMap<>();
         FIX.get("tiny_cnn").get("state_dict").fields()
                 .forEachRemaining(e -> state.put(e.getKey(), Fixtures.tensor(b, e.getValue())));
+        assertEquals(m.stateDict().size(), state.size(), "state-dict entries in the fixture");
         Module.LoadResult r = m.loadStateDict(state, true);
         assertTrue(r.isComplete(), r.toString());
         return m;
@@ -93,9 +94,11 @@ class PyTorchParityTest {
             assertClose(mode + " logits", Fixtures.floats(c.get("logits")), logits.toArray(), 1e-4, 1e-5);
             assertEquals(c.get("loss").asDouble(), loss.item(), 1e-5, mode + " loss");
             Map<String, Tensor> params = m.namedParameters();
+            assertEquals(params.size(), c.get("grads").size(), mode + " gradients in the fixture");
             c.get("grads").fields().forEachRemaining(e -> assertClose(mode + " grad " + e.getKey(),
                     Fixtures.floats(e.getValue()), params.get(e.getKey()).grad().toArray(), 1e-3, 1e-5));
             Map<String, Tensor> buffers = m.namedBuffers();
+            assertEquals(buffers.size(), c.get("buffers_after").size(), mode + " buffers in the fixture");
             c.get("buffers_after").fields().forEachRemaining(e -> assertClose(mode + " buffer " + e.getKey(),
                     Fixtures.floats(e.getValue()), buffers.get(e.getKey()).toArray(), 1e-4, 1e-6));
         }
@@ -104,6 +107,7 @@ class PyTorchParityTest {
     @Test
     void optimizersFollowPyTorchTrajectories() {
         JsonNode o = FIX.get("optimizers");
+        assertEquals(5, o.get("cases").size(), "optimizer cases in the fixture");
         for (JsonNode c : o.get("cases")) {
             Tensor p = Tensor.of(b, Fixtures.floats(o.get("p0")), 7).requiresGrad(true);
             JsonNode opts = c.get("options");

@@ -16,7 +16,7 @@ import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.spi.Backend;
-import dev.fineturn.spi.FallbackLog;
+import dev.fineturn.backend.FallbackLog;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.List;
@@ -101,9 +101,11 @@ public final class TrainingFixtures {
             assertClose("loss of step " + s, lossRef.toArray(), lossDev[s].toArray(), 1e-5);
         }
         Map<String, Tensor> stateDev = mDev.stateDict();
+        assertEquals(mRef.stateDict().keySet(), stateDev.keySet(), "state entries");
         mRef.stateDict().forEach((n, t) -> assertClose(n, t.toArray(), stateDev.get(n).toArray(), 1e-4));
         // A conv bias ahead of batch norm has a gradient that is zero up to rounding, hence the floor.
         Map<String, Tensor> paramsDev = mDev.namedParameters();
+        assertEquals(mRef.namedParameters().keySet(), paramsDev.keySet(), "parameters");
         mRef.namedParameters().forEach((n, t) ->
                 assertClose("grad of " + n, t.grad().toArray(), paramsDev.get(n).grad().toArray(), 1e-3, 1e-2));
     }

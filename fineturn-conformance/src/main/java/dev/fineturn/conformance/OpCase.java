@@ -10,14 +10,10 @@ import java.util.function.Function;
  * and the function itself. Values are drawn on the host from a fixed seed so that every backend
  * sees the same numbers.
  */
-public record OpCase(String name, int[][] shapes, Inputs inputs, Function<Tensor[], Tensor> fn, boolean differentiable) {
+public record OpCase(String name, int[][] shapes, Inputs inputs, Function<Tensor[], Tensor> fn) {
 
     public static OpCase of(String name, Inputs inputs, Function<Tensor[], Tensor> fn, int[]... shapes) {
-        return new OpCase(name, shapes, inputs, fn, true);
-    }
-
-    public static OpCase forwardOnly(String name, Inputs inputs, Function<Tensor[], Tensor> fn, int[]... shapes) {
-        return new OpCase(name, shapes, inputs, fn, false);
+        return new OpCase(name, shapes, inputs, fn);
     }
 
     @Override

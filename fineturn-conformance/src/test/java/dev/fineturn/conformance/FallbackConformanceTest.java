@@ -1,8 +1,7 @@
-package dev.fineturn.backend;
+package dev.fineturn.conformance;
 
-import dev.fineturn.conformance.BackendConformanceKit;
 import dev.fineturn.spi.Backend;
-import dev.fineturn.spi.FallbackLog;
+import dev.fineturn.backend.FallbackLog;
 import dev.fineturn.spi.Storage;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.fineturn.spi;
+package dev.fineturn.backend;
 
 import dev.fineturn.reference.ConvKernels;
 import dev.fineturn.reference.ElementwiseKernels;
@@ -7,6 +7,16 @@ import dev.fineturn.reference.NormKernels;
 import dev.fineturn.reference.OptimizerKernels;
 import dev.fineturn.reference.PoolKernels;
 import dev.fineturn.reference.SoftmaxKernels;
+import dev.fineturn.spi.AdamWParams;
+import dev.fineturn.spi.Backend;
+import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.ConvGeometry;
+import dev.fineturn.spi.GemmSpec;
+import dev.fineturn.spi.HostStorage;
+import dev.fineturn.spi.PoolGeometry;
+import dev.fineturn.spi.SgdParams;
+import dev.fineturn.spi.Storage;
+import dev.fineturn.spi.UnaryOp;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Runs a reference kernel for a backend that lacks its own: inputs are read to the host, outputs
  * written back. Host storages are used in place. Warns once per backend and kernel.
+ *
+ * <p>The default kernel methods of {@link Backend} call these; a backend never needs to. They sit
+ * outside {@code dev.fineturn.spi} so that the SPI names no implementation of its own.
  */
-final class Fallback {
+public final class Fallback {
     private static final System.Logger LOG = System.getLogger("dev.fineturn.backend");
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
     private static final java.util.concurrent.atomic.AtomicLong WARNINGS = new java.util.concurrent.atomic.AtomicLong();
@@ -59,14 +72,14 @@ final class Fallback {
         }
     }
 
-    static void fill(Backend b, Storage dst, long offset, long length, float value) {
+    public static void fill(Backend b, Storage dst, long offset, long length, float value) {
         warn(b, "fill");
         float[] d = host(b, dst);
         ElementwiseKernels.fill(d, (int) offset, (int) length, value);
         back(b, d, dst);
     }
 
-    static void copyStrided(Backend b, int[] shape, Storage src, long srcOffset, int[] srcStrides,
+    public static void copyStrided(Backend b, int[] shape, Storage src, long srcOffset, int[] srcStrides,
                             Storage dst, long dstOffset, int[] dstStrides) {
         warn(b, "copyStrided");
         float[] d = host(b, dst);
@@ -74,14 +87,14 @@ final class Fallback {
         back(b, d, dst);
     }
 
-    static void unary(Backend b, UnaryOp op, float alpha, float beta, Storage x, Storage y, long n) {
+    public static void unary(Backend b, UnaryOp op, float alpha, float beta, Storage x, Storage y, long n) {
         warn(b, "unary");
         float[] out = host(b, y);
         ElementwiseKernels.unary(op, alpha, beta, host(b, x), out, (int) n);
         back(b, out, y);
     }
 
-    static void unaryBackward(Backend b, UnaryOp op, float alpha, float beta, Storage x, Storage y, Storage dy,
+    public static void unaryBackward(Backend b, UnaryOp op, float alpha, float beta, Storage x, Storage y, Storage dy,
                               Storage dx, long n) {
         warn(b, "unaryBackward");
         float[] out = host(b, dx);
@@ -89,7 +102,7 @@ final class Fallback {
         back(b, out, dx);
     }
 
-    static void binary(Backend b, BinaryOp op, int[] shape, Storage a, long aOffset, int[] aStrides,
+    public static void binary(Backend b, BinaryOp op, int[] shape, Storage a, long aOffset, int[] aStrides,
                        Storage bb, long bOffset, int[] bStrides, Storage out) {
         warn(b, "binary");
         float[] o = host(b, out);
@@ -98,14 +111,14 @@ final class Fallback {
         back(b, o, out);
     }
 
-    static void sumReduce(Backend b, int[] inShape, Storage in, int[] outShape, Storage out) {
+    public static void sumReduce(Backend b, int[] inShape, Storage in, int[] outShape, Storage out) {
         warn(b, "sumReduce");
         float[] o = host(b, out);
         ElementwiseKernels.sumReduce(inShape, host(b, in), outShape, o);
         back(b, o, out);
     }
 
-    static void gemm(Backend b, GemmSpec spec, float alpha, Storage a, long aOffset, Storage bm, long bOffset,
+    public static void gemm(Backend b, GemmSpec spec, float alpha, Storage a, long aOffset, Storage bm, long bOffset,
                      float beta, Storage c, long cOffset) {
         warn(b, "gemm");
         float[] o = host(b, c);
@@ -113,70 +126,70 @@ final class Fallback {
         back(b, o, c);
     }
 
-    static void conv2dForward(Backend b, ConvGeometry g, Storage x, Storage w, Storage y) {
+    public static void conv2dForward(Backend b, ConvGeometry g, Storage x, Storage w, Storage y) {
         warn(b, "conv2dForward");
         float[] o = host(b, y);
         ConvKernels.forward(g, host(b, x), host(b, w), o);
         back(b, o, y);
     }
 
-    static void conv2dBackwardData(Backend b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
+    public static void conv2dBackwardData(Backend b, ConvGeometry g, Storage dy, Storage w, Storage dx) {
         warn(b, "conv2dBackwardData");
         float[] o = host(b, dx);
         ConvKernels.backwardData(g, host(b, dy), host(b, w), o);
         back(b, o, dx);
     }
 
-    static void conv2dBackwardWeights(Backend b, ConvGeometry g, Storage x, Storage dy, Storage dw) {
+    public static void conv2dBackwardWeights(Backend b, ConvGeometry g, Storage x, Storage dy, Storage dw) {
         warn(b, "conv2dBackwardWeights");
         float[] o = host(b, dw);
         ConvKernels.backwardWeights(g, host(b, x), host(b, dy), o);
         back(b, o, dw);
     }
 
-    static void maxPool2dForward(Backend b, PoolGeometry g, Storage x, Storage y) {
+    public static void maxPool2dForward(Backend b, PoolGeometry g, Storage x, Storage y) {
         warn(b, "maxPool2dForward");
         float[] o = host(b, y);
         PoolKernels.maxForward(g, host(b, x), o);
         back(b, o, y);
     }
 
-    static void maxPool2dBackward(Backend b, PoolGeometry g, Storage x, Storage dy, Storage dx) {
+    public static void maxPool2dBackward(Backend b, PoolGeometry g, Storage x, Storage dy, Storage dx) {
         warn(b, "maxPool2dBackward");
         float[] o = host(b, dx);
         PoolKernels.maxBackward(g, host(b, x), host(b, dy), o);
         back(b, o, dx);
     }
 
-    static void avgPool2dForward(Backend b, PoolGeometry g, Storage x, Storage y) {
+    public static void avgPool2dForward(Backend b, PoolGeometry g, Storage x, Storage y) {
         warn(b, "avgPool2dForward");
         float[] o = host(b, y);
         PoolKernels.avgForward(g, host(b, x), o);
         back(b, o, y);
     }
 
-    static void avgPool2dBackward(Backend b, PoolGeometry g, Storage dy, Storage dx) {
+    public static void avgPool2dBackward(Backend b, PoolGeometry g, Storage dy, Storage dx) {
         warn(b, "avgPool2dBackward");
         float[] o = host(b, dx);
         PoolKernels.avgBackward(g, host(b, dy), o);
         back(b, o, dx);
     }
 
-    static void softmax(Backend b, int rows, int cols, boolean log, Storage x, Storage y) {
+    public static void softmax(Backend b, int rows, int cols, boolean log, Storage x, Storage y) {
         warn(b, "softmax");
         float[] o = host(b, y);
         SoftmaxKernels.softmax(rows, cols, log, host(b, x), o);
         back(b, o, y);
     }
 
-    static void softmaxBackward(Backend b, int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
+    public static void softmaxBackward(Backend b, int rows, int cols, boolean log, Storage y, Storage dy, Storage dx) {
         warn(b, "softmaxBackward");
         float[] o = host(b, dx);
         SoftmaxKernels.softmaxBackward(rows, cols, log, host(b, y), host(b, dy), o);
         back(b, o, dx);
     }
 
-    static void crossEntropyForward(Backend b, int rows, int cols, float smoothing, Storage logits, Storage labels,
+    public static void crossEntropyForward(Backend b, int rows, int cols, float smoothing, Storage logits, Storage labels,
                                     Storage probs, Storage rowLoss) {
         warn(b, "crossEntropyForward");
         float[] p = host(b, probs);
@@ -186,7 +199,7 @@ final class Fallback {
         back(b, l, rowLoss);
     }
 
-    static void crossEntropyBackward(Backend b, int rows, int cols, float smoothing, Storage probs, Storage labels,
+    public static void crossEntropyBackward(Backend b, int rows, int cols, float smoothing, Storage probs, Storage labels,
                                      Storage dRowLoss, Storage dLogits) {
         warn(b, "crossEntropyBackward");
         float[] o = host(b, dLogits);
@@ -195,7 +208,7 @@ final class Fallback {
         back(b, o, dLogits);
     }
 
-    static void batchNormStatistics(Backend b, int n, int c, int hw, Storage x, Storage mean, Storage var) {
+    public static void batchNormStatistics(Backend b, int n, int c, int hw, Storage x, Storage mean, Storage var) {
         warn(b, "batchNormStatistics");
         float[] m = host(b, mean);
         float[] v = host(b, var);
@@ -204,7 +217,7 @@ final class Fallback {
         back(b, v, var);
     }
 
-    static void batchNormForward(Backend b, int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
+    public static void batchNormForward(Backend b, int n, int c, int hw, float eps, Storage x, Storage mean, Storage var,
                                  Storage gamma, Storage beta, Storage y) {
         warn(b, "batchNormForward");
         float[] o = host(b, y);
@@ -212,7 +225,7 @@ final class Fallback {
         back(b, o, y);
     }
 
-    static void batchNormBackward(Backend b, int n, int c, int hw, float eps, boolean batchStatistics, Storage x,
+    public static void batchNormBackward(Backend b, int n, int c, int hw, float eps, boolean batchStatistics, Storage x,
                                   Storage dy, Storage mean, Storage var, Storage gamma, Storage dx, Storage dgamma,
                                   Storage dbeta) {
         warn(b, "batchNormBackward");
@@ -226,14 +239,14 @@ final class Fallback {
         back(b, ob, dbeta);
     }
 
-    static void dropoutMask(Backend b, long seed, float p, Storage mask, long n) {
+    public static void dropoutMask(Backend b, long seed, float p, Storage mask, long n) {
         warn(b, "dropoutMask");
         float[] o = host(b, mask);
         ElementwiseKernels.dropoutMask(seed, p, o, (int) n);
         back(b, o, mask);
     }
 
-    static void sgdStep(Backend b, SgdParams p, Storage param, Storage grad, Storage buf, long n) {
+    public static void sgdStep(Backend b, SgdParams p, Storage param, Storage grad, Storage buf, long n) {
         warn(b, "sgdStep");
         float[] w = host(b, param);
         float[] m = buf == null ? new float[(int) n] : host(b, buf);
@@ -244,7 +257,7 @@ final class Fallback {
         }
     }
 
-    static void adamwStep(Backend b, AdamWParams p, Storage param, Storage grad, Storage m, Storage v, long n) {
+    public static void adamwStep(Backend b, AdamWParams p, Storage param, Storage grad, Storage m, Storage v, long n) {
         warn(b, "adamwStep");
         float[] w = host(b, param);
         float[] mm = host(b, m);

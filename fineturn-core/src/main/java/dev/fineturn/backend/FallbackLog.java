@@ -1,4 +1,4 @@
-package dev.fineturn.spi;
+package dev.fineturn.backend;
 
 import java.util.Set;
 
