@@ -9,7 +9,8 @@ import java.util.Random;
 /**
  * One call of a cpu kernel, built against whichever fineturn build loads this class: "gemm:N" (N x N
  * SGEMM), "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes), or
- * "step:head|partial|full|inference" (one ResNet-18 step at 64x64, batch 32, as ResNetStepBenchmark runs it).
+ * "step:head|partial|full|inference" (one ResNet-18 step at 64x64, batch 32, as ResNetStepBenchmark runs it), or
+ * "infer:mobilenetv2" (MobileNetV2, 10 classes, eval mode without a graph, at 64x64, batch 32).
  */
 public final class Workload {
     private Workload() {
@@ -19,6 +20,9 @@ public final class Workload {
         String[] parts = spec.split(":");
         if (parts[0].equals("step")) {
             return resnetStep(parts[1]);
+        }
+        if (parts[0].equals("infer")) {
+            return inference(parts[1]);
         }
         Backend b = Backends.get("cpu");
         int[] v = java.util.Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -68,5 +72,23 @@ public final class Workload {
         step.size = 64;
         step.setup();
         return step::step;
+    }
+
+    private static Runnable inference(String model) {
+        if (!model.equals("mobilenetv2")) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; known: mobilenetv2");
+        }
+        Backend b = Backends.get("cpu");
+        dev.fineturn.nn.Init.useBackend(b);
+        dev.fineturn.nn.Init.seed(1);
+        dev.fineturn.nn.Classifier net = dev.fineturn.models.arch.MobileNetV2.mobilenetV2(10);
+        net.to(b);
+        net.eval();
+        dev.fineturn.tensor.Tensor x = dev.fineturn.tensor.Tensor.randn(b, 3, 32, 3, 64, 64);
+        return () -> {
+            try (var g = dev.fineturn.tensor.GradMode.noGrad()) {
+                net.forward(x);
+            }
+        };
     }
 }

@@ -30,16 +30,21 @@ if ((runs > 1)); then
   python3 - "$out" "$runs" <<'PY'
 import re, statistics, sys
 out, runs = sys.argv[1], int(sys.argv[2])
-ratios = {}
+ratios, old_ms, new_ms = {}, {}, {}
 for r in range(1, runs + 1):
     for line in open(f"{out}/run{r}.txt"):
-        m = re.match(r"(\S+)\s+A .* B/A median ([0-9.]+)", line)
+        m = re.match(r"(\S+)\s+A\s+([0-9.]+) ms\s+B\s+([0-9.]+) ms\s+B/A median ([0-9.]+)", line)
         if m:
             # Odd runs load NEW as B; even runs load it as A, so their ratio is inverted.
-            v = float(m.group(2))
+            a, b, v = float(m.group(2)), float(m.group(3)), float(m.group(4))
             ratios.setdefault(m.group(1), []).append(v if r % 2 == 1 else 1 / v)
+            old_ms.setdefault(m.group(1), []).append(a if r % 2 == 1 else b)
+            new_ms.setdefault(m.group(1), []).append(b if r % 2 == 1 else a)
 print(f"NEW/OLD over {runs} JVMs (builds swapping slots): median of the runs' medians [min max]")
 for w, v in ratios.items():
     print(f"{w:24s} {statistics.median(v):.3f} [{min(v):.3f} {max(v):.3f}]  runs: " + " ".join(f"{x:.3f}" for x in v))
+for w, v in ratios.items():
+    print(f"AB {w} old {statistics.median(old_ms[w]):.2f} ms new {statistics.median(new_ms[w]):.2f} ms "
+          f"time new/old median {statistics.median(v):.3f} min {min(v):.3f} max {max(v):.3f} runs {len(v)}")
 PY
 fi

@@ -7,9 +7,12 @@ measured, the machine kind (a key of KINDS), a free label and the commit measure
   # peers: ...                                                                          (peer versions, when no header says)
   # source: ...                                                                         (where the lines come from)
   PAIRED WORKLOAD threads=T PEER X UNIT fineturn Y UNIT ratio median R [quartiles Q1 Q3] [min A max B] rounds N
+  # ab old COMMIT new COMMIT; ...     (an A/B log's header; new "this": the commit that adds the log)
+  AB WORKLOAD old X ms new Y ms time new/old median R min A max B runs N                (ab.sh with AB_RUNS > 1)
 Other lines are ignored. A log without a date or commit in its name takes them from the commit that added it.
 
-For each machine kind RESULTS.md holds the newest log's table of the targets (SGEMM, the two conv layers, the
+For each machine kind RESULTS.md holds the newest A/B log's table (two builds of fineturn, benchmarks/ab),
+the newest log's table of the targets (SGEMM, the two conv layers, the
 ResNet-18 steps), the newest log's table of single convolution layers when there is one, and the list of every
 log of that kind. Older figures stay in those logs and in git.
 
@@ -36,6 +39,10 @@ KINDS = {
              "BF16), 32 KB L1d and 1 MB L2 per core, 32 MB L3, 24 GiB. JDK 25 prefers 512-bit vectors (16 floats) "
              "and the cpu backend's GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21 runs its Cooperlake (AVX-512) "
              "kernels and PyTorch's oneDNN its AVX-512 convolutions."),
+    "zen5": ("Zen 5, AVX-512",
+             "2 vCPUs of an AMD EPYC family 26 (Zen 5) under KVM, AVX-512 (F, DQ, BW, VL, VNNI, BF16, VP2INTERSECT), "
+             "23 GiB, shared with other builds. JDK 25 prefers 512-bit vectors (16 floats) and the cpu backend's "
+             "GEMM takes its 4 x 4 tile."),
     "gpu": ("GPU, CUDA",
             "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
             "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
@@ -46,6 +53,10 @@ HEADER = re.compile(r"^# paired run (\S+) threads=(\d+) rounds=(\d+) .*?; torch 
 PAIRED = re.compile(r"^PAIRED (\S+) threads=(\d+) (\S+) ([\d.]+) (\S+) fineturn ([\d.]+) \S+ ratio median ([\d.]+) "
                     r"\[quartiles ([\d.]+) ([\d.]+)\](?: min ([\d.]+) max ([\d.]+))? rounds (\d+)\s*$")
 LAYERS = {"resnet": "ResNet layer: N=32, C=K=64, 56x56, 3x3", "cifar": "CIFAR layer: N=64, C=K=64, 32x32, 3x3"}
+AB_HEADER = re.compile(r"^# ab old (\S+) new (\S+); (.*)$")
+AB = re.compile(r"^AB (\S+) old ([\d.]+) ms new ([\d.]+) ms time new/old median ([\d.]+) min ([\d.]+) max ([\d.]+) "
+                r"runs (\d+)\s*$")
+MODELS = {"mobilenetv2": "MobileNetV2 64x64 batch 32, inference"}
 STEPS = {"head": "head-only", "partial": "partial (conv1 to layer2 frozen)", "full": "full", "inference": "inference"}
 
 
@@ -88,6 +99,22 @@ class Row:
         return self.workload
 
 
+class AbRow:
+    def __init__(self, m):
+        self.workload = m.group(1)
+        self.old_ms, self.new_ms = float(m.group(2)), float(m.group(3))
+        self.median, self.lo, self.hi = float(m.group(4)), float(m.group(5)), float(m.group(6))
+        self.runs = int(m.group(7))
+
+    def title(self):
+        parts = self.workload.split(":")
+        if parts[0] == "step":
+            return f"ResNet-18 64x64 batch 32, {STEPS.get(parts[1], parts[1])}"
+        if parts[0] == "infer":
+            return MODELS.get(parts[1], self.workload)
+        return self.workload
+
+
 class Log:
     def __init__(self, path):
         self.path = path
@@ -104,6 +131,8 @@ class Log:
         self.peers = None
         self.source = None
         self.rows = []
+        self.ab_rows = []
+        self.ab = None
         with open(path) as f:
             for n, line in enumerate(f, 1):
                 self.read(line.rstrip("\n"), n)
@@ -118,6 +147,13 @@ class Log:
             self.peers = line[len("# peers: "):]
         elif line.startswith("# source: "):
             self.source = line[len("# source: "):]
+        elif AB_HEADER.match(line):
+            self.ab = AB_HEADER.match(line).groups()
+        elif line.startswith("AB "):
+            m = AB.match(line)
+            if not m:
+                raise SystemExit(f"{self.path}:{n}: unreadable AB line: {line}")
+            self.ab_rows.append(AbRow(m))
         elif line.startswith("PAIRED "):
             m = PAIRED.match(line)
             if not m:
@@ -165,6 +201,20 @@ def table(log, rows, with_target):
     return out
 
 
+def ab_table(log):
+    old, new, note = log.ab or ("?", log.commit, "")
+    new = log.commit if new == "this" else new
+    out = [f"From `results/{log.file}`: build {new} against {old}, measured {log.when()}; {note}.", ""]
+    if log.source:
+        out += [f"Source: {log.source}.", ""]
+    out.append("| workload | old | new | time new / old, median of the JVMs' medians | min-max | JVMs |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    for r in log.ab_rows:
+        out.append(f"| {r.title()} | {r.old_ms:.1f} ms | {r.new_ms:.1f} ms | {r.median:.3f} | {r.lo:.3f}-{r.hi:.3f} "
+                   f"| {r.runs} |")
+    return out
+
+
 def newest(logs, pick):
     chosen = [g for g in logs if any(pick(r) for r in g.rows)]
     return max(chosen, key=Log.order) if chosen else None
@@ -188,6 +238,11 @@ def render(results):
         if not mine:
             out += ["Not measured yet: `benchmarks/results/` holds no log of this kind.", ""]
             continue
+        abs_ = [g for g in mine if g.ab_rows]
+        if abs_:
+            out += ["### A/B of the newest change", ""]
+            out += ab_table(max(abs_, key=Log.order))
+            out.append("")
         targets = newest(mine, lambda r: not r.per_layer())
         if targets:
             out += ["### Targets", ""]
@@ -200,7 +255,7 @@ def render(results):
             out.append("")
         out += ["### Raw logs", "", "| log | commit | measured | workloads |", "| --- | --- | --- | --- |"]
         for g in mine:
-            out.append(f"| `{g.file}` | {g.commit} | {g.when()} | {len(g.rows)} |")
+            out.append(f"| `{g.file}` | {g.commit} | {g.when()} | {len(g.rows) + len(g.ab_rows)} |")
         out.append("")
     return "\n".join(out)
 

@@ -3,6 +3,7 @@ package dev.fineturn.cpu;
 import dev.fineturn.spi.AdamWParams;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
 import dev.fineturn.spi.HostStorage;
@@ -97,6 +98,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dForward(ConvGeometry g, Storage x, Storage w, Storage y) {
         VectorConv.forward(g, h(x), h(w), h(y));
+    }
+
+    @Override
+    public void conv2dForwardFused(ConvGeometry g, Storage x, Storage w, Storage bias, Storage residual,
+                                   ConvEpilogue act, Storage y) {
+        VectorConv.forward(g, h(x), h(w), h(y),
+                new ConvEpilogueKernel(bias == null ? null : h(bias), residual == null ? null : h(residual), act));
     }
 
     @Override

@@ -92,7 +92,8 @@ final class VectorConv {
     }
 
     /** Image chunks run in parallel, each a GEMM on the calling thread into its own output buffer. */
-    private static void forwardBatched(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y) {
+    private static void forwardBatched(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y,
+                                       ConvEpilogueKernel epilogue) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int ocg = g.outChannelsPerGroup();
@@ -107,8 +108,12 @@ final class VectorConv {
                         new Im2colPanels(g, x, n0, grp, false), 0f, out, 0);
                 for (int i = 0; i < cn; i++) {
                     for (int oc = 0; oc < ocg; oc++) {
-                        System.arraycopy(out, oc * width + i * ohw, y,
-                                ((n0 + i) * g.outChannels() + grp * ocg + oc) * ohw, ohw);
+                        int dst = ((n0 + i) * g.outChannels() + grp * ocg + oc) * ohw;
+                        if (epilogue == null) {
+                            System.arraycopy(out, oc * width + i * ohw, y, dst, ohw);
+                        } else {
+                            epilogue.apply(out, oc * width + i * ohw, y, dst, ohw, grp * ocg + oc);
+                        }
                     }
                 }
             }
@@ -157,12 +162,24 @@ final class VectorConv {
     }
 
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
+        forward(g, x, w, y, null);
+    }
+
+    /** The forward convolution, with {@code epilogue} (null: none) applied to each output plane while in cache. */
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
         if (isDepthwise(g)) {
-            if (Depthwise3x3.applies(g)) {
-                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(g, plane, x, w, y));
-            } else {
-                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseForward(g, plane, x, w, y));
-            }
+            int ohw = g.outH() * g.outW();
+            boolean direct = Depthwise3x3.applies(g);
+            CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> {
+                if (direct) {
+                    Depthwise3x3.forward(g, plane, x, w, y);
+                } else {
+                    depthwiseForward(g, plane, x, w, y);
+                }
+                if (epilogue != null) {
+                    epilogue.apply(y, plane * ohw, y, plane * ohw, ohw, plane % g.outChannels());
+                }
+            });
             return;
         }
         int ocg = g.outChannelsPerGroup();
@@ -172,10 +189,11 @@ final class VectorConv {
             for (int grp = 0; grp < g.groups(); grp++) {
                 rows[grp] = VectorGemm.PackedA.unpackedRows(w, grp * ocg * kk, ocg, kk);
             }
-            forwardGemm(g, x, rows, y);
+            forwardGemm(g, x, rows, y, epilogue);
             return;
         }
-        forwardGemm(g, x, packWeights(g, grp -> new VectorGemm.DenseRows(w, grp * ocg * kk, ocg, kk, false)), y);
+        forwardGemm(g, x, packWeights(g, grp -> new VectorGemm.DenseRows(w, grp * ocg * kk, ocg, kk, false)), y,
+                epilogue);
     }
 
     /**
@@ -196,9 +214,10 @@ final class VectorConv {
     }
 
     /** A convolution as packed GEMMs: per chunk of images on small maps, per image otherwise. */
-    private static void forwardGemm(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y) {
+    private static void forwardGemm(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y,
+                                    ConvEpilogueKernel epilogue) {
         if (chunk(g) > 1) {
-            forwardBatched(g, x, weights, y);
+            forwardBatched(g, x, weights, y, epilogue);
             return;
         }
         int ohw = g.outH() * g.outW();
@@ -212,7 +231,13 @@ final class VectorConv {
                         ? new PanelSource.Matrix(x, (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH()
                                 * g.inW(), kk, ohw, false)
                         : new Im2colPanels(g, x, n, grp, false);
-                VectorGemm.gemm(spec, 1f, weights[grp], cols, 0f, y, (n * g.outChannels() + grp * ocg) * ohw);
+                int c0 = (n * g.outChannels() + grp * ocg) * ohw;
+                VectorGemm.gemm(spec, 1f, weights[grp], cols, 0f, y, c0);
+                if (epilogue != null) {
+                    for (int oc = 0; oc < ocg; oc++) {
+                        epilogue.apply(y, c0 + oc * ohw, y, c0 + oc * ohw, ohw, grp * ocg + oc);
+                    }
+                }
             }
         };
         if (parallelImages) {
@@ -266,7 +291,7 @@ final class VectorConv {
         if (t != null) {
             int khw = g.kernelH() * g.kernelW();
             forwardGemm(t, dy, packWeights(t, grp -> new FlippedRows(w, grp, g.outChannelsPerGroup(),
-                    g.inChannelsPerGroup(), khw)), dx);
+                    g.inChannelsPerGroup(), khw)), dx, null);
         } else {
             backwardDataStrided(g, dy, w, dx);
         }

@@ -3,6 +3,7 @@ package dev.fineturn.cuda;
 import dev.fineturn.spi.AdamWParams;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.spi.BinaryOp;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import dev.fineturn.spi.GemmSpec;
 import dev.fineturn.spi.PoolGeometry;
@@ -178,6 +179,13 @@ public final class CudaBackend implements Backend {
     public void gemm(GemmSpec s, float alpha, Storage a, long aOffset, Storage b, long bOffset, float beta, Storage c,
                      long cOffset) {
         CudaGemm.gemm(launcher, s, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+    }
+
+    /** The convolution, then the shift, residual and activation with this backend's own kernels. */
+    @Override
+    public void conv2dForwardFused(ConvGeometry g, Storage x, Storage w, Storage bias, Storage residual,
+                                   ConvEpilogue act, Storage y) {
+        Backend.super.conv2dForwardFused(g, x, w, bias, residual, act, y);
     }
 
     @Override

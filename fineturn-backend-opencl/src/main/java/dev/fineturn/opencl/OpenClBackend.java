@@ -154,6 +154,13 @@ public final class OpenClBackend implements Backend {
         ClReduce.sum(k, inShape, in, outShape, out);
     }
 
+    /** The convolution, then the shift, residual and activation with this backend's own kernels. */
+    @Override
+    public void conv2dForwardFused(ConvGeometry g, Storage x, Storage w, Storage bias, Storage residual,
+                                   dev.fineturn.spi.ConvEpilogue act, Storage y) {
+        Backend.super.conv2dForwardFused(g, x, w, bias, residual, act, y);
+    }
+
     @Override
     public void conv2dForward(ConvGeometry g, Storage x, Storage w, Storage y) {
         ClConv.forward(k, g, x, w, y);

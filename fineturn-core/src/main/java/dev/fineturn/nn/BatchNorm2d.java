@@ -91,6 +91,27 @@ public final class BatchNorm2d extends Module {
         return runningStatisticsOnly;
     }
 
+    /** True when a forward pass normalises with the running statistics and leaves them unchanged. */
+    public boolean normalisesWithRunningStatistics() {
+        return behavesAsEval() || runningStatisticsOnly;
+    }
+
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    public Tensor bias() {
+        return parameter("bias");
+    }
+
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         boolean batchStats = !behavesAsEval() && !runningStatisticsOnly;

@@ -2,6 +2,7 @@ package dev.fineturn.nn;
 
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Convolution;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 /** 2-D convolution; {@code weight} is [out, in/groups, kh, kw], {@code bias} is [out]. */
@@ -9,6 +10,7 @@ public final class Conv2d extends Module {
     private final int inChannels;
     private final int outChannels;
     private final Conv2dOptions options;
+    private FoldedWeights folded;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, Conv2dOptions options, boolean bias) {
         if (inChannels % options.groups() != 0 || outChannels % options.groups() != 0) {
@@ -66,6 +68,44 @@ public final class Conv2d extends Module {
                     + inChannels);
         }
         return Convolution.conv2d(x, parameter("weight"), parameter("bias"), options);
+    }
+
+    /**
+     * Inference: {@code act(bn(conv(x)) + residual)} in one fused convolution, with {@code bn}
+     * (may be null) folded into this layer's weights and bias once per change of the weights.
+     * Records no graph; the caller checks {@link FusedInference#applies}. {@code out}, when not
+     * null, is a planned buffer to write into.
+     */
+    public Tensor forwardFused(BatchNorm2d bn, ConvEpilogue act, Tensor x, Tensor residual, PlannedBuffer out) {
+        if (x.dim(1) != inChannels) {
+            return forward(x); // the ordinary path names the mismatch
+        }
+        FoldedWeights f = folded(bn);
+        Tensor buffer = null;
+        if (out != null) {
+            Tensor w = f.weight();
+            int[] shape = Convolution.outputShape(x, w, options);
+            buffer = out.take(x.backend(), shape);
+        }
+        try {
+            return Convolution.conv2dFused(x, f.weight(), f.bias(), residual, act, options, buffer);
+        } catch (RuntimeException e) {
+            if (buffer != null) {
+                out.release(buffer);
+            }
+            throw e;
+        }
+    }
+
+    private synchronized FoldedWeights folded(BatchNorm2d bn) {
+        Tensor w = parameter("weight");
+        Tensor b = parameter("bias");
+        FoldedWeights f = folded;
+        if (f == null || !f.isCurrent(w, b, bn)) {
+            f = FoldedWeights.fold(w, b, bn);
+            folded = f;
+        }
+        return f;
     }
 
     @Override

@@ -240,6 +240,16 @@ public abstract class Module {
         return training;
     }
 
+    /** True when one of this module's own parameters (not its children's) requires a gradient. */
+    final boolean hasTrainableOwnParameter() {
+        for (Tensor t : parameters.values()) {
+            if (t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when this module should use evaluation behaviour: eval mode, or frozen. */
     protected boolean behavesAsEval() {
         return !training || frozen;

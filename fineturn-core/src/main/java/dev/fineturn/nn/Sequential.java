@@ -27,10 +27,30 @@ public class Sequential extends Module {
         return new ArrayList<>(children().values());
     }
 
+    /**
+     * Each run of a {@link Conv2d}, an optional {@link BatchNorm2d} and an optional ReLU or ReLU6
+     * runs as one fused convolution where {@link FusedInference#applies}; every other child runs
+     * its own forward.
+     */
     @Override
     public Tensor forward(Tensor x) {
+        List<Module> layers = layers();
         Tensor y = x;
-        for (Module m : children().values()) {
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof Conv2d conv) {
+                BatchNorm2d bn = i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm2d b ? b : null;
+                int next = bn == null ? i + 1 : i + 2;
+                dev.fineturn.spi.ConvEpilogue act = next < layers.size() ? FusedInference.epilogueOf(layers.get(next))
+                        : null;
+                Module[] run = java.util.stream.Stream.of(conv, bn, act == null ? null : layers.get(next))
+                        .filter(java.util.Objects::nonNull).toArray(Module[]::new);
+                if (FusedInference.applies(y, run)) {
+                    y = conv.forwardFused(bn, act == null ? dev.fineturn.spi.ConvEpilogue.NONE : act, y, null, null);
+                    i = act == null ? next - 1 : next;
+                    continue;
+                }
+            }
             y = m.forward(y);
         }
         return y;

@@ -56,6 +56,7 @@ public abstract class Optimizer {
             for (Tensor p : g.params()) {
                 if (p.requiresGrad() && p.grad() != null) {
                     update(g, p, p.grad().isDense() ? p.grad() : p.grad().copy());
+                    p.markWritten();
                 }
             }
         }

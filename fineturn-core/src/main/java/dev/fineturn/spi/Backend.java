@@ -103,6 +103,32 @@ public interface Backend {
         Fallback.conv2dForward(this, g, x, w, y);
     }
 
+    /**
+     * y = act(conv(x, w) + bias[channel] + residual): an inference convolution with its epilogue
+     * (a folded batch norm's shift, the residual add of a block, its activation). {@code bias} and
+     * {@code residual} (y's shape) may be null. y must not be x or residual. The default composes
+     * {@link #conv2dForward}, {@link #binary} and {@link #unary}, in that order of operations.
+     */
+    default void conv2dForwardFused(ConvGeometry g, Storage x, Storage w, Storage bias, Storage residual,
+                                    ConvEpilogue act, Storage y) {
+        conv2dForward(g, x, w, y);
+        int[] shape = {g.batch(), g.outChannels(), g.outH(), g.outW()};
+        int[] dense = {g.outChannels() * g.outH() * g.outW(), g.outH() * g.outW(), g.outW(), 1};
+        if (bias != null) {
+            binary(BinaryOp.ADD, shape, y, 0, dense, bias, 0, new int[]{0, 1, 0, 0}, y);
+        }
+        if (residual != null) {
+            binary(BinaryOp.ADD, shape, y, 0, dense, residual, 0, dense, y);
+        }
+        long n = (long) g.batch() * g.outChannels() * g.outH() * g.outW();
+        switch (act) {
+            case RELU -> unary(UnaryOp.RELU, 0f, 0f, y, y, n);
+            case RELU6 -> unary(UnaryOp.CLIPPED_RELU, 6f, 0f, y, y, n);
+            case NONE -> {
+            }
+        }
+    }
+
     /** dx = the gradient of the convolution with respect to its input, given dy and the weights. */
     default void conv2dBackwardData(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         Fallback.conv2dBackwardData(this, g, dy, w, dx);

@@ -25,6 +25,7 @@ public final class Tensor {
     private boolean requiresGrad;
     private Node gradFn;
     private Tensor grad;
+    private long version;
 
     private Tensor(Storage storage, long offset, int[] shape, int[] strides) {
         this.storage = storage;
@@ -283,7 +284,22 @@ public final class Tensor {
         }
         Tensor s = src.backend() == backend() ? src : src.to(backend());
         backend().copyStrided(shape, s.storage, s.offset, s.strides, storage, offset, strides);
+        version++;
         return this;
+    }
+
+    /**
+     * How many times this tensor's values were overwritten in place: by {@link #copyFrom} and by
+     * optimiser steps ({@link #markWritten}). What is computed from a parameter's values (a folded
+     * inference weight) is current while the version it was computed at is.
+     */
+    public long version() {
+        return version;
+    }
+
+    /** Records that this tensor's memory was written other than through {@link #copyFrom}. */
+    public void markWritten() {
+        version++;
     }
 
     /** A copy on another backend (this tensor if already there). The copy is a leaf. */

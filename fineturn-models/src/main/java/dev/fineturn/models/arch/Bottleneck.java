@@ -3,8 +3,12 @@ package dev.fineturn.models.arch;
 import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Module;
+import dev.fineturn.nn.PlannedBuffer;
+import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Arithmetic;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 /**
@@ -13,6 +17,9 @@ import dev.fineturn.tensor.Tensor;
  */
 public final class Bottleneck extends Module {
     public static final int EXPANSION = 4;
+    private final PlannedBuffer reduced = new PlannedBuffer();
+    private final PlannedBuffer mid = new PlannedBuffer();
+    private final PlannedBuffer shortcut = new PlannedBuffer();
 
     /** {@code downsample} is null for an identity shortcut. */
     public Bottleneck(int inplanes, int planes, int stride, Module downsample) {
@@ -30,6 +37,9 @@ public final class Bottleneck extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (FusedInference.applies(x, this)) {
+            return forwardFused(x);
+        }
         var c = children();
         Module relu = c.get("relu");
         Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
@@ -37,5 +47,27 @@ public final class Bottleneck extends Module {
         out = c.get("bn3").forward(c.get("conv3").forward(out));
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;
         return relu.forward(Arithmetic.addInPlace(out, identity));
+    }
+
+    /** Three fused convolutions, the last adding the shortcut before its ReLU; batch norms folded. */
+    private Tensor forwardFused(Tensor x) {
+        var c = children();
+        Tensor a = ((Conv2d) c.get("conv1")).forwardFused((BatchNorm2d) c.get("bn1"), ConvEpilogue.RELU, x, null,
+                reduced);
+        Tensor b = a;
+        Tensor identity = x;
+        try {
+            b = ((Conv2d) c.get("conv2")).forwardFused((BatchNorm2d) c.get("bn2"), ConvEpilogue.RELU, a, null, mid);
+            if (c.get("downsample") instanceof Sequential ds) {
+                identity = ((Conv2d) ds.layers().get(0)).forwardFused((BatchNorm2d) ds.layers().get(1),
+                        ConvEpilogue.NONE, x, null, shortcut);
+            }
+            return ((Conv2d) c.get("conv3")).forwardFused((BatchNorm2d) c.get("bn3"), ConvEpilogue.RELU, b, identity,
+                    null);
+        } finally {
+            reduced.release(a);
+            mid.release(b);
+            shortcut.release(identity);
+        }
     }
 }

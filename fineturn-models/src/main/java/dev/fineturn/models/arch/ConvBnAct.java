@@ -19,4 +19,16 @@ public final class ConvBnAct extends Sequential {
         boolean inPlace = activation == Activation.Kind.RELU || activation == Activation.Kind.RELU6;
         add(new Activation(activation, inPlace));
     }
+
+    public Conv2d conv() {
+        return (Conv2d) children().get("0");
+    }
+
+    public BatchNorm2d norm() {
+        return (BatchNorm2d) children().get("1");
+    }
+
+    public Activation activation() {
+        return (Activation) children().get("2");
+    }
 }

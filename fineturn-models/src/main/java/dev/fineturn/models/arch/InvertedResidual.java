@@ -3,9 +3,12 @@ package dev.fineturn.models.arch;
 import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Module;
+import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Arithmetic;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 /**
@@ -15,6 +18,8 @@ import dev.fineturn.tensor.Tensor;
  */
 public final class InvertedResidual extends Module {
     private final boolean residual;
+    private final PlannedBuffer expanded = new PlannedBuffer();
+    private final PlannedBuffer filtered = new PlannedBuffer();
 
     public InvertedResidual(int in, int out, int stride, int expandRatio) {
         if (stride != 1 && stride != 2) {
@@ -39,7 +44,51 @@ public final class InvertedResidual extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (FusedInference.applies(x, this) && activationsFuse()) {
+            return forwardFused(x);
+        }
         Tensor y = children().get("conv").forward(x);
         return residual ? Arithmetic.addInPlace(y, x) : y;
+    }
+
+    /**
+     * The expansion and the depthwise convolution into buffers planned for the block, then the
+     * projection adding the input in its epilogue; batch norms folded.
+     */
+    private Tensor forwardFused(Tensor x) {
+        var layers = ((Sequential) children().get("conv")).layers();
+        int n = layers.size();
+        ConvBnAct depthwise = (ConvBnAct) layers.get(n - 3);
+        Tensor e = x;
+        Tensor d = x;
+        try {
+            if (n == 4) {
+                ConvBnAct expand = (ConvBnAct) layers.get(0);
+                e = expand.conv().forwardFused(expand.norm(), epilogue(expand), x, null, expanded);
+            }
+            d = depthwise.conv().forwardFused(depthwise.norm(), epilogue(depthwise), e, null, filtered);
+            return ((Conv2d) layers.get(n - 2)).forwardFused((BatchNorm2d) layers.get(n - 1), ConvEpilogue.NONE, d,
+                    residual ? x : null, null);
+        } finally {
+            expanded.release(e);
+            filtered.release(d);
+        }
+    }
+
+    private boolean activationsFuse() {
+        for (Module m : children().get("conv").children().values()) {
+            if (m instanceof ConvBnAct block && epilogue(block) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ConvEpilogue epilogue(ConvBnAct block) {
+        return switch (block.activation().kind()) {
+            case RELU -> ConvEpilogue.RELU;
+            case RELU6 -> ConvEpilogue.RELU6;
+            default -> null;
+        };
     }
 }

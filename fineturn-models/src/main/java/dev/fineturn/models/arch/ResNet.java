@@ -5,10 +5,12 @@ import dev.fineturn.nn.AdaptiveAvgPool2d;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Conv2d;
+import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
 import dev.fineturn.nn.Module;
 import dev.fineturn.nn.Sequential;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.List;
@@ -115,7 +117,14 @@ public final class ResNet extends Classifier {
     @Override
     protected Tensor backbone(Tensor x) {
         Tensor h = x;
-        for (String name : BACKBONE) {
+        List<String> rest = BACKBONE;
+        Conv2d stem = (Conv2d) children().get("conv1");
+        BatchNorm2d stemNorm = (BatchNorm2d) children().get("bn1");
+        if (FusedInference.applies(x, stem, stemNorm)) {
+            h = stem.forwardFused(stemNorm, ConvEpilogue.RELU, x, null, null);
+            rest = BACKBONE.subList(3, BACKBONE.size());
+        }
+        for (String name : rest) {
             h = children().get(name).forward(h);
         }
         return h.flatten(1);
