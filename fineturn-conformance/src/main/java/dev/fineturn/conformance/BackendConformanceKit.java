@@ -152,6 +152,64 @@ public abstract class BackendConformanceKit {
 
     // ---- kernel level ------------------------------------------------------------------------
 
+    /**
+     * The inference convolution with its epilogue ({@code Backend.conv2dForwardFused}) against the
+     * reference backend's: plain, strided and padded, grouped and depthwise; with and without a
+     * per-channel shift and a residual; no activation, ReLU and ReLU6.
+     */
+    @Test
+    void fusedConvolutionMatchesReference() {
+        int[][] geometries = {
+            // batch, in, out, h, w, k, stride, pad, groups
+            {2, 3, 5, 7, 6, 3, 1, 1, 1},
+            {1, 4, 6, 9, 9, 3, 2, 1, 2},
+            {3, 6, 6, 8, 5, 3, 1, 1, 6},
+            {2, 8, 8, 7, 7, 3, 2, 1, 8},
+            {1, 5, 7, 4, 4, 1, 1, 0, 1},
+        };
+        SplittableRandom random = new SplittableRandom(31);
+        for (int[] g : geometries) {
+            dev.fineturn.ops.Conv2dOptions o = dev.fineturn.ops.Conv2dOptions.of(g[6], g[7]).withGroups(g[8]);
+            float[] x = values(random, g[0] * g[1] * g[3] * g[4]);
+            float[] w = values(random, g[2] * (g[1] / g[8]) * g[5] * g[5]);
+            float[] bias = values(random, g[2]);
+            int[] outShape = dev.fineturn.ops.Convolution.outputShape(
+                    Tensor.of(ReferenceBackend.get(), x, g[0], g[1], g[3], g[4]),
+                    Tensor.of(ReferenceBackend.get(), w, g[2], g[1] / g[8], g[5], g[5]), o);
+            float[] residual = values(random, outShape[0] * outShape[1] * outShape[2] * outShape[3]);
+            for (dev.fineturn.spi.ConvEpilogue act : dev.fineturn.spi.ConvEpilogue.values()) {
+                for (int variant = 0; variant < 4; variant++) {
+                    boolean withBias = (variant & 1) != 0;
+                    boolean withResidual = (variant & 2) != 0;
+                    float[] expected = fused(ReferenceBackend.get(), g, o, x, w, withBias ? bias : null,
+                            withResidual ? residual : null, act, outShape);
+                    float[] actual = fused(backend(), g, o, x, w, withBias ? bias : null,
+                            withResidual ? residual : null, act, outShape);
+                    assertClose("fused conv " + java.util.Arrays.toString(g) + " " + act + (withBias ? " +bias" : "")
+                            + (withResidual ? " +residual" : ""), expected, actual, FORWARD_RTOL);
+                }
+            }
+        }
+    }
+
+    private static float[] fused(Backend b, int[] g, dev.fineturn.ops.Conv2dOptions o, float[] x, float[] w,
+                                 float[] bias, float[] residual, dev.fineturn.spi.ConvEpilogue act, int[] outShape) {
+        Tensor y = dev.fineturn.ops.Convolution.conv2dFused(Tensor.of(b, x.clone(), g[0], g[1], g[3], g[4]),
+                Tensor.of(b, w.clone(), g[2], g[1] / g[8], g[5], g[5]),
+                bias == null ? null : Tensor.of(b, bias.clone(), g[2]),
+                residual == null ? null : Tensor.of(b, residual.clone(), outShape), act, o, null);
+        assertEquals(b, y.backend(), "result must stay on the backend under test");
+        return y.toArray();
+    }
+
+    private static float[] values(SplittableRandom random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+
     @Test
     void transfersRoundTrip() {
         float[] v = {1f, -2f, 3.5f, 0f, 7f, 1e-8f, -0f};
