@@ -95,6 +95,13 @@ class QuickStartTest {
         checkResult(output);
     }
 
+    @Test
+    void fineturnAndJavaBaseImportAsModulesWithoutClashes() {
+        dev.fineturn.nn.Init.useBackend(dev.fineturn.reference.ReferenceBackend.get());
+        assertEquals("2 parameter tensors; java.lang.Module",
+                ImportModules.describe(new dev.fineturn.nn.Linear(3, 2, true)));
+    }
+
     /** The printed FitResult names the strategy and a validation accuracy that tells the colours apart. */
     private static void checkResult(String printed) {
         Matcher m = Pattern.compile("partial:98: \\d+ epoch\\(s\\).*validation accuracy (\\d\\.\\d+)").matcher(printed);

@@ -9,7 +9,7 @@ import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Init;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.AdamW;
@@ -49,7 +49,7 @@ class CpuTrainingStepTest {
         Init.useBackend(null);
     }
 
-    private static Module model() {
+    private static Layer model() {
         return new Sequential(
                 new Conv2d(3, 16, 3, 1, 1, true), new BatchNorm2d(16), Activation.relu(),
                 new MaxPool2d(2, 2),
@@ -62,7 +62,7 @@ class CpuTrainingStepTest {
     private static Trained train(Backend backend) {
         Init.useBackend(backend);
         Init.seed(2024);
-        Module model = model();
+        Layer model = model();
         Linear head = (Linear) model.module("10");
         List<Tensor> headParams = head.parameters();
         List<Tensor> features = model.parameters().stream()

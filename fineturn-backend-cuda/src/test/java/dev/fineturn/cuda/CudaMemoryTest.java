@@ -1,7 +1,7 @@
 package dev.fineturn.cuda;
 
 import dev.fineturn.conformance.TrainingFixtures;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.optim.Sgd;
 import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.Tag;
@@ -32,7 +32,7 @@ class CudaMemoryTest {
     /** Also run, shorter, on the CPU emulation by CudaEmulatedBackendTest. */
     static void stepsDoNotGrowDeviceMemory(CudaBackend cuda, int batch, int warmup, int steps, long slack)
             throws InterruptedException {
-        Module model = TrainingFixtures.cnn(cuda);
+        Layer model = TrainingFixtures.cnn(cuda);
         Sgd opt = TrainingFixtures.sgd(model);
         float[] labels = new float[batch];
         for (int i = 0; i < batch; i++) {

@@ -5,7 +5,7 @@ import dev.fineturn.models.format.WeightFiles;
 import dev.fineturn.models.format.WeightFormat;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.numpy.NpyReader;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.reference.ReferenceBackend;
 import dev.fineturn.tensor.Shape;
 import picocli.CommandLine.Command;
@@ -83,7 +83,7 @@ final class InspectCommand implements Callable<Integer> {
         System.out.printf("%d tensors, %,d values%n", tensors.size(), total);
     }
 
-    private static void printModule(Module m) {
+    private static void printModule(Layer m) {
         long params = m.parameterCount();
         long buffers = 0;
         for (Map.Entry<String, dev.fineturn.tensor.Tensor> e : m.namedBuffers().entrySet()) {

@@ -8,7 +8,7 @@ import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Init;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Losses;
@@ -40,7 +40,7 @@ public final class TrainingFixtures {
     private TrainingFixtures() {
     }
 
-    public static Module cnn(Backend b) {
+    public static Layer cnn(Backend b) {
         Init.useBackend(b);
         Init.seed(2024);
         try {
@@ -54,11 +54,11 @@ public final class TrainingFixtures {
         }
     }
 
-    public static Sgd sgd(Module m) {
+    public static Sgd sgd(Layer m) {
         return new Sgd(List.of(new ParamGroup("all", m.parameters(), 0.05, 1e-4)), 0.9, 0, false);
     }
 
-    public static Tensor step(Module m, Sgd opt, Tensor x, Tensor labels) {
+    public static Tensor step(Layer m, Sgd opt, Tensor x, Tensor labels) {
         opt.zeroGrad();
         Tensor loss = Losses.crossEntropy(m.forward(x), labels, 0.1f);
         loss.backward();
@@ -78,7 +78,7 @@ public final class TrainingFixtures {
         float[] xs = random(batch * 3 * 10 * 10, 61);
         float[] labels = {0f, 3f, 1f, 4f};
 
-        Module mDev = cnn(device);
+        Layer mDev = cnn(device);
         Sgd oDev = sgd(mDev);
         Tensor xDev = Tensor.of(device, xs, batch, 3, 10, 10);
         Tensor yDev = Tensor.of(device, labels, batch);
@@ -92,7 +92,7 @@ public final class TrainingFixtures {
         assertTrue(FallbackLog.fallbacks().stream().noneMatch(f -> f.startsWith(name + "/")),
                 name + " kernels that fell back to the reference: " + FallbackLog.fallbacks());
 
-        Module mRef = cnn(ref);
+        Layer mRef = cnn(ref);
         Sgd oRef = sgd(mRef);
         Tensor xRef = Tensor.of(ref, xs, batch, 3, 10, 10);
         Tensor yRef = Tensor.of(ref, labels, batch);

@@ -4,7 +4,7 @@ import dev.fineturn.ops.Activations;
 import dev.fineturn.tensor.Tensor;
 
 /** A parameterless nonlinearity. */
-public final class Activation extends Module {
+public final class Activation extends Layer {
     /** The supported functions. */
     public enum Kind { RELU, RELU6, SIGMOID, TANH, HARD_SIGMOID, HARD_SWISH }
 

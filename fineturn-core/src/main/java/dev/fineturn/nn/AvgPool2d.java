@@ -3,7 +3,7 @@ package dev.fineturn.nn;
 import dev.fineturn.ops.Pooling;
 import dev.fineturn.tensor.Tensor;
 
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends Layer {
     private final int kernel;
     private final int stride;
     private final int padding;

@@ -9,7 +9,7 @@ import dev.fineturn.tensor.Tensor;
  * ({@code running_mean}, {@code running_var}, {@code num_batches_tracked}). When frozen or in eval
  * mode it normalises with the running statistics and never updates them.
  */
-public final class BatchNorm2d extends Module {
+public final class BatchNorm2d extends Layer {
     private final int channels;
     private final float eps;
     private float momentum;

@@ -9,7 +9,7 @@ import dev.fineturn.tensor.Tensor;
  * Inputs are images with pixels in [0, 1]; the model's {@link Preprocessing} (its source's input
  * convention) is applied at the start of every pass.
  */
-public abstract class Classifier extends Module {
+public abstract class Classifier extends Layer {
     private Preprocessing preprocessing = Preprocessing.NONE;
 
     /** The input convention applied to [0, 1] pixels before the network. */
@@ -35,12 +35,12 @@ public abstract class Classifier extends Module {
 
     /** The layer that gives the class scores: the head itself, or the last layer of an {@link MlpHead}. */
     public Linear head() {
-        Module m = headBlock();
+        Layer m = headBlock();
         return m instanceof MlpHead mlp ? mlp.output() : (Linear) m;
     }
 
     /** Everything applied to {@link #features}: a {@link Linear} head or an {@link MlpHead}. */
-    public Module headBlock() {
+    public Layer headBlock() {
         return module(headPath());
     }
 
@@ -86,11 +86,11 @@ public abstract class Classifier extends Module {
         return fresh;
     }
 
-    private void installHead(Module fresh) {
+    private void installHead(Layer fresh) {
         fresh.to(head().parameters().get(0).backend());
         String path = headPath();
         int dot = path.lastIndexOf('.');
-        Module parent = dot < 0 ? this : module(path.substring(0, dot));
+        Layer parent = dot < 0 ? this : module(path.substring(0, dot));
         parent.replaceChild(dot < 0 ? path : path.substring(dot + 1), fresh);
     }
 

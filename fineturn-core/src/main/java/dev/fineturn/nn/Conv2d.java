@@ -6,7 +6,7 @@ import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 /** 2-D convolution; {@code weight} is [out, in/groups, kh, kw], {@code bias} is [out]. */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
     private final int inChannels;
     private final int outChannels;
     private final Conv2dOptions options;

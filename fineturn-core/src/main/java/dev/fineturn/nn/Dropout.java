@@ -7,7 +7,7 @@ import dev.fineturn.tensor.Tensor;
  * Inverted dropout. Call i in training draws its mask from (seed, i), so a checkpoint that saves
  * the call counter resumes with exactly the same masks.
  */
-public final class Dropout extends Module implements Module.Stochastic {
+public final class Dropout extends Layer implements Layer.Stochastic {
     private final float p;
     private final long seed;
     private long calls;

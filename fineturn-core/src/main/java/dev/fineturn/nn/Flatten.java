@@ -3,7 +3,7 @@ package dev.fineturn.nn;
 import dev.fineturn.tensor.Tensor;
 
 /** Flattens every dimension from {@code startDim} on (1 by default: keeps the batch). */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
     private final int startDim;
 
     public Flatten() {

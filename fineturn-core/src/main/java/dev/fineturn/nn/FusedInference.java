@@ -45,7 +45,7 @@ public final class FusedInference {
     }
 
     /** True when {@code modules}, fed {@code x}, may run fused. */
-    public static boolean applies(Tensor x, Module... modules) {
+    public static boolean applies(Tensor x, Layer... modules) {
         if (!enabled || x.rank() != 4) {
             return false;
         }
@@ -53,8 +53,8 @@ public final class FusedInference {
         if (recording && x.requiresGrad()) {
             return false;
         }
-        for (Module m : modules) {
-            for (Module sub : m.namedModules().values()) {
+        for (Layer m : modules) {
+            for (Layer sub : m.namedModules().values()) {
                 if (sub instanceof BatchNorm2d bn && !bn.normalisesWithRunningStatistics()) {
                     return false;
                 }
@@ -67,7 +67,7 @@ public final class FusedInference {
     }
 
     /** The epilogue of an activation module, or null where it has none that fuses. */
-    static ConvEpilogue epilogueOf(Module m) {
+    static ConvEpilogue epilogueOf(Layer m) {
         if (m instanceof Activation a) {
             return switch (a.kind()) {
                 case RELU -> ConvEpilogue.RELU;

@@ -4,7 +4,7 @@ import dev.fineturn.ops.MatMul;
 import dev.fineturn.tensor.Tensor;
 
 /** Fully connected layer; {@code weight} is [out, in] as in PyTorch. */
-public final class Linear extends Module {
+public final class Linear extends Layer {
     private final int in;
     private final int out;
 

@@ -3,10 +3,10 @@ package dev.fineturn.nn;
 import dev.fineturn.tensor.Tensor;
 
 /** {@code main(x) + shortcut(x)}, with an identity shortcut when none is given. */
-public final class Residual extends Module {
+public final class Residual extends Layer {
     private final boolean hasShortcut;
 
-    public Residual(Module main, Module shortcut) {
+    public Residual(Layer main, Layer shortcut) {
         registerModule("main", main);
         hasShortcut = shortcut != null;
         if (hasShortcut) {

@@ -6,24 +6,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Children applied in order; unnamed children are named "0", "1", ... as in PyTorch. */
-public class Sequential extends Module {
-    public Sequential(Module... layers) {
-        for (Module m : layers) {
+public class Sequential extends Layer {
+    public Sequential(Layer... layers) {
+        for (Layer m : layers) {
             add(m);
         }
     }
 
-    public final Sequential add(Module m) {
+    public final Sequential add(Layer m) {
         registerModule(Integer.toString(children().size()), m);
         return this;
     }
 
-    public final Sequential add(String name, Module m) {
+    public final Sequential add(String name, Layer m) {
         registerModule(name, m);
         return this;
     }
 
-    public List<Module> layers() {
+    public List<Layer> layers() {
         return new ArrayList<>(children().values());
     }
 
@@ -34,17 +34,17 @@ public class Sequential extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        List<Module> layers = layers();
+        List<Layer> layers = layers();
         Tensor y = x;
         for (int i = 0; i < layers.size(); i++) {
-            Module m = layers.get(i);
+            Layer m = layers.get(i);
             if (m instanceof Conv2d conv) {
                 BatchNorm2d bn = i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm2d b ? b : null;
                 int next = bn == null ? i + 1 : i + 2;
                 dev.fineturn.spi.ConvEpilogue act = next < layers.size() ? FusedInference.epilogueOf(layers.get(next))
                         : null;
-                Module[] run = java.util.stream.Stream.of(conv, bn, act == null ? null : layers.get(next))
-                        .filter(java.util.Objects::nonNull).toArray(Module[]::new);
+                Layer[] run = java.util.stream.Stream.of(conv, bn, act == null ? null : layers.get(next))
+                        .filter(java.util.Objects::nonNull).toArray(Layer[]::new);
                 if (FusedInference.applies(y, run)) {
                     y = conv.forwardFused(bn, act == null ? dev.fineturn.spi.ConvEpilogue.NONE : act, y, null, null);
                     i = act == null ? next - 1 : next;

@@ -4,7 +4,7 @@ import dev.fineturn.ops.ShapeOps;
 import dev.fineturn.tensor.Tensor;
 
 /** Zero padding of H and W; asymmetric amounts allowed (as Keras' ZeroPadding2D ((0,1),(0,1))). */
-public final class ZeroPad2d extends Module {
+public final class ZeroPad2d extends Layer {
     private final int top;
     private final int left;
     private final int bottom;

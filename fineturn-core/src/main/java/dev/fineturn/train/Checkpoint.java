@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.io.NamedTensor;
 import dev.fineturn.io.Safetensors;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.optim.Optimizer;
 import dev.fineturn.tensor.Tensor;
 
@@ -42,12 +42,12 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    public static Path save(Path dir, Module model, Optimizer optimizer, TrainingState state) throws IOException {
+    public static Path save(Path dir, Layer model, Optimizer optimizer, TrainingState state) throws IOException {
         return save(dir, model, optimizer, state, DEFAULT_KEEP);
     }
 
     /** Writes a checkpoint and removes all but the newest {@code keep} (at least 1). */
-    public static Path save(Path dir, Module model, Optimizer optimizer, TrainingState state, int keep)
+    public static Path save(Path dir, Layer model, Optimizer optimizer, TrainingState state, int keep)
             throws IOException {
         if (keep < 1) {
             throw new IllegalArgumentException("checkpoint: keep " + keep + " must be at least 1");
@@ -126,7 +126,7 @@ public final class Checkpoint {
     }
 
     /** Loads weights and optimiser state into {@code model} and {@code optimizer}; returns the state. */
-    public static TrainingState restore(Path checkpoint, Module model, Optimizer optimizer) throws IOException {
+    public static TrainingState restore(Path checkpoint, Layer model, Optimizer optimizer) throws IOException {
         JsonNode s = JSON.readTree(checkpoint.resolve(STATE_FILE).toFile());
         Path modelFile = checkpoint.resolve(MODEL_FILE);
         String recorded = Safetensors.read(modelFile).metadata().get(FROZEN_HASH);
@@ -153,7 +153,7 @@ public final class Checkpoint {
                 s.get("badEpochs").asInt(), HistoryJson.read(s.get("history")), progress);
     }
 
-    private static Map<String, Tensor> tensors(Path file, Module model) throws IOException {
+    private static Map<String, Tensor> tensors(Path file, Layer model) throws IOException {
         var backend = model.parameters().isEmpty() ? null : model.parameters().get(0).backend();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (NamedTensor t : Safetensors.read(file).tensors()) {

@@ -4,7 +4,7 @@ import dev.fineturn.data.Batch;
 import dev.fineturn.data.DataLoader;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Transform;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.GradMode;
@@ -15,7 +15,7 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public static ClassificationMetrics evaluate(Module model, Dataset data, int batchSize, Backend backend,
+    public static ClassificationMetrics evaluate(Layer model, Dataset data, int batchSize, Backend backend,
                                                  Transform transform, int numClasses) {
         boolean wasTraining = model.isTraining();
         model.eval();

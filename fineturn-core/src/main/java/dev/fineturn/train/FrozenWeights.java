@@ -1,6 +1,6 @@
 package dev.fineturn.train;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.io.IOException;
@@ -25,7 +25,7 @@ final class FrozenWeights {
     }
 
     /** The state-dict entries a step can change: trainable parameters and buffers. */
-    static Map<String, Tensor> changing(Module model) {
+    static Map<String, Tensor> changing(Layer model) {
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> out = new LinkedHashMap<>();
         model.stateDict().forEach((k, t) -> {
@@ -37,7 +37,7 @@ final class FrozenWeights {
         return out;
     }
 
-    static String sha256(Module model) {
+    static String sha256(Layer model) {
         MessageDigest d;
         try {
             d = MessageDigest.getInstance("SHA-256");
@@ -65,7 +65,7 @@ final class FrozenWeights {
     }
 
     /** Refuses a model that does not train the same parameters or whose frozen weights differ. */
-    static void check(Path file, String recordedHash, Set<String> stored, Module model) throws IOException {
+    static void check(Path file, String recordedHash, Set<String> stored, Layer model) throws IOException {
         Set<String> expected = new TreeSet<>(changing(model).keySet());
         if (!expected.equals(new TreeSet<>(stored))) {
             Set<String> onlyStored = new TreeSet<>(stored);

@@ -18,7 +18,7 @@ import java.util.Locale;
  * architectures the stages torchvision names ({@code conv1}, {@code bn1}, ..., {@code layer1} ...
  * {@code layer4}, {@code fc} for ResNet; {@code features.0} ... for MobileNetV2 and VGG), and for
  * an imported graph (ONNX, Keras, TF.js) each layer of the graph in topological order, so
- * {@code partial(98)} on MobileNetV2 freezes its first 98 layers. {@code Module.children()}
+ * {@code partial(98)} on MobileNetV2 freezes its first 98 layers. {@code Layer.children()}
  * lists them.
  *
  * @param frozenThrough for {@link #freezeUpTo(String)}: the dotted name of the last frozen module

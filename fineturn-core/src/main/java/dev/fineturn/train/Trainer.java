@@ -13,7 +13,7 @@ import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MlpHead;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.GradClip;
@@ -107,7 +107,7 @@ public final class Trainer {
             model.eval();
             return r;
         }
-        Module net;
+        Layer net;
         Dataset trainData;
         Dataset valData;
         Start start = null;
@@ -209,7 +209,7 @@ public final class Trainer {
         fitted.install(head);
         notes.add("head: " + fitted.summary());
         Backend backend = head.parameters().get(0).backend();
-        Module net = new Sequential(new Flatten(), head);
+        Layer net = new Sequential(new Flatten(), head);
         ClassificationMetrics trainMetrics = Evaluation.evaluate(net, f, cfg.batchSize(), backend, null, classes);
         ClassificationMetrics val = validation == null ? fitted.crossValidated()
                 : Evaluation.evaluate(net, FeatureCache.features(model, validation, cfg.batchSize(),
@@ -240,7 +240,7 @@ public final class Trainer {
         }
     }
 
-    private FitResult loop(Strategy strategy, Module net, Optimizer optimizer, LrSchedule schedule, DataLoader loader,
+    private FitResult loop(Strategy strategy, Layer net, Optimizer optimizer, LrSchedule schedule, DataLoader loader,
                            Dataset valData, Backend backend, int classes, boolean features, long started,
                            Start start, List<String> notes) {
         boolean higher = ClassificationMetrics.higherIsBetter(cfg.monitor());
@@ -374,7 +374,7 @@ public final class Trainer {
     }
 
     private void guard(double loss, double first, double uniformLoss, int epoch, int batch, Optimizer optimizer,
-                       Module net, Map<String, NamedTensor> bestWeights) {
+                       Layer net, Map<String, NamedTensor> bestWeights) {
         // A convex head can start near zero loss; measure against a uniform guess at least.
         boolean bad = !Double.isFinite(loss) || loss > cfg.divergenceFactor() * Math.max(first, uniformLoss);
         if (!bad) {
@@ -405,7 +405,7 @@ public final class Trainer {
         return correct;
     }
 
-    private void save(Path dir, Module net, Optimizer optimizer, TrainingState state) {
+    private void save(Path dir, Layer net, Optimizer optimizer, TrainingState state) {
         try {
             fanOut.onCheckpoint(Checkpoint.save(dir, net, optimizer, state, cfg.keepCheckpoints()));
         } catch (IOException e) {
@@ -413,13 +413,13 @@ public final class Trainer {
         }
     }
 
-    private static Map<String, NamedTensor> snapshot(Module net) {
+    private static Map<String, NamedTensor> snapshot(Layer net) {
         Map<String, NamedTensor> out = new LinkedHashMap<>();
         net.stateDict().forEach((k, v) -> out.put(k, NamedTensor.of(k, v)));
         return out;
     }
 
-    private static void restore(Module net, Map<String, NamedTensor> weights) {
+    private static void restore(Layer net, Map<String, NamedTensor> weights) {
         Map<String, Tensor> own = net.stateDict();
         weights.forEach((k, v) -> {
             Tensor t = own.get(k);

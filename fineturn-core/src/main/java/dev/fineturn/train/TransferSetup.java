@@ -3,7 +3,7 @@ package dev.fineturn.train;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.optim.AdamW;
 import dev.fineturn.optim.Optimizer;
 import dev.fineturn.optim.ParamGroup;
@@ -48,7 +48,7 @@ public final class TransferSetup {
         int frozenStats = 0;
         int raised = 0;
         float before = Float.NaN;
-        for (Module m : model.namedModules().values()) {
+        for (Layer m : model.namedModules().values()) {
             if (m instanceof BatchNorm2d bn) {
                 bn.useRunningStatistics(pretrained && cfg.frozenBatchNorm());
                 frozenStats += bn.usesRunningStatistics() && !bn.isFrozen() ? 1 : 0;

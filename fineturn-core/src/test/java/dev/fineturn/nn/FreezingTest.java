@@ -37,7 +37,7 @@ class FreezingTest {
 
     private static final int[] LABELS = {0, 1, 2, 3, 4, 0};
 
-    private static Map<String, float[]> snapshot(Module m) {
+    private static Map<String, float[]> snapshot(Layer m) {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         m.stateDict().forEach((k, v) -> out.put(k, v.toArray()));
         return out;

@@ -35,7 +35,7 @@ class PyTorchParityTest {
     }
 
     /** The same network as TinyCnn in nn_optim_fixtures.py, with the same parameter names. */
-    static final class TinyCnn extends Module {
+    static final class TinyCnn extends Layer {
         TinyCnn() {
             registerModule("conv1", new Conv2d(3, 8, 3, 1, 1, false));
             registerModule("bn1", new BatchNorm2d(8));
@@ -49,7 +49,7 @@ class PyTorchParityTest {
 
         @Override
         public Tensor forward(Tensor x) {
-            Map<String, Module> c = children();
+            Map<String, Layer> c = children();
             Tensor h = Activations.relu6(c.get("bn1").forward(c.get("conv1").forward(x)));
             h = c.get("pool").forward(h);
             h = c.get("pw").forward(c.get("dw").forward(c.get("pad").forward(h)));
@@ -74,7 +74,7 @@ class PyTorchParityTest {
         FIX.get("tiny_cnn").get("state_dict").fields()
                 .forEachRemaining(e -> state.put(e.getKey(), Fixtures.tensor(b, e.getValue())));
         assertEquals(m.stateDict().size(), state.size(), "state-dict entries in the fixture");
-        Module.LoadResult r = m.loadStateDict(state, true);
+        Layer.LoadResult r = m.loadStateDict(state, true);
         assertTrue(r.isComplete(), r.toString());
         return m;
     }

@@ -3,7 +3,7 @@ package dev.fineturn.spark;
 import dev.fineturn.backend.Backends;
 import dev.fineturn.io.NamedTensor;
 import dev.fineturn.nn.Classifier;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;
 
@@ -57,7 +57,7 @@ public final class ExecutorModels {
         for (NamedTensor t : BackboneBroadcast.readSafetensors(b.weights())) {
             state.put(t.name(), t.toTensor(backend));
         }
-        Module.LoadResult r = model.loadStateDict(state, true);
+        Layer.LoadResult r = model.loadStateDict(state, true);
         if (!r.isComplete()) {
             throw new IllegalStateException("broadcast weights do not fit the rebuilt model: " + r);
         }

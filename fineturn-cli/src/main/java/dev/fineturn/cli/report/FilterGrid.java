@@ -1,6 +1,6 @@
 package dev.fineturn.cli.report;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import javax.imageio.ImageIO;
@@ -18,7 +18,7 @@ public final class FilterGrid {
     }
 
     /** The first 4-D parameter named like a convolution weight, in model order. */
-    public static Map.Entry<String, Tensor> firstConvolution(Module model) {
+    public static Map.Entry<String, Tensor> firstConvolution(Layer model) {
         for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
             if (e.getValue().rank() == 4 && e.getValue().dim(1) <= 4) {
                 return e;

@@ -1,6 +1,6 @@
 package dev.fineturn.models.arch;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Pooling;
 import dev.fineturn.ops.ShapeOps;
 import dev.fineturn.tensor.Shape;
@@ -11,7 +11,7 @@ import dev.fineturn.tensor.Tensor;
  * {@code floor(i*H/outH)} to {@code ceil((i+1)*H/outH)} (exclusive), likewise for columns, so
  * windows may overlap or repeat when the input is not a multiple of the output.
  */
-public final class AdaptiveAveragePool extends Module {
+public final class AdaptiveAveragePool extends Layer {
     private final int outH;
     private final int outW;
 

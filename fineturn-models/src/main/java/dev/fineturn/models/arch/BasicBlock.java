@@ -4,7 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.FusedInference;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Arithmetic;
@@ -12,13 +12,13 @@ import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
 /** torchvision's ResNet BasicBlock: two 3x3 convolutions, stride on the first, identity or downsample. */
-public final class BasicBlock extends Module {
+public final class BasicBlock extends Layer {
     public static final int EXPANSION = 1;
     private final PlannedBuffer mid = new PlannedBuffer();
     private final PlannedBuffer shortcut = new PlannedBuffer();
 
     /** {@code downsample} is null for an identity shortcut. */
-    public BasicBlock(int inplanes, int planes, int stride, Module downsample) {
+    public BasicBlock(int inplanes, int planes, int stride, Layer downsample) {
         registerModule("conv1", new Conv2d(inplanes, planes, 3, stride, 1, false));
         registerModule("bn1", BatchNorm2d.inPlace(planes));
         registerModule("relu", Activation.reluInPlace());
@@ -35,7 +35,7 @@ public final class BasicBlock extends Module {
             return forwardFused(x);
         }
         var c = children();
-        Module relu = c.get("relu");
+        Layer relu = c.get("relu");
         Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
         out = c.get("bn2").forward(c.get("conv2").forward(out));
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;

@@ -4,7 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.FusedInference;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Arithmetic;
@@ -15,14 +15,14 @@ import dev.fineturn.tensor.Tensor;
  * torchvision's ResNet Bottleneck (ResNet v1.5): 1x1 reduce, 3x3 with the stride, 1x1 expand by
  * {@link #EXPANSION}, identity or downsample shortcut.
  */
-public final class Bottleneck extends Module {
+public final class Bottleneck extends Layer {
     public static final int EXPANSION = 4;
     private final PlannedBuffer reduced = new PlannedBuffer();
     private final PlannedBuffer mid = new PlannedBuffer();
     private final PlannedBuffer shortcut = new PlannedBuffer();
 
     /** {@code downsample} is null for an identity shortcut. */
-    public Bottleneck(int inplanes, int planes, int stride, Module downsample) {
+    public Bottleneck(int inplanes, int planes, int stride, Layer downsample) {
         registerModule("conv1", new Conv2d(inplanes, planes, 1, 1, 0, false));
         registerModule("bn1", BatchNorm2d.inPlace(planes));
         registerModule("conv2", new Conv2d(planes, planes, 3, stride, 1, false));
@@ -41,7 +41,7 @@ public final class Bottleneck extends Module {
             return forwardFused(x);
         }
         var c = children();
-        Module relu = c.get("relu");
+        Layer relu = c.get("relu");
         Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
         out = relu.forward(c.get("bn2").forward(c.get("conv2").forward(out)));
         out = c.get("bn3").forward(c.get("conv3").forward(out));

@@ -1,6 +1,6 @@
 package dev.fineturn.models.arch;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 
 /** Freezing by position inside a model's {@code features} sequence. */
 final class FeatureBlocks {
@@ -8,8 +8,8 @@ final class FeatureBlocks {
     }
 
     /** Freezes {@code features.0 .. features.(k-1)} and unfreezes every other module of the model. */
-    static void freezeFirst(Module model, int k) {
-        Module features = model.module("features");
+    static void freezeFirst(Layer model, int k) {
+        Layer features = model.module("features");
         int n = features.children().size();
         if (k < 0 || k > n) {
             throw new IllegalArgumentException("freezeFeatures(" + k + "): " + model.getClass().getSimpleName()

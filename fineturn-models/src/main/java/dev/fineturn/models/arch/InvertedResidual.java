@@ -4,7 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.FusedInference;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Arithmetic;
@@ -16,7 +16,7 @@ import dev.fineturn.tensor.Tensor;
  * (ConvBnAct), the 3x3 depthwise ConvBnAct, then a linear 1x1 projection and its batch norm; the
  * input is added back when the stride is 1 and the channel count is unchanged.
  */
-public final class InvertedResidual extends Module {
+public final class InvertedResidual extends Layer {
     private final boolean residual;
     private final PlannedBuffer expanded = new PlannedBuffer();
     private final PlannedBuffer filtered = new PlannedBuffer();
@@ -76,7 +76,7 @@ public final class InvertedResidual extends Module {
     }
 
     private boolean activationsFuse() {
-        for (Module m : children().get("conv").children().values()) {
+        for (Layer m : children().get("conv").children().values()) {
             if (m instanceof ConvBnAct block && epilogue(block) == null) {
                 return false;
             }

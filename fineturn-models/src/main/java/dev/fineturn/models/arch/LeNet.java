@@ -5,7 +5,7 @@ import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.tensor.Shape;
 import dev.fineturn.tensor.Tensor;
@@ -68,8 +68,8 @@ public final class LeNet extends Classifier {
                     + " inputs, got " + Shape.str(x.shape()));
         }
         Tensor h = module("features").forward(x).flatten(1);
-        List<Module> mlp = ((Sequential) module("classifier")).layers();
-        for (Module m : mlp.subList(0, mlp.size() - 1)) {
+        List<Layer> mlp = ((Sequential) module("classifier")).layers();
+        for (Layer m : mlp.subList(0, mlp.size() - 1)) {
             h = m.forward(h);
         }
         return h;

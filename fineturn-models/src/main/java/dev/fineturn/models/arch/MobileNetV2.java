@@ -4,7 +4,7 @@ import dev.fineturn.nn.Activation;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Dropout;
 import dev.fineturn.nn.Linear;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.ops.Pooling;
 import dev.fineturn.tensor.Tensor;
@@ -85,7 +85,7 @@ public final class MobileNetV2 extends Classifier {
     @Override
     protected Tensor backbone(Tensor x) {
         Tensor h = Pooling.globalAvgPool(module("features").forward(x)).flatten(1);
-        Module dropout = module("classifier.0");
+        Layer dropout = module("classifier.0");
         return dropout.forward(h);
     }
 

@@ -8,7 +8,7 @@ import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
@@ -31,7 +31,7 @@ public final class ResNet extends Classifier {
             this.expansion = expansion;
         }
 
-        Module create(int inplanes, int planes, int stride, Module downsample) {
+        Layer create(int inplanes, int planes, int stride, Layer downsample) {
             return this == BASIC ? new BasicBlock(inplanes, planes, stride, downsample)
                     : new Bottleneck(inplanes, planes, stride, downsample);
         }
@@ -73,7 +73,7 @@ public final class ResNet extends Classifier {
 
     private static Sequential stage(Block block, int inplanes, int planes, int blocks, int stride) {
         int out = planes * block.expansion;
-        Module downsample = stride != 1 || inplanes != out
+        Layer downsample = stride != 1 || inplanes != out
                 ? new Sequential(new Conv2d(inplanes, out, 1, stride, 0, false), BatchNorm2d.inPlace(out))
                 : null;
         Sequential layer = new Sequential(block.create(inplanes, planes, stride, downsample));

@@ -7,7 +7,7 @@ import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Dropout;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.tensor.Tensor;
 
@@ -96,8 +96,8 @@ public final class Vgg extends Classifier {
     @Override
     protected Tensor backbone(Tensor x) {
         Tensor h = module("avgpool").forward(module("features").forward(x)).flatten(1);
-        List<Module> mlp = ((Sequential) module("classifier")).layers();
-        for (Module m : mlp.subList(0, mlp.size() - 1)) {
+        List<Layer> mlp = ((Sequential) module("classifier")).layers();
+        for (Layer m : mlp.subList(0, mlp.size() - 1)) {
             h = m.forward(h);
         }
         return h;

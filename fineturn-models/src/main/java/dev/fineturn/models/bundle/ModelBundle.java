@@ -19,7 +19,7 @@ import dev.fineturn.models.onnx.OnnxModel;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
 import dev.fineturn.nn.MlpHead;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;
 
@@ -242,7 +242,7 @@ public final class ModelBundle {
         for (NamedTensor t : Safetensors.read(dir.resolve(WEIGHTS)).tensors()) {
             state.put(t.name(), t.toTensor(backend));
         }
-        Module.LoadResult loaded = m.loadStateDict(state, true);
+        Layer.LoadResult loaded = m.loadStateDict(state, true);
         if (!loaded.isComplete()) {
             throw new IOException(dir + ": weights do not fit the architecture: " + loaded);
         }

@@ -1,10 +1,10 @@
 package dev.fineturn.models.graph;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 /** Keras' Flatten on channels-last data: NCHW is flattened in NHWC order. */
-public final class ChannelsLastFlatten extends Module {
+public final class ChannelsLastFlatten extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) {

@@ -1,11 +1,11 @@
 package dev.fineturn.models.graph;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Pooling;
 import dev.fineturn.tensor.Tensor;
 
 /** Global average pooling to [N, C] (Keras GlobalAveragePooling2D), or [N, C, 1, 1] when keepDims. */
-public final class GlobalAvgPool extends Module {
+public final class GlobalAvgPool extends Layer {
     private final boolean keepDims;
 
     public GlobalAvgPool(boolean keepDims) {

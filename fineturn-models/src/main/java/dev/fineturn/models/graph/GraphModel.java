@@ -3,7 +3,7 @@ package dev.fineturn.models.graph;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Init;
 import dev.fineturn.nn.Linear;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.GradMode;
 import dev.fineturn.tensor.Tensor;
 
@@ -37,7 +37,7 @@ public final class GraphModel extends Classifier {
     private String output;
     private String featureNode;
     private OutputActivation outputActivation = OutputActivation.NONE;
-    private Module declaredHead;
+    private Layer declaredHead;
     private Origin origin;
     private String cutAt;
     private int probeSize;
@@ -54,7 +54,7 @@ public final class GraphModel extends Classifier {
         return s.isEmpty() ? "_" : s;
     }
 
-    public GraphModel addNode(String name, Module module, List<String> inputs) {
+    public GraphModel addNode(String name, Layer module, List<String> inputs) {
         String n = sanitize(name);
         List<String> ins = inputs.stream().map(GraphModel::sanitize).toList();
         for (String in : ins) {
@@ -230,7 +230,7 @@ public final class GraphModel extends Classifier {
             if (!needed.contains(node.name())) {
                 continue;
             }
-            Module m = children().get(node.name());
+            Layer m = children().get(node.name());
             Tensor y;
             if (m instanceof MultiInput multi) {
                 List<Tensor> ins = new ArrayList<>();

@@ -1,13 +1,13 @@
 package dev.fineturn.models.graph;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.ShapeOps;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.List;
 
 /** Elementwise sum, product or channel concatenation of a node's inputs. */
-public final class Merge extends Module implements MultiInput {
+public final class Merge extends Layer implements MultiInput {
     /** How the inputs combine. */
     public enum Kind { ADD, MULTIPLY, CONCAT }
 

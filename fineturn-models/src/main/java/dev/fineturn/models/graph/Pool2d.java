@@ -1,6 +1,6 @@
 package dev.fineturn.models.graph;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Pooling;
 import dev.fineturn.spi.PoolGeometry;
 import dev.fineturn.tensor.Tensor;
@@ -9,7 +9,7 @@ import dev.fineturn.tensor.Tensor;
  * Max or average pooling with a rectangular window and either explicit padding or TensorFlow's
  * "SAME" rule (padding computed per input size; padded cells never count in an average).
  */
-public final class Pool2d extends Module {
+public final class Pool2d extends Layer {
     private final boolean max;
     private final int kh;
     private final int kw;

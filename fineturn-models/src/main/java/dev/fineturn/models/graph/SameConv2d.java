@@ -1,7 +1,7 @@
 package dev.fineturn.models.graph;
 
 import dev.fineturn.nn.Init;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Convolution;
 import dev.fineturn.tensor.Tensor;
@@ -12,7 +12,7 @@ import dev.fineturn.tensor.Tensor;
  * size, so it is computed per call. Parameters are {@code weight} [out, in/groups, kh, kw] and
  * {@code bias}.
  */
-public final class SameConv2d extends Module {
+public final class SameConv2d extends Layer {
     private final int strideH;
     private final int strideW;
     private final int dilationH;

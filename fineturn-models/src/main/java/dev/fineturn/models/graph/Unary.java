@@ -1,11 +1,11 @@
 package dev.fineturn.models.graph;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Activations;
 import dev.fineturn.tensor.Tensor;
 
 /** A parameterised elementwise activation as imported layers declare them. */
-public final class Unary extends Module {
+public final class Unary extends Layer {
     /** The supported functions and what alpha/beta mean for each. */
     public enum Kind {
         RELU, LEAKY_RELU, CLIP_MAX, SIGMOID, TANH, HARD_SIGMOID, HARD_SWISH, SOFTMAX, IDENTITY

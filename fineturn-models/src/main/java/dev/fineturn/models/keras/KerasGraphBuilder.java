@@ -14,7 +14,7 @@ import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Dropout;
 import dev.fineturn.nn.Linear;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.ZeroPad2d;
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.tensor.Tensor;
@@ -148,7 +148,7 @@ public final class KerasGraphBuilder {
         if (inShape == null) {
             throw new IllegalArgumentException(source + ": layer '" + name + "' reads unknown layer " + inputs);
         }
-        Module m;
+        Layer m;
         int[] out;
         switch (type) {
             case "ZeroPadding2D" -> {
@@ -309,7 +309,7 @@ public final class KerasGraphBuilder {
         return 1;
     }
 
-    private Module activationModule(String act, String layer) {
+    private Layer activationModule(String act, String layer) {
         return switch (act) {
             case "relu" -> Unary.of(Unary.Kind.RELU);
             case "relu6" -> new Unary(Unary.Kind.CLIP_MAX, 6f, 0f);
@@ -405,12 +405,12 @@ public final class KerasGraphBuilder {
         return dst;
     }
 
-    private static void set(Module m, String param, float[] values) {
+    private static void set(Layer m, String param, float[] values) {
         Tensor t = m.namedParameters().get(param);
         t.copyFrom(Tensor.of(t.backend(), values, t.shape()));
     }
 
-    private static void setBuffer(Module m, String buffer, float[] values) {
+    private static void setBuffer(Layer m, String buffer, float[] values) {
         Tensor t = m.namedBuffers().get(buffer);
         t.copyFrom(Tensor.of(t.backend(), values, t.shape()));
     }

@@ -1,6 +1,6 @@
 package dev.fineturn.models.match;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -9,14 +9,14 @@ import java.util.Map;
 /**
  * A model's parameters and buffers in PyTorch's {@code state_dict()} order: module by module,
  * each module's own parameters then its own buffers ({@code 1.weight, 1.bias, 1.running_mean, ...,
- * 5.weight}). {@link Module#stateDict()} lists all parameters before all buffers, which would
+ * 5.weight}). {@link Layer#stateDict()} lists all parameters before all buffers, which would
  * misalign an order-based match against a file written by PyTorch or Keras.
  */
 final class TorchOrder {
     private TorchOrder() {
     }
 
-    static Map<String, Tensor> stateDict(Module model) {
+    static Map<String, Tensor> stateDict(Layer model) {
         Map<String, Tensor> parameters = model.namedParameters();
         Map<String, Tensor> buffers = model.namedBuffers();
         Map<String, Tensor> out = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package dev.fineturn.models.match;
 
 import dev.fineturn.io.NamedTensor;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -92,12 +92,12 @@ public final class WeightMatcher {
     }
 
     /** What {@link #load} would do, without copying anything. */
-    public LoadReport match(Module model, List<NamedTensor> source) {
+    public LoadReport match(Layer model, List<NamedTensor> source) {
         return plan(TorchOrder.stateDict(model), source).report();
     }
 
     /** Pairs the tensors, checks the strict threshold, then copies every paired tensor into the model. */
-    public LoadReport load(Module model, List<NamedTensor> source) {
+    public LoadReport load(Layer model, List<NamedTensor> source) {
         Map<String, Tensor> targets = TorchOrder.stateDict(model);
         Plan plan = plan(targets, source);
         LoadReport report = plan.report();

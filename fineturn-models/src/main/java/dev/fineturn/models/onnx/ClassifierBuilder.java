@@ -5,7 +5,7 @@ import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.graph.OutputActivation;
 import dev.fineturn.models.graph.Unary;
 import dev.fineturn.nn.Linear;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ final class ClassifierBuilder {
             head = byName.get(last.inputs().get(0));
         }
         if (head == null || !(head.module() instanceof Linear)) {
-            Module m = head == null ? null : head.module();
+            Layer m = head == null ? null : head.module();
             throw new UnsupportedOnnxException(source, "the model ends in '" + last.name() + "' (" + last.module()
                     + ")" + (head != last && m != null ? " after '" + head.name() + "' (" + m + ")" : "")
                     + ", not a Gemm or MatMul layer (optionally followed by Softmax); fineturn needs a fully"

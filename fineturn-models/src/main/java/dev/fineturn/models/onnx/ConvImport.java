@@ -3,7 +3,7 @@ package dev.fineturn.models.onnx;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.graph.SameConv2d;
 import dev.fineturn.nn.Conv2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Conv2dOptions;
 import dev.fineturn.ops.Convolution;
 import dev.fineturn.tensor.Tensor;
@@ -73,10 +73,10 @@ final class ConvImport {
         }, outShape);
     }
 
-    private static Module trainable(OpContext c, Window w, int in, int out, int group, OnnxTensor weight, Value b)
+    private static Layer trainable(OpContext c, Window w, int in, int out, int group, OnnxTensor weight, Value b)
             throws WeightFormatException {
         boolean bias = b != null;
-        Module m = w.sameAtRunTime()
+        Layer m = w.sameAtRunTime()
                 ? new SameConv2d(in, out, w.kh(), w.kw(), w.sh(), w.sw(), w.dh(), w.dw(), group, bias)
                 : new Conv2d(in, out, w.kh(), w.kw(), w.convOptions(group), bias);
         Weights.copy(c, m.namedParameters().get("weight"), weight.floats(), "weight");

@@ -3,7 +3,7 @@ package dev.fineturn.models.onnx;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.models.onnx.proto.Onnx;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,7 +179,7 @@ final class GraphImporter {
         absorbed.put(later, v);
     }
 
-    Value.Runtime emit(Onnx.NodeProto node, Module module, List<Value.Runtime> inputs, long[] shape) {
+    Value.Runtime emit(Onnx.NodeProto node, Layer module, List<Value.Runtime> inputs, long[] shape) {
         String label = node.getName().isEmpty() ? node.getOutput(0) : node.getName();
         String name = unique(label);
         steps.add(new Program.Step(name, module, inputs.stream().map(Value.Runtime::node).toList()));

@@ -21,7 +21,7 @@ import dev.fineturn.nn.Dropout;
 import dev.fineturn.nn.Flatten;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Residual;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.nn.ZeroPad2d;
@@ -66,11 +66,11 @@ final class ModuleExport {
     }
 
     /** Writes {@code m} applied to {@code x}; {@code path} names it (its state-dict prefix). */
-    Traced emit(Module m, String path, Traced x) {
+    Traced emit(Layer m, String path, Traced x) {
         return switch (m) {
             case Sequential s -> {
                 Traced y = x;
-                for (Map.Entry<String, Module> c : s.children().entrySet()) {
+                for (Map.Entry<String, Layer> c : s.children().entrySet()) {
                     y = emit(c.getValue(), join(path, c.getKey()), y);
                 }
                 yield y;
@@ -102,7 +102,7 @@ final class ModuleExport {
     }
 
     /** Writes a node of a graph model: {@code m} applied to {@code inputs}. */
-    Traced emitNode(Module m, String name, List<Traced> inputs) {
+    Traced emitNode(Layer m, String name, List<Traced> inputs) {
         if (m instanceof Merge merge) {
             String op = switch (merge.kind()) {
                 case ADD -> "Add";
@@ -122,11 +122,11 @@ final class ModuleExport {
         return emit(m, name, inputs.get(0));
     }
 
-    private Traced child(Module parent, String path, String name, Traced x) {
+    private Traced child(Layer parent, String path, String name, Traced x) {
         return emit(parent.module(name), join(path, name), x);
     }
 
-    private Traced shortcut(Module block, String path, Traced x) {
+    private Traced shortcut(Layer block, String path, Traced x) {
         return block.children().containsKey("downsample") ? child(block, path, "downsample", x) : x;
     }
 
@@ -135,7 +135,7 @@ final class ModuleExport {
                 a.probe().add(b.probe()));
     }
 
-    private Traced leaf(Module m, String path, Traced x) {
+    private Traced leaf(Layer m, String path, Traced x) {
         Tensor y = m.forward(x.probe());
         String in = x.name();
         int[] s = x.shape();
@@ -198,7 +198,7 @@ final class ModuleExport {
         return new Traced(out, y);
     }
 
-    private String conv(String path, String x, Module c, int[] strides, int[] dil, int groups, int[] pads) {
+    private String conv(String path, String x, Layer c, int[] strides, int[] dil, int groups, int[] pads) {
         Tensor w = param(c, "weight");
         List<String> ins = new ArrayList<>(List.of(x, g.weight(path + ".weight", w)));
         if (c.namedParameters().containsKey("bias")) {
@@ -345,7 +345,7 @@ final class ModuleExport {
         return v;
     }
 
-    private static Tensor param(Module m, String name) {
+    private static Tensor param(Layer m, String name) {
         return m.namedParameters().get(name);
     }
 
@@ -361,7 +361,7 @@ final class ModuleExport {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    private static IllegalArgumentException unsupported(String path, Module m) {
+    private static IllegalArgumentException unsupported(String path, Layer m) {
         return new IllegalArgumentException("ONNX export: layer '" + path + "' (" + m + ", "
                 + m.getClass().getSimpleName() + ") has no ONNX counterpart in this exporter");
     }

@@ -10,7 +10,7 @@ import dev.fineturn.models.onnx.proto.Onnx;
 import dev.fineturn.nn.AdaptiveAvgPool2d;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.Flatten;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.GradMode;
 import dev.fineturn.tensor.Tensor;
 
@@ -102,7 +102,7 @@ public final class OnnxExport {
 
     /** The network after preprocessing, as the classifier's forward pass composes it. */
     private static ModuleExport.Traced body(ModuleExport e, Classifier model, ModuleExport.Traced x) {
-        Module flatten = new Flatten(1);
+        Layer flatten = new Flatten(1);
         return switch (model) {
             case GraphModel gm -> graph(e, gm, x);
             case ResNet r -> chain(e, r, x, "conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3",
@@ -121,7 +121,7 @@ public final class OnnxExport {
         ModuleExport.Traced y = x;
         for (Object step : steps) {
             y = step instanceof String name ? e.emit(model.module(name), name, y)
-                    : e.emit((Module) step, step instanceof Flatten ? "flatten" : "pool", y);
+                    : e.emit((Layer) step, step instanceof Flatten ? "flatten" : "pool", y);
         }
         return y;
     }

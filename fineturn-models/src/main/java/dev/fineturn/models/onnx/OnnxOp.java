@@ -2,7 +2,7 @@ package dev.fineturn.models.onnx;
 
 import dev.fineturn.models.graph.MultiInput;
 import dev.fineturn.models.onnx.proto.Onnx;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.List;
  * of them run-time inputs and some constants, which it keeps as buffers (so they move with the
  * module between backends). Absent optional operands are passed as null.
  */
-final class OnnxOp extends Module implements MultiInput {
+final class OnnxOp extends Layer implements MultiInput {
     static final int ABSENT = Integer.MIN_VALUE;
 
     /** The operator's computation on its operands. */

@@ -3,7 +3,7 @@ package dev.fineturn.models.onnx;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.onnx.proto.Onnx;
 import dev.fineturn.nn.Init;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.nio.file.Path;
@@ -114,7 +114,7 @@ final class OpContext {
     }
 
     /** Adds a graph step that applies {@code module} to run-time inputs. */
-    Value.Runtime emit(Module module, List<Value.Runtime> inputs, long[] shape) {
+    Value.Runtime emit(Layer module, List<Value.Runtime> inputs, long[] shape) {
         return importer.emit(node, module, inputs, shape);
     }
 

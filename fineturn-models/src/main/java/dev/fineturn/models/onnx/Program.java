@@ -1,7 +1,7 @@
 package dev.fineturn.models.onnx;
 
 import dev.fineturn.models.graph.MultiInput;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.Set;
 /** Imported graph nodes in topological order, runnable with any number of inputs and outputs. */
 record Program(List<Step> steps) {
     /** One node: its (sanitised, unique) name, which is also its output's name, and its inputs. */
-    record Step(String name, Module module, List<String> inputs) {
+    record Step(String name, Layer module, List<String> inputs) {
     }
 
     /** Computes {@code targets} from the named inputs, running only the steps they need. */

@@ -1,6 +1,6 @@
 package dev.fineturn.models.onnx;
 
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 
 /** What an ONNX value name stands for while importing: a constant, or a tensor computed at run time. */
 sealed interface Value permits Value.Const, Value.Runtime {
@@ -20,7 +20,7 @@ sealed interface Value permits Value.Const, Value.Runtime {
     }
 
     /** Output of the graph node {@code node}, or the graph input of that name; {@code module} made it. */
-    record Runtime(String node, long[] shape, Module module) implements Value {
+    record Runtime(String node, long[] shape, Layer module) implements Value {
         @Override
         public long[] shape() {
             return shape.clone();

@@ -1,7 +1,7 @@
 package dev.fineturn.models.arch;
 
 import dev.fineturn.nn.Init;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
@@ -33,12 +33,12 @@ class FreezingTest {
         Init.seed(11);
     }
 
-    private static Set<String> trainable(Module m) {
+    private static Set<String> trainable(Layer m) {
         return m.namedParameters().entrySet().stream().filter(e -> e.getValue().requiresGrad())
                 .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private static Set<String> parametersUnder(Module m, String... prefixes) {
+    private static Set<String> parametersUnder(Layer m, String... prefixes) {
         return m.namedParameters().keySet().stream().filter(k -> List.of(prefixes).stream().anyMatch(k::startsWith))
                 .collect(Collectors.toCollection(TreeSet::new));
     }

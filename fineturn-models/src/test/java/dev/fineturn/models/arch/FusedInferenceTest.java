@@ -4,7 +4,7 @@ import dev.fineturn.nn.BatchNorm2d;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Init;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
@@ -59,9 +59,9 @@ class FusedInferenceTest {
     }
 
     /** Batch norms with statistics and affine parameters far from the identity, so folding matters. */
-    private void randomizeNorms(Module model, long seed) {
+    private void randomizeNorms(Layer model, long seed) {
         long s = seed;
-        for (Module m : model.namedModules().values()) {
+        for (Layer m : model.namedModules().values()) {
             if (m instanceof BatchNorm2d bn) {
                 int c = bn.weight().numel();
                 bn.weight().copyFrom(Tensor.uniform(b, s++, 0.5f, 1.5f, c));

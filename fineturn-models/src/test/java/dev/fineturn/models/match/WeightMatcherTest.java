@@ -6,7 +6,7 @@ import dev.fineturn.models.testing.Fixtures;
 import dev.fineturn.models.testing.TinyNet;
 import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.Linear;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class WeightMatcherTest {
     }
 
     /** The model holds each expected tensor under the same (PyTorch) name. */
-    private static void assertModelHolds(Module model, List<NamedTensor> expected) {
+    private static void assertModelHolds(Layer model, List<NamedTensor> expected) {
         Map<String, Tensor> state = model.stateDict();
         for (NamedTensor t : expected) {
             assertArrayEquals(t.data(), state.get(t.name()).toArray(), t.name());
@@ -44,7 +44,7 @@ class WeightMatcherTest {
 
     @Test
     void exactNamesLoadEverythingAndCopyTheValues() throws IOException {
-        Module model = TinyNet.create();
+        Layer model = TinyNet.create();
         LoadReport r = WeightMatcher.defaults().strict().load(model, tinyWeights());
         assertTrue(r.isComplete(), r.toString());
         assertEquals(8, r.loaded().size());
@@ -58,7 +58,7 @@ class WeightMatcherTest {
     void dataParallelPrefixesAreStripped() throws IOException {
         List<NamedTensor> src = tinyWeights();
         List<NamedTensor> prefixed = renamed(src, src.stream().map(t -> "module.model." + t.name()).toList());
-        Module model = TinyNet.create();
+        Layer model = TinyNet.create();
         LoadReport r = WeightMatcher.defaults().load(model, prefixed);
         assertEquals(8, r.loaded().size());
         assertEquals(LoadReport.How.RENAMED, r.loaded().getFirst().how());
@@ -76,7 +76,7 @@ class WeightMatcherTest {
         List<String> names = List.of("backbone.conv.weight", "backbone.bn.weight", "backbone.bn.bias",
                 "backbone.bn.running_mean", "backbone.bn.running_var", "backbone.bn.num_batches_tracked",
                 "head.weight", "head.bias");
-        Module model = TinyNet.create();
+        Layer model = TinyNet.create();
         LoadReport r = WeightMatcher.defaults().matchByShapeOrder(false)
                 .rename("^backbone\\.conv\\.", "0.").rename("^backbone\\.bn\\.", "1.").rename("^head\\.", "5.")
                 .strict().load(model, renamed(src, names));
@@ -93,7 +93,7 @@ class WeightMatcherTest {
         List<NamedTensor> keras = renamed(src, List.of("conv2d/kernel:0", "batch_normalization/gamma:0",
                 "batch_normalization/beta:0", "batch_normalization/moving_mean:0",
                 "batch_normalization/moving_variance:0", "dense/kernel:0", "dense/bias:0"));
-        Module model = TinyNet.create();
+        Layer model = TinyNet.create();
         LoadReport r = WeightMatcher.defaults().strict().load(model, keras);
         assertEquals(7, r.loaded().size());
         assertTrue(r.loaded().stream().allMatch(l -> l.how() == LoadReport.How.SHAPE_ORDER));
@@ -105,7 +105,7 @@ class WeightMatcherTest {
     }
 
     /** A backbone conv and a 10-class head, against a file with a 1000-class head. */
-    private static Module tenClassNet() {
+    private static Layer tenClassNet() {
         Sequential net = new Sequential();
         net.add("conv", new Conv2d(3, 8, 3, 1, 1, true));
         net.add("fc", new Linear(512, 10, true));
@@ -127,7 +127,7 @@ class WeightMatcherTest {
 
     @Test
     void aDifferentHeadIsAShapeMismatchWithBothShapesAndIsNotCopied() {
-        Module model = tenClassNet();
+        Layer model = tenClassNet();
         float[] headBefore = model.stateDict().get("fc.weight").toArray();
         LoadReport r = WeightMatcher.defaults().load(model, thousandClassWeights("conv.", "fc."));
         assertEquals(List.of("conv.weight", "conv.bias"), r.loaded().stream().map(LoadReport.Loaded::target).toList());
@@ -145,7 +145,7 @@ class WeightMatcherTest {
 
     @Test
     void kerasNamesWithADifferentHeadLineUpAndReportTheHead() {
-        Module model = tenClassNet();
+        Layer model = tenClassNet();
         LoadReport r = WeightMatcher.defaults().load(model, thousandClassWeights("block1_conv/", "predictions/"));
         assertEquals(List.of("block1_conv/weight", "block1_conv/bias"),
                 r.loaded().stream().map(LoadReport.Loaded::source).toList());
@@ -174,7 +174,7 @@ class WeightMatcherTest {
 
     @Test
     void strictLoadingFailsWhenNothingMatchesAndCopiesNothing() {
-        Module model = tenClassNet();
+        Layer model = tenClassNet();
         float[] before = model.stateDict().get("conv.weight").toArray();
         List<NamedTensor> unrelated = List.of(new NamedTensor("encoder.w", new int[]{5}, filled(5, 1f)));
         WeightMatchException e = assertThrows(WeightMatchException.class,
@@ -190,7 +190,7 @@ class WeightMatcherTest {
 
     @Test
     void strictLoadingFailsBelowTheFraction() {
-        Module model = tenClassNet();
+        Layer model = tenClassNet();
         float[] before = model.stateDict().get("conv.bias").toArray();
         List<NamedTensor> weights = thousandClassWeights("conv.", "fc.");
         WeightMatchException e = assertThrows(WeightMatchException.class,

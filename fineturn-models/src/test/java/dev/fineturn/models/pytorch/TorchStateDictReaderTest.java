@@ -5,7 +5,7 @@ import dev.fineturn.io.NamedTensor;
 import dev.fineturn.io.WeightFormatException;
 import dev.fineturn.models.testing.Fixtures;
 import dev.fineturn.models.testing.TinyNet;
-import dev.fineturn.nn.Module;
+import dev.fineturn.nn.Layer;
 import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -52,8 +52,8 @@ class TorchStateDictReaderTest {
 
     @Test
     void loadedWeightsReproduceTheTorchModelsOutput() throws IOException {
-        Module net = TinyNet.create();
-        Module.LoadResult r = net.loadStateDict(toTensors(TorchStateDictReader.read(Fixtures.file("tiny.pth"))), true);
+        Layer net = TinyNet.create();
+        Layer.LoadResult r = net.loadStateDict(toTensors(TorchStateDictReader.read(Fixtures.file("tiny.pth"))), true);
         assertEquals(8, r.loaded().size());
         net.eval();
         JsonNode fx = Fixtures.expected().get("tiny");

@@ -21,10 +21,10 @@ import java.util.function.BiConsumer;
  * statistics, dropout is off) even while the model is training. {@link #train(boolean)} never
  * unfreezes anything.
  */
-public abstract class Module {
+public abstract class Layer {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private final Map<String, Boolean> frozenParameters = new LinkedHashMap<>();
     private boolean training = true;
     private boolean frozen;
@@ -46,7 +46,7 @@ public abstract class Module {
         return value;
     }
 
-    protected <M extends Module> M registerModule(String name, M child) {
+    protected <M extends Layer> M registerModule(String name, M child) {
         checkName(name);
         children.put(name, child);
         return child;
@@ -74,7 +74,7 @@ public abstract class Module {
     }
 
     /** Replaces a direct child, e.g. a classifier head. */
-    public void replaceChild(String name, Module child) {
+    public void replaceChild(String name, Layer child) {
         if (!children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " has no child '" + name + "'; children: "
                     + children.keySet());
@@ -93,18 +93,18 @@ public abstract class Module {
 
     // ---- tree access -------------------------------------------------------------------------
 
-    public Map<String, Module> children() {
+    public Map<String, Layer> children() {
         return Collections.unmodifiableMap(children);
     }
 
     /** The module at a dotted path ("" is this module). */
-    public Module module(String path) {
+    public Layer module(String path) {
         if (path.isEmpty()) {
             return this;
         }
-        Module m = this;
+        Layer m = this;
         for (String part : path.split("\\.")) {
-            Module next = m.children.get(part);
+            Layer next = m.children.get(part);
             if (next == null) {
                 throw new IllegalArgumentException("no module '" + path + "' in " + getClass().getSimpleName()
                         + " (at '" + part + "', children: " + m.children.keySet() + ")");
@@ -115,13 +115,13 @@ public abstract class Module {
     }
 
     /** Every module with its dotted path, depth first, parents before children ("" is this one). */
-    public Map<String, Module> namedModules() {
-        Map<String, Module> out = new LinkedHashMap<>();
+    public Map<String, Layer> namedModules() {
+        Map<String, Layer> out = new LinkedHashMap<>();
         visitModules("", (p, m) -> out.put(p, m));
         return out;
     }
 
-    private void visitModules(String prefix, BiConsumer<String, Module> f) {
+    private void visitModules(String prefix, BiConsumer<String, Layer> f) {
         f.accept(prefix, this);
         children.forEach((n, c) -> c.visitModules(prefix.isEmpty() ? n : prefix + "." + n, f));
     }
@@ -225,14 +225,14 @@ public abstract class Module {
     // ---- modes and freezing ------------------------------------------------------------------
 
     /** Sets train (true) or eval (false) mode on this module and all below it. */
-    public Module train(boolean on) {
-        for (Module m : namedModules().values()) {
+    public Layer train(boolean on) {
+        for (Layer m : namedModules().values()) {
             m.training = on;
         }
         return this;
     }
 
-    public Module eval() {
+    public Layer eval() {
         return train(false);
     }
 
@@ -260,18 +260,18 @@ public abstract class Module {
     }
 
     /** Freezes this module and everything below it. */
-    public Module freeze() {
+    public Layer freeze() {
         setFrozen(true);
         return this;
     }
 
-    public Module unfreeze() {
+    public Layer unfreeze() {
         setFrozen(false);
         return this;
     }
 
     private void setFrozen(boolean value) {
-        for (Module m : namedModules().values()) {
+        for (Layer m : namedModules().values()) {
             m.frozen = value;
             for (String name : m.parameters.keySet()) {
                 m.frozenParameters.put(name, value);
@@ -283,7 +283,7 @@ public abstract class Module {
     /** Freezes (or unfreezes) one parameter by dotted name. */
     public void setParameterFrozen(String dottedName, boolean value) {
         int dot = dottedName.lastIndexOf('.');
-        Module owner = dot < 0 ? this : module(dottedName.substring(0, dot));
+        Layer owner = dot < 0 ? this : module(dottedName.substring(0, dot));
         String leaf = dot < 0 ? dottedName : dottedName.substring(dot + 1);
         Tensor t = owner.parameters.get(leaf);
         if (t == null) {
@@ -295,8 +295,8 @@ public abstract class Module {
     }
 
     /** Freezes the first {@code k} direct children (the model's blocks, in order); unfreezes the rest. */
-    public Module freezeFirst(int k) {
-        List<Module> blocks = new ArrayList<>(children.values());
+    public Layer freezeFirst(int k) {
+        List<Layer> blocks = new ArrayList<>(children.values());
         if (k < 0 || k > blocks.size()) {
             throw new IllegalArgumentException("freezeFirst(" + k + "): this " + getClass().getSimpleName() + " has "
                     + blocks.size() + " blocks " + children.keySet());
@@ -311,8 +311,8 @@ public abstract class Module {
      * Freezes every module up to and including the one at {@code path} in depth-first order, and
      * unfreezes those after it.
      */
-    public Module freezeUpTo(String path) {
-        Map<String, Module> all = namedModules();
+    public Layer freezeUpTo(String path) {
+        Map<String, Layer> all = namedModules();
         if (path.isEmpty() || !all.containsKey(path)) {
             throw new IllegalArgumentException("freezeUpTo: no module '" + path + "'; modules: "
                     + all.keySet().stream().filter(s -> !s.isEmpty()).toList());
@@ -331,8 +331,8 @@ public abstract class Module {
     }
 
     /** Moves every parameter and buffer to another backend. */
-    public Module to(Backend backend) {
-        for (Module m : namedModules().values()) {
+    public Layer to(Backend backend) {
+        for (Layer m : namedModules().values()) {
             for (Map.Entry<String, Tensor> e : m.parameters.entrySet()) {
                 Tensor moved = e.getValue().to(backend);
                 moved.requiresGrad(!m.frozenParameters.get(e.getKey()));
@@ -350,8 +350,8 @@ public abstract class Module {
     }
 
     /** Re-initialises every parameter and buffer of the tree (training from scratch). */
-    public Module resetParameters() {
-        for (Module m : namedModules().values()) {
+    public Layer resetParameters() {
+        for (Layer m : namedModules().values()) {
             m.resetOwnParameters();
         }
         return this;
