@@ -2,8 +2,9 @@
 module dev.fineturn.models {
     requires transitive dev.fineturn.core;
     requires com.fasterxml.jackson.databind;
-    requires io.jhdf;
-    requires com.google.protobuf;
+    // Optional: only the Keras HDF5 and ONNX importers need them (see OptionalModules).
+    requires static io.jhdf;
+    requires static com.google.protobuf;
 
     exports dev.fineturn.models.graph;
     exports dev.fineturn.models.keras;

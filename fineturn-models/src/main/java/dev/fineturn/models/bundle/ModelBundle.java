@@ -153,9 +153,11 @@ public final class ModelBundle {
         Path onnx = dir.resolve(ONNX);
         String problem = null;
         try {
+            dev.fineturn.models.format.OptionalModules.require(dev.fineturn.models.format.OptionalModules.PROTOBUF,
+                    "ONNX export");
             OnnxExport.write(model, inputSize, inputSize, layout, onnx);
             r.put("onnx", ONNX);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             problem = e.getMessage();
             Files.deleteIfExists(onnx);
         }

@@ -28,6 +28,8 @@ public final class KerasH5Model {
 
     /** Loads a whole saved model (architecture and weights) from one .h5 file. */
     public static GraphModel load(Path h5) throws IOException {
+        dev.fineturn.models.format.OptionalModules.require(dev.fineturn.models.format.OptionalModules.JHDF,
+                "reading Keras HDF5 (" + h5 + ")");
         try (KerasH5File f = KerasH5File.open(h5)) {
             checkOrigin(f);
             String config = f.string(f.root(), "model_config");
@@ -53,6 +55,8 @@ public final class KerasH5Model {
     public static GraphModel load(Path architectureJson, Path weightsH5) throws IOException {
         JsonNode modelConfig = modelConfig(architectureJson,
                 parse(architectureJson, "architecture", readJson(architectureJson)));
+        dev.fineturn.models.format.OptionalModules.require(dev.fineturn.models.format.OptionalModules.JHDF,
+                "reading Keras HDF5 (" + weightsH5 + ")");
         try (KerasH5File f = KerasH5File.open(weightsH5)) {
             checkOrigin(f);
             KerasWeights weights = new KerasWeights(f.weights(f.weightsGroup()), weightsH5.toString());

@@ -65,6 +65,8 @@ public final class OnnxExport {
 
     /** The ONNX model of {@code model}, as {@link #write(Classifier, int, int, GraphModel.Layout, Path)} writes it. */
     public static Onnx.ModelProto toProto(Classifier model, int height, int width, GraphModel.Layout layout) {
+        dev.fineturn.models.format.OptionalModules.require(dev.fineturn.models.format.OptionalModules.PROTOBUF,
+                "ONNX export");
         ExportGraph g = new ExportGraph();
         ModuleExport export = new ModuleExport(g);
         int c = model.inputChannels();

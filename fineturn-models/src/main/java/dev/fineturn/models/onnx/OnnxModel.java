@@ -33,6 +33,8 @@ public final class OnnxModel {
 
     /** Reads and checks the file and its weights (external data included). */
     public static OnnxModel open(Path file) throws IOException {
+        dev.fineturn.models.format.OptionalModules.require(dev.fineturn.models.format.OptionalModules.PROTOBUF,
+                "reading ONNX (" + file + ")");
         return new OnnxModel(OnnxFile.read(file));
     }
 
