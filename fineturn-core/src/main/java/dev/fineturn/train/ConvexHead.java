@@ -9,7 +9,7 @@ import dev.fineturn.train.linear.LinearProbeResult;
 
 /**
  * A linear head fitted to convergence on frozen features: standardised features, multinomial
- * logistic regression with L2 (L-BFGS), the L2 strength chosen by stratified k-fold
+ * logistic regression with L2 (L-BFGS), the L2 strength chosen by repeated stratified k-fold
  * cross-validation on the training rows. The standardisation is folded into the weights, so the
  * head applies to raw features and the saved model needs nothing else.
  */
@@ -18,11 +18,11 @@ final class ConvexHead {
     }
 
     /** The fitted head and, from the cross-validation, out-of-fold metrics for the chosen strength. */
-    record Fitted(LinearProbeResult probe, ClassificationMetrics crossValidated) {
+    record Fitted(LinearProbeResult probe, int repeats, ClassificationMetrics crossValidated) {
         String summary() {
             return String.format("multinomial logistic regression, C = %.3g %s (CV accuracy %.4f), "
                     + "%d L-BFGS iterations%s", probe.c(), probe.cvAccuracy().size() > 1
-                    ? "chosen by " + probe.folds() + "-fold CV" : "kept from the start", probe.chosenCvAccuracy(),
+                    ? "chosen by " + repeats + " x " + probe.folds() + "-fold CV" : "kept from the start", probe.chosenCvAccuracy(),
                     probe.iterations(), probe.converged() ? "" : " (not converged)");
         }
 
@@ -63,7 +63,8 @@ final class ConvexHead {
         LinearProbe probe = new LinearProbe().withFolds(cfg.probeFolds()).withSeed(cfg.seed())
                 .withThreads(Runtime.getRuntime().availableProcessors());
         if (fixedC != null) {
-            probe = probe.withGrid(fixedC);
+            // One C: the folds only give the out-of-fold metrics, so one repeat is enough.
+            probe = probe.withGrid(fixedC).withRepeats(1);
         }
         LinearProbeResult r = probe.fit(x, d, labels, classes);
         ClassificationMetrics cv = null;
@@ -72,7 +73,7 @@ final class ConvexHead {
             acc.add(r.outOfFoldLogits(), labels, r.outOfFoldLoss(labels));
             cv = acc.result();
         }
-        return new Fitted(r, cv);
+        return new Fitted(r, probe.repeats(), cv);
     }
 
     private static boolean anyNonZero(float[] v) {

@@ -7,10 +7,10 @@ import java.util.Map;
  * A fitted {@link LinearProbe} on raw features: scores = weight . x + bias with {@code weight} laid out
  * [classes][features] row-major, as a fully connected layer's [out, in] weight. {@code mean} and
  * {@code std} are the standardisation already folded in. {@code cvAccuracy} maps each C tried, ascending,
- * to its mean held-out accuracy over {@code folds} folds (empty, with folds 0, when there was no
+ * to its mean held-out accuracy over {@code folds} folds of every repeat (empty, with folds 0, when there was no
  * cross-validation). Iterations, convergence, accuracy and mean cross-entropy are those of the final fit
  * on all training rows. {@code outOfFoldLogits} ([rows][classes] row-major) are the scores each training row
- * got from the chosen C's model of the fold that held it out (null without cross-validation): an
+ * got from the chosen C's model of the first repeat's fold that held it out (null without cross-validation): an
  * honest validation estimate that costs no held-out data.
  */
 public record LinearProbeResult(int classes, int features, float[] weight, float[] bias, double[] mean,
