@@ -9,12 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Convolution as a packed GEMM over the im2col view of the images ({@link Im2colPanels}: gathered
  * sliver by sliver as the GEMM packs, never written out), per image and group, or per chunk of images
  * on small feature maps so the weights are packed once. Depthwise convolution runs as direct loops
- * over channel planes ({@link Depthwise3x3} for the 3x3 kernels at stride 1 and 2): a GEMM with
- * k = kh*kw would waste the micro-kernel.
+ * over channel planes ({@link Depthwise3x3} for the 3x3 kernels at stride 1 and 2, {@link DepthwiseGeneric}
+ * for the others): a GEMM with k = kh*kw would waste the micro-kernel.
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
     private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACKED_WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -92,7 +91,7 @@ final class VectorConv {
     }
 
     /** Image chunks run in parallel, each a GEMM on the calling thread into its own output buffer. */
-    private static void forwardBatched(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y,
+    private static void forwardBatched(ConvGeometry g, float[] x, PackedA[] weights, float[] y,
                                        ConvEpilogueKernel epilogue) {
         int ohw = g.outH() * g.outW();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
@@ -174,7 +173,7 @@ final class VectorConv {
                 if (direct) {
                     Depthwise3x3.forward(g, plane, x, w, y);
                 } else {
-                    depthwiseForward(g, plane, x, w, y);
+                    DepthwiseGeneric.forward(g, plane, x, w, y);
                 }
                 if (epilogue != null) {
                     epilogue.apply(y, plane * ohw, y, plane * ohw, ohw, plane % g.outChannels());
@@ -185,14 +184,14 @@ final class VectorConv {
         int ocg = g.outChannelsPerGroup();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         if (VectorGemm.readsUnpackedRows()) {
-            VectorGemm.PackedA[] rows = new VectorGemm.PackedA[g.groups()];
+            PackedA[] rows = new PackedA[g.groups()];
             for (int grp = 0; grp < g.groups(); grp++) {
-                rows[grp] = VectorGemm.PackedA.unpackedRows(w, grp * ocg * kk, ocg, kk);
+                rows[grp] = PackedA.unpackedRows(w, grp * ocg * kk, ocg, kk);
             }
             forwardGemm(g, x, rows, y, epilogue);
             return;
         }
-        forwardGemm(g, x, packWeights(g, grp -> new VectorGemm.DenseRows(w, grp * ocg * kk, ocg, kk, false)), y,
+        forwardGemm(g, x, packWeights(g, grp -> new RowSource.Matrix(w, grp * ocg * kk, ocg, kk, false)), y,
                 epilogue);
     }
 
@@ -201,12 +200,11 @@ final class VectorConv {
      * the calling thread's buffer (a new array per call was a third of what a ResNet-18 forward
      * allocated). The packs live until this thread's next convolution call.
      */
-    private static VectorGemm.PackedA[] packWeights(ConvGeometry g,
-                                                    java.util.function.IntFunction<VectorGemm.RowSource> group) {
+    private static PackedA[] packWeights(ConvGeometry g, java.util.function.IntFunction<RowSource> group) {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
-        int size = VectorGemm.PackedA.size(g.outChannelsPerGroup(), kk);
+        int size = PackedA.size(g.outChannelsPerGroup(), kk);
         float[] buffer = grown(PACKED_WEIGHTS, g.groups() * size);
-        VectorGemm.PackedA[] packed = new VectorGemm.PackedA[g.groups()];
+        PackedA[] packed = new PackedA[g.groups()];
         for (int grp = 0; grp < g.groups(); grp++) {
             packed[grp] = VectorGemm.pack(g.outChannelsPerGroup(), kk, group.apply(grp), buffer, grp * size);
         }
@@ -214,7 +212,7 @@ final class VectorConv {
     }
 
     /** A convolution as packed GEMMs: per chunk of images on small maps, per image otherwise. */
-    private static void forwardGemm(ConvGeometry g, float[] x, VectorGemm.PackedA[] weights, float[] y,
+    private static void forwardGemm(ConvGeometry g, float[] x, PackedA[] weights, float[] y,
                                     ConvEpilogueKernel epilogue) {
         if (chunk(g) > 1) {
             forwardBatched(g, x, weights, y, epilogue);
@@ -254,7 +252,7 @@ final class VectorConv {
      * of group grp, column oc * khw + r, is w[grp * ocg + oc, ic, khw - 1 - r] (in and out channels
      * swapped, taps reversed).
      */
-    record FlippedRows(float[] w, int grp, int ocg, int icg, int khw) implements VectorGemm.RowSource {
+    record FlippedRows(float[] w, int grp, int ocg, int icg, int khw) implements RowSource {
         @Override
         public void packSliver(int i0, int height, int pc, int kc, float[] dst, int base) {
             int r = pc % khw;
@@ -283,7 +281,8 @@ final class VectorConv {
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.backwardData(g, plane, dy, w,
                         dx));
             } else {
-                CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> depthwiseBackwardData(g, plane, dy, w, dx));
+                CpuPool.parallelFor(g.batch() * g.inChannels(),
+                        plane -> DepthwiseGeneric.backwardData(g, plane, dy, w, dx));
             }
             return;
         }
@@ -354,7 +353,7 @@ final class VectorConv {
             if (Depthwise3x3.applies(g)) {
                 CpuPool.parallelFor(g.inChannels(), c -> Depthwise3x3.backwardWeights(g, c, x, dy, dw));
             } else {
-                CpuPool.parallelFor(g.inChannels(), c -> depthwiseBackwardWeights(g, c, x, dy, dw));
+                CpuPool.parallelFor(g.inChannels(), c -> DepthwiseGeneric.backwardWeights(g, c, x, dy, dw));
             }
             return;
         }
@@ -475,122 +474,6 @@ final class VectorConv {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    private static void depthwiseForward(ConvGeometry g, int plane, float[] x, float[] w, float[] y) {
-        int c = plane % g.inChannels();
-        int oh = g.outH();
-        int ow = g.outW();
-        int xb = plane * g.inH() * g.inW();
-        int yb = plane * oh * ow;
-        int wb = c * g.kernelH() * g.kernelW();
-        java.util.Arrays.fill(y, yb, yb + oh * ow, 0f);
-        for (int ky = 0; ky < g.kernelH(); ky++) {
-            for (int kx = 0; kx < g.kernelW(); kx++) {
-                float wv = w[wb + ky * g.kernelW() + kx];
-                int ix0 = -g.padLeft() + kx * g.dilationW();
-                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
-                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
-                for (int oy = 0; oy < oh; oy++) {
-                    int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
-                    if (iy < 0 || iy >= g.inH()) {
-                        continue;
-                    }
-                    int xr = xb + iy * g.inW() + ix0;
-                    int yr = yb + oy * ow;
-                    int ox = oxLo;
-                    if (g.strideW() == 1) {
-                        FloatVector wvv = FloatVector.broadcast(S, wv);
-                        for (; ox <= oxHi - L; ox += L) {
-                            FloatVector.fromArray(S, x, xr + ox).fma(wvv, FloatVector.fromArray(S, y, yr + ox))
-                                    .intoArray(y, yr + ox);
-                        }
-                    }
-                    for (; ox < oxHi; ox++) {
-                        y[yr + ox] += wv * x[xr + ox * g.strideW()];
-                    }
-                }
-            }
-        }
-    }
-
-    private static void depthwiseBackwardData(ConvGeometry g, int plane, float[] dy, float[] w, float[] dx) {
-        int c = plane % g.inChannels();
-        int oh = g.outH();
-        int ow = g.outW();
-        int xb = plane * g.inH() * g.inW();
-        int yb = plane * oh * ow;
-        int wb = c * g.kernelH() * g.kernelW();
-        java.util.Arrays.fill(dx, xb, xb + g.inH() * g.inW(), 0f);
-        for (int ky = 0; ky < g.kernelH(); ky++) {
-            for (int kx = 0; kx < g.kernelW(); kx++) {
-                float wv = w[wb + ky * g.kernelW() + kx];
-                int ix0 = -g.padLeft() + kx * g.dilationW();
-                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
-                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
-                for (int oy = 0; oy < oh; oy++) {
-                    int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
-                    if (iy < 0 || iy >= g.inH()) {
-                        continue;
-                    }
-                    int xr = xb + iy * g.inW() + ix0;
-                    int yr = yb + oy * ow;
-                    int ox = oxLo;
-                    if (g.strideW() == 1) {
-                        FloatVector wvv = FloatVector.broadcast(S, wv);
-                        for (; ox <= oxHi - L; ox += L) {
-                            FloatVector.fromArray(S, dy, yr + ox).fma(wvv, FloatVector.fromArray(S, dx, xr + ox))
-                                    .intoArray(dx, xr + ox);
-                        }
-                    }
-                    for (; ox < oxHi; ox++) {
-                        dx[xr + ox * g.strideW()] += wv * dy[yr + ox];
-                    }
-                }
-            }
-        }
-    }
-
-    private static void depthwiseBackwardWeights(ConvGeometry g, int c, float[] x, float[] dy, float[] dw) {
-        int oh = g.outH();
-        int ow = g.outW();
-        int wb = c * g.kernelH() * g.kernelW();
-        for (int ky = 0; ky < g.kernelH(); ky++) {
-            for (int kx = 0; kx < g.kernelW(); kx++) {
-                int ix0 = -g.padLeft() + kx * g.dilationW();
-                int oxLo = Math.max(0, ceilDiv(-ix0, g.strideW()));
-                int oxHi = Math.min(ow, ceilDiv(g.inW() - ix0, g.strideW()));
-                double sum = 0;
-                for (int n = 0; n < g.batch(); n++) {
-                    int plane = n * g.inChannels() + c;
-                    int xb = plane * g.inH() * g.inW();
-                    int yb = plane * oh * ow;
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
-                        if (iy < 0 || iy >= g.inH()) {
-                            continue;
-                        }
-                        int xr = xb + iy * g.inW() + ix0;
-                        int yr = yb + oy * ow;
-                        float s = 0f;
-                        int ox = oxLo;
-                        if (g.strideW() == 1 && oxHi - oxLo >= L) {
-                            FloatVector acc = FloatVector.zero(S);
-                            for (; ox <= oxHi - L; ox += L) {
-                                acc = FloatVector.fromArray(S, dy, yr + ox).fma(FloatVector.fromArray(S, x, xr + ox),
-                                        acc);
-                            }
-                            s = VectorMath.sumLanes(acc);
-                        }
-                        for (; ox < oxHi; ox++) {
-                            s += dy[yr + ox] * x[xr + ox * g.strideW()];
-                        }
-                        sum += s;
-                    }
-                }
-                dw[wb + ky * g.kernelW() + kx] = (float) sum;
             }
         }
     }

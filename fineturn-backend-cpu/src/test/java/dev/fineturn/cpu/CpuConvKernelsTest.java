@@ -148,9 +148,9 @@ class CpuConvKernelsTest {
         }
         float[] flipped = VectorConv.flippedWeights(g, w);
         for (int grp = 0; grp < 2; grp++) {
-            VectorGemm.PackedA want = VectorGemm.pack(dev.fineturn.spi.GemmSpec.of(5, 1, 40 * khw, false, false),
+            PackedA want = VectorGemm.pack(dev.fineturn.spi.GemmSpec.of(5, 1, 40 * khw, false, false),
                     flipped, grp * 5 * 40 * khw);
-            VectorGemm.PackedA got = VectorGemm.pack(5, 40 * khw, new VectorConv.FlippedRows(w, grp, 40, 5, khw));
+            PackedA got = VectorGemm.pack(5, 40 * khw, new VectorConv.FlippedRows(w, grp, 40, 5, khw));
             org.junit.jupiter.api.Assertions.assertArrayEquals(want.data(), got.data(), "group " + grp);
         }
     }

@@ -111,16 +111,16 @@ class CpuGemmTest {
         for (int threads : new int[]{1, 2}) {
             CpuPool.setThreads(threads);
             try {
-                VectorGemm.PackedA packed = VectorGemm.pack(spec, a, 5);
+                PackedA packed = VectorGemm.pack(spec, a, 5);
                 assertPackedProductMatches(spec, a, b, packed, threads);
                 // The same packing serves a product of another width (a convolution's last, smaller chunk).
                 assertPackedProductMatches(GemmSpec.of(m, Math.max(1, n / 3), k, ta, false), a, b, packed, threads);
                 // Packed into a reused buffer at an offset: every float of the pack is written (NaN left
                 // anywhere, a padding row included, would reach C).
-                float[] reused = new float[VectorGemm.PackedA.size(m, k) + 11];
+                float[] reused = new float[PackedA.size(m, k) + 11];
                 java.util.Arrays.fill(reused, Float.NaN);
-                VectorGemm.PackedA inPlace = VectorGemm.pack(m, k,
-                        new VectorGemm.DenseRows(a, 5, m, k, ta), reused, 7);
+                PackedA inPlace = VectorGemm.pack(m, k,
+                        new RowSource.Matrix(a, 5, m, k, ta), reused, 7);
                 assertPackedProductMatches(spec, a, b, inPlace, threads);
             } finally {
                 CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
@@ -149,7 +149,7 @@ class CpuGemmTest {
         for (int threads : new int[]{1, 2}) {
             CpuPool.setThreads(threads);
             try {
-                assertPackedProductMatches(spec, a, b, VectorGemm.PackedA.unpackedRows(a, 5, m, k), threads);
+                assertPackedProductMatches(spec, a, b, PackedA.unpackedRows(a, 5, m, k), threads);
             } finally {
                 CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
             }
@@ -157,7 +157,7 @@ class CpuGemmTest {
     }
 
     /** alpha = 1.5 times op(A) (from a[5]) times B, through the packed A, against the reference kernel. */
-    private static void assertPackedProductMatches(GemmSpec spec, float[] a, float[] b, VectorGemm.PackedA packed,
+    private static void assertPackedProductMatches(GemmSpec spec, float[] a, float[] b, PackedA packed,
                                                    int threads) {
         float[] expected = new float[spec.m() * spec.n()];
         float[] c = new float[spec.m() * spec.n()];
@@ -183,7 +183,7 @@ class CpuGemmTest {
 
     @org.junit.jupiter.api.Test
     void prepackedARejectsAProductItDoesNotFit() {
-        VectorGemm.PackedA packed = VectorGemm.pack(GemmSpec.of(8, 100, 9, false, false), new float[72], 0);
+        PackedA packed = VectorGemm.pack(GemmSpec.of(8, 100, 9, false, false), new float[72], 0);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> VectorGemm.gemm(GemmSpec.of(8, 100, 10, false, false), 1f, packed, new float[1000], 0, 0f,
                         new float[800], 0));
