@@ -251,6 +251,19 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         FitResult fit = new Trainer(cfg).addListener(new Progress(s.toString(), common.quiet)).fit(net, s, train, null);
+        int epochsRun = fit.history().size();
+        String escalatedFrom = null;
+        if (a != null && unfreezeAll(s, fit)) {
+            escalatedFrom = s.toString();
+            say("auto: fine-tuning after " + s + " did not beat the convex head on validation in " + epochsRun
+                    + " epoch(s); unfreezing every layer (layer-wise decaying rates)");
+            s = Strategy.FULL;
+            Path fullCheckpoints = out.resolve("checkpoints-full");
+            TrainConfig unfrozen = cfg.withCheckpoints(fullCheckpoints, 0, resume && Files.isDirectory(fullCheckpoints));
+            fit = new Trainer(unfrozen).addListener(new Progress(s.toString(), common.quiet)).fit(net, s, train, null);
+            epochsRun += fit.history().size();
+            advice = advice + " Escalated: " + escalatedFrom + " kept the convex head, so every layer was unfrozen.";
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         ClassificationMetrics test = scoreOn != null
                 ? Evaluation.evaluate(net, scoreOn, 64, backend, null, train.numClasses())
@@ -271,17 +284,30 @@ final class FinetuneCommand implements Callable<Integer> {
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode().put("strategy", s.toString())
                     .put("accuracy", test.top1()).put("top5", test.top5()).put("loss", test.loss())
-                    .put("epochs", fit.history().size()).put("seconds", seconds)
+                    .put("epochs", epochsRun).put("seconds", seconds)
                     .put("model", out.resolve("model").toString()).put("onnx", onnx);
+            if (escalatedFrom != null) {
+                o.put("escalated_from", escalatedFrom);
+            }
             System.out.println(o);
         } else {
             fit.notes().forEach(n -> say("note: " + n));
             print(String.format("%s: %s accuracy %.4f (top-5 %.4f) after %d epoch(s) in %.1fs; weights from %s; "
                             + "model saved to %s", s, scoreOn != null ? "test" : "validation", test.top1(), test.top5(),
-                    fit.history().size(), seconds, weightsFrom(fit, cfg.monitor()), out.resolve("model")));
+                    epochsRun, seconds, weightsFrom(fit, cfg.monitor()), out.resolve("model")));
             print("ONNX: " + onnx);
         }
         return 0;
+    }
+
+    /**
+     * Gradual unfreezing, as {@code auto} applies it: when fine-tuning the layers after the advised
+     * frozen prefix never beat the convex head on validation, the frozen early layers are what the new
+     * domain needs changed, so every layer is unfrozen (at the layer-wise decaying rates that keep the
+     * earliest layers slowest) and training goes on from the kept start.
+     */
+    static boolean unfreezeAll(Strategy advised, FitResult fit) {
+        return advised.kind() == Strategy.Kind.PARTIAL && fit.best() != null && fit.bestEpoch() < 0;
     }
 
     /**
