@@ -51,10 +51,8 @@ public final class CliJobs implements SparkJobs {
             int workers = Math.max(1, spark.sparkContext().defaultParallelism()
                     / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
             FineTuneConfig cfg = FineTuneConfig.defaults(workers, epochs, batchSize).withLr(lr).withFrozen(frozen);
-            cfg = new FineTuneConfig(cfg.workers(), cfg.epochs(), cfg.batchSize(), cfg.lr(), cfg.momentum(),
-                    cfg.weightDecay(), cfg.frozen(), cfg.schedule(), cfg.shuffle(), seed, cfg.patience(),
-                    cfg.maxRetries(), spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
-                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000), -1, -1);
+            cfg = cfg.withSeed(seed).withRing(spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
+                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000));
             SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
                     .fit(initial, images);
             Classifier trained = ExecutorModels.fresh(r.model());

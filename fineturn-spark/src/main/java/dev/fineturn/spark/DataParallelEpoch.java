@@ -73,7 +73,14 @@ final class DataParallelEpoch implements BarrierStages.Task {
                     }
                     long t0 = System.nanoTime();
                     long reduceBefore = ring.nanos();
-                    loss += replica.step(batch, ring::sum, n);
+                    if (cfg.averageEvery() == 0) {
+                        loss += replica.step(batch, ring::sum, n);
+                    } else {
+                        loss += replica.step(batch, v -> { }, 1);
+                        if (n > 1 && ((s + 1) % cfg.averageEvery() == 0 || s == steps - 1)) {
+                            replica.average(ring::sum, n);
+                        }
+                    }
                     compute += System.nanoTime() - t0 - (ring.nanos() - reduceBefore);
                 }
                 ReplicaState state = new ReplicaState(
