@@ -34,18 +34,18 @@ public final class CliJobs implements SparkJobs {
             Prepared p = prepare(spark, model, recipe, cut, size, images);
             String table = out.resolve("features.parquet").toAbsolutePath().toString();
             FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, table);
-            SparkHeadTrainer trainer = new SparkHeadTrainer(spark);
+            SparkHeadTrainer trainer = headTrainer(spark);
             SparkHeadTrainer.Head head = trainer.fit(table);
             double headAccuracy = trainer.accuracy(head, table);
             Path folder = out.resolve("model");
             if (frozen < 0) {
-                SparkHeadTrainer.save(folder, p.backbone(), head);
-                return String.format("features on %s: MLlib head (C %.3g, %d iterations), training accuracy %.4f on %d "
-                        + "images; model saved to %s", master, head.c(), head.iterations(), headAccuracy, t.rows(),
-                        folder);
+                String onnx = SparkHeadTrainer.save(folder, p.backbone(), head).onnx();
+                return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
+                        + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
+                        headAccuracy, t.rows(), folder, onnx);
             }
             Path startDir = out.resolve("start-model");
-            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head);
+            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head).model();
             BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
                     p.backbone().backend());
             int workers = Math.max(1, spark.sparkContext().defaultParallelism()
@@ -56,13 +56,37 @@ public final class CliJobs implements SparkJobs {
             SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
                     .fit(initial, images);
             Classifier trained = ExecutorModels.fresh(r.model());
-            ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes());
+            String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
             var last = r.history().getLast();
             return String.format("%s on %s with %d workers: %d epoch(s), last training loss %.4f, %d retried; model "
-                    + "saved to %s", strategy, master, workers, r.history().size(), last.trainLoss(), r.retries(),
-                    folder);
+                    + "saved to %s; ONNX: %s", strategy, master, workers, r.history().size(), last.trainLoss(),
+                    r.retries(), folder, onnx);
         });
     }
+
+    private static String chosenBy(SparkHeadTrainer.Head head) {
+        return head.folds() == 0 ? "" : String.format(" chosen by %d-fold cross-validation, held-out accuracy %.4f",
+                head.folds(), head.cvAccuracy().get(head.c()));
+    }
+
+    /**
+     * C chosen by cross-validation ({@code spark.fineturn.head.folds}, default 5) as the local
+     * finetune chooses it, or fixed by {@code spark.fineturn.head.c}.
+     */
+    static SparkHeadTrainer headTrainer(SparkSession spark) {
+        SparkHeadTrainer t = new SparkHeadTrainer(spark);
+        String c = spark.conf().get(HEAD_C, "");
+        String folds = spark.conf().get(HEAD_FOLDS, "5");
+        try {
+            return c.isBlank() ? t.folds(Integer.parseInt(folds.trim())) : t.c(Double.parseDouble(c.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(HEAD_C + " '" + c + "' or " + HEAD_FOLDS + " '" + folds
+                    + "' is not a number");
+        }
+    }
+
+    static final String HEAD_C = "spark.fineturn.head.c";
+    static final String HEAD_FOLDS = "spark.fineturn.head.folds";
 
     /** -1 for the head-only strategies, else the leading blocks kept frozen. */
     static int frozenBlocks(String strategy) {
