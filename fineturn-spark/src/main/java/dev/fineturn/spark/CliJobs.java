@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.cli.SparkJobs;
 import dev.fineturn.nn.Classifier;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,13 +29,22 @@ public final class CliJobs implements SparkJobs {
 
     @Override
     public String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
-                           Path out, String strategy, int epochs, int batchSize, double lr, long seed) {
+                           Path out, String strategy, int headHidden, int epochs, int batchSize, double lr,
+                           long seed) {
         int frozen = frozenBlocks(strategy);
+        if (headHidden > 0 && frozen >= 0) {
+            throw new IllegalArgumentException("--head mlp:" + headHidden + " with --spark trains the head on the "
+                    + "features (--strategy features or head); partial:K and full start from the MLlib linear head");
+        }
         return inSession(master, spark -> {
             var images = SparkFeatureExtractor.imageFolder(spark, data);
             Prepared p = prepare(spark, model, recipe, cut, size, images);
             String table = out.resolve("features.parquet").toAbsolutePath().toString();
             FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, table);
+            if (headHidden > 0) {
+                return mlpHead(spark, master, p.backbone(), t, out.resolve("model"), headHidden, epochs, batchSize, lr,
+                        seed);
+            }
             SparkHeadTrainer trainer = headTrainer(spark);
             SparkHeadTrainer.Head head = trainer.fit(table);
             double headAccuracy = trainer.accuracy(head, table);
@@ -48,8 +59,7 @@ public final class CliJobs implements SparkJobs {
             Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head).model();
             BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
                     p.backbone().backend());
-            int workers = Math.max(1, spark.sparkContext().defaultParallelism()
-                    / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
+            int workers = slots(spark);
             FineTuneConfig cfg = FineTuneConfig.defaults(workers, epochs, batchSize).withLr(lr).withFrozen(frozen);
             cfg = cfg.withSeed(seed).withRing(spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
                     spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000));
@@ -62,6 +72,35 @@ public final class CliJobs implements SparkJobs {
                     + "saved to %s; ONNX: %s", strategy, master, workers, r.history().size(), last.trainLoss(),
                     r.retries(), folder, onnx);
         });
+    }
+
+    /** The features strategy's MLP head, trained by data-parallel SGD on the table, as a model folder. */
+    private static String mlpHead(SparkSession spark, String master, BackboneBroadcast backbone, FeatureTable t,
+                                  Path folder, int hidden, int epochs, int batchSize, double lr, long seed)
+            throws java.io.IOException {
+        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.FEATURES).with(b -> {
+            b.headSolver = TrainConfig.HeadSolver.SGD;
+            b.headHidden = hidden;
+            b.epochs = epochs;
+            b.batchSize = batchSize;
+            b.lr = lr;
+            b.seed = seed;
+        });
+        var conf = spark.sparkContext().getConf();
+        Classifier model = ExecutorModels.fresh(backbone);
+        SparkMlpHeadTrainer.Result r = new SparkMlpHeadTrainer(spark, cfg, slots(spark))
+                .ring(conf.get("spark.fineturn.ring.ports", "0"), conf.getInt("spark.fineturn.ring.timeoutMs", 60_000))
+                .fit(model, t.path());
+        String onnx = ModelFiles.save(folder, model, backbone.recipeJson(), t.classes()).onnxStatus();
+        return String.format("features on %s: %s by data-parallel SGD with %d workers, %d epoch(s) of %d steps, last "
+                        + "training loss %.4f on %d images; model saved to %s; ONNX: %s", master, r.head(),
+                slots(spark), r.history().size(), r.stepsPerEpoch(), r.history().getLast().trainLoss(), t.rows(),
+                folder, onnx);
+    }
+
+    private static int slots(SparkSession spark) {
+        return Math.max(1, spark.sparkContext().defaultParallelism()
+                / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
     }
 
     private static String chosenBy(SparkHeadTrainer.Head head) {

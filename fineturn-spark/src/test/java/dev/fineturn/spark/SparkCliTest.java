@@ -63,6 +63,17 @@ class SparkCliTest extends SparkTestSession {
                 images.resolve("class1").toString(), "--quiet"));
         assertOnnxRuntimeAgrees(out.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
                 TestModels.SIZE));
+        Path mlp = dir.resolve("mlp");
+        assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
+                TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "features", "--head",
+                "mlp:8", "--epochs", "2", "--batch-size", "4", "--out", mlp.toString(), "--quiet"));
+        var arch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mlp.resolve("model")
+                .resolve(ModelFiles.ARCHITECTURE).toFile());
+        assertEquals(8, arch.path("headHidden").asInt(), "the folder records the MLP head");
+        assertEquals(0, Main.run("predict", "--model", mlp.resolve("model").toString(), "--input",
+                images.resolve("class2").toString(), "--quiet"));
+        assertOnnxRuntimeAgrees(mlp.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
+                TestModels.SIZE));
     }
 
     /** ONNX Runtime on the folder's model.onnx gives fineturn's logits for a few images. */
