@@ -128,7 +128,8 @@ final class FinetuneCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run on an Apache Spark cluster (local[N], "
-            + "spark://host:7077, yarn): features and an MLlib head, then data-parallel epochs for partial:K and full. "
+            + "spark://host:7077, yarn): features and an MLlib head (or with --head mlp:H an MLP head by data-parallel "
+            + "SGD), then data-parallel epochs for partial:K and full. "
             + "Needs fineturn-spark and Spark on the class path.")
     String spark;
 
@@ -143,7 +144,7 @@ final class FinetuneCommand implements Callable<Integer> {
         ObjectNode recipe = loaded.recipe();
         if (spark != null) {
             checkOut();
-            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy,
+            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy, hiddenUnits(head),
                     epochs == null ? 5 : epochs, batchSize, lr == null ? 1e-3 : lr, seed));
             return 0;
         }

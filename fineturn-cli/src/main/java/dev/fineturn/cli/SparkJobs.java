@@ -21,10 +21,13 @@ public interface SparkJobs {
 
     /**
      * Fine-tunes on the images under {@code data}: features and an MLlib head, then for
-     * {@code partial:K} and {@code full} data-parallel epochs; saves {@code out/model}.
+     * {@code partial:K} and {@code full} data-parallel epochs; with {@code headHidden > 0} and a
+     * head-only strategy an MLP head of that many hidden units, trained by data-parallel SGD on the
+     * features instead; saves {@code out/model}.
      */
     String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data, Path out,
-                    String strategy, int epochs, int batchSize, double lr, long seed) throws Exception;
+                    String strategy, int headHidden, int epochs, int batchSize, double lr, long seed)
+            throws Exception;
 
     static SparkJobs load() {
         return ServiceLoader.load(SparkJobs.class).findFirst().orElseThrow(() -> new IllegalStateException(

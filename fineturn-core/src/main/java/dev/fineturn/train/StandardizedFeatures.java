@@ -11,14 +11,23 @@ import dev.fineturn.train.linear.Standardizer;
  * and the standardisation folded into its first layer afterwards, so the saved model takes raw
  * features: {@code W' = W / std} per input, {@code b' = b - W' . mean}.
  */
-final class StandardizedFeatures {
+public final class StandardizedFeatures {
     private final Standardizer standardizer;
 
     StandardizedFeatures(InMemoryDataset train) {
-        this.standardizer = Standardizer.fit(rows(train), train.sampleShape()[0]);
+        this(Standardizer.fit(rows(train), train.sampleShape()[0]));
     }
 
-    InMemoryDataset apply(InMemoryDataset d) {
+    /** From moments computed elsewhere (a cluster's aggregation). */
+    public StandardizedFeatures(Standardizer standardizer) {
+        this.standardizer = standardizer;
+    }
+
+    public Standardizer standardizer() {
+        return standardizer;
+    }
+
+    public InMemoryDataset apply(InMemoryDataset d) {
         if (d == null) {
             return null;
         }
@@ -30,7 +39,7 @@ final class StandardizedFeatures {
     }
 
     /** Makes {@code first}, trained on standardised features, take raw ones. */
-    void foldInto(Linear first) {
+    public void foldInto(Linear first) {
         Tensor w = first.namedParameters().get("weight");
         Tensor b = first.namedParameters().get("bias");
         int out = first.outFeatures();

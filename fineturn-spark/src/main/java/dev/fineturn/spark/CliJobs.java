@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.cli.SparkJobs;
 import dev.fineturn.nn.Classifier;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,44 +29,103 @@ public final class CliJobs implements SparkJobs {
 
     @Override
     public String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
-                           Path out, String strategy, int epochs, int batchSize, double lr, long seed) {
+                           Path out, String strategy, int headHidden, int epochs, int batchSize, double lr,
+                           long seed) {
         int frozen = frozenBlocks(strategy);
+        if (headHidden > 0 && frozen >= 0) {
+            throw new IllegalArgumentException("--head mlp:" + headHidden + " with --spark trains the head on the "
+                    + "features (--strategy features or head); partial:K and full start from the MLlib linear head");
+        }
         return inSession(master, spark -> {
             var images = SparkFeatureExtractor.imageFolder(spark, data);
             Prepared p = prepare(spark, model, recipe, cut, size, images);
             String table = out.resolve("features.parquet").toAbsolutePath().toString();
             FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, table);
-            SparkHeadTrainer trainer = new SparkHeadTrainer(spark);
+            if (headHidden > 0) {
+                return mlpHead(spark, master, p.backbone(), t, out.resolve("model"), headHidden, epochs, batchSize, lr,
+                        seed);
+            }
+            SparkHeadTrainer trainer = headTrainer(spark);
             SparkHeadTrainer.Head head = trainer.fit(table);
             double headAccuracy = trainer.accuracy(head, table);
             Path folder = out.resolve("model");
             if (frozen < 0) {
-                SparkHeadTrainer.save(folder, p.backbone(), head);
-                return String.format("features on %s: MLlib head (C %.3g, %d iterations), training accuracy %.4f on %d "
-                        + "images; model saved to %s", master, head.c(), head.iterations(), headAccuracy, t.rows(),
-                        folder);
+                String onnx = SparkHeadTrainer.save(folder, p.backbone(), head).onnx();
+                return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
+                        + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
+                        headAccuracy, t.rows(), folder, onnx);
             }
             Path startDir = out.resolve("start-model");
-            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head);
+            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head).model();
             BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
                     p.backbone().backend());
-            int workers = Math.max(1, spark.sparkContext().defaultParallelism()
-                    / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
+            int workers = slots(spark);
             FineTuneConfig cfg = FineTuneConfig.defaults(workers, epochs, batchSize).withLr(lr).withFrozen(frozen);
-            cfg = new FineTuneConfig(cfg.workers(), cfg.epochs(), cfg.batchSize(), cfg.lr(), cfg.momentum(),
-                    cfg.weightDecay(), cfg.frozen(), cfg.schedule(), cfg.shuffle(), seed, cfg.patience(),
-                    cfg.maxRetries(), spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
-                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000), -1, -1);
+            cfg = cfg.withSeed(seed).withRing(spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
+                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000));
             SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
                     .fit(initial, images);
             Classifier trained = ExecutorModels.fresh(r.model());
-            ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes());
+            String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
             var last = r.history().getLast();
             return String.format("%s on %s with %d workers: %d epoch(s), last training loss %.4f, %d retried; model "
-                    + "saved to %s", strategy, master, workers, r.history().size(), last.trainLoss(), r.retries(),
-                    folder);
+                    + "saved to %s; ONNX: %s", strategy, master, workers, r.history().size(), last.trainLoss(),
+                    r.retries(), folder, onnx);
         });
     }
+
+    /** The features strategy's MLP head, trained by data-parallel SGD on the table, as a model folder. */
+    private static String mlpHead(SparkSession spark, String master, BackboneBroadcast backbone, FeatureTable t,
+                                  Path folder, int hidden, int epochs, int batchSize, double lr, long seed)
+            throws java.io.IOException {
+        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.FEATURES).with(b -> {
+            b.headSolver = TrainConfig.HeadSolver.SGD;
+            b.headHidden = hidden;
+            b.epochs = epochs;
+            b.batchSize = batchSize;
+            b.lr = lr;
+            b.seed = seed;
+        });
+        var conf = spark.sparkContext().getConf();
+        Classifier model = ExecutorModels.fresh(backbone);
+        SparkMlpHeadTrainer.Result r = new SparkMlpHeadTrainer(spark, cfg, slots(spark))
+                .ring(conf.get("spark.fineturn.ring.ports", "0"), conf.getInt("spark.fineturn.ring.timeoutMs", 60_000))
+                .fit(model, t.path());
+        String onnx = ModelFiles.save(folder, model, backbone.recipeJson(), t.classes()).onnxStatus();
+        return String.format("features on %s: %s by data-parallel SGD with %d workers, %d epoch(s) of %d steps, last "
+                        + "training loss %.4f on %d images; model saved to %s; ONNX: %s", master, r.head(),
+                slots(spark), r.history().size(), r.stepsPerEpoch(), r.history().getLast().trainLoss(), t.rows(),
+                folder, onnx);
+    }
+
+    private static int slots(SparkSession spark) {
+        return Math.max(1, spark.sparkContext().defaultParallelism()
+                / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
+    }
+
+    private static String chosenBy(SparkHeadTrainer.Head head) {
+        return head.folds() == 0 ? "" : String.format(" chosen by %d-fold cross-validation, held-out accuracy %.4f",
+                head.folds(), head.cvAccuracy().get(head.c()));
+    }
+
+    /**
+     * C chosen by cross-validation ({@code spark.fineturn.head.folds}, default 5) as the local
+     * finetune chooses it, or fixed by {@code spark.fineturn.head.c}.
+     */
+    static SparkHeadTrainer headTrainer(SparkSession spark) {
+        SparkHeadTrainer t = new SparkHeadTrainer(spark);
+        String c = spark.conf().get(HEAD_C, "");
+        String folds = spark.conf().get(HEAD_FOLDS, "5");
+        try {
+            return c.isBlank() ? t.folds(Integer.parseInt(folds.trim())) : t.c(Double.parseDouble(c.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(HEAD_C + " '" + c + "' or " + HEAD_FOLDS + " '" + folds
+                    + "' is not a number");
+        }
+    }
+
+    static final String HEAD_C = "spark.fineturn.head.c";
+    static final String HEAD_FOLDS = "spark.fineturn.head.folds";
 
     /** -1 for the head-only strategies, else the leading blocks kept frozen. */
     static int frozenBlocks(String strategy) {

@@ -6,7 +6,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import java.util.List;
  * {@code allGather} of "host:port", open the ring, train {@code steps} steps with the ring-reduced
  * gradient, and (rank 0) hand back the weights and the optimiser's state.
  */
-final class DataParallelEpoch implements Serializable {
+final class DataParallelEpoch implements BarrierStages.Task {
     private final Broadcast<EpochInput> input;
     private final FineTuneConfig cfg;
     private final int epoch;
@@ -37,7 +36,8 @@ final class DataParallelEpoch implements Serializable {
         this.token = token;
     }
 
-    Iterator<ReplicaState> run(Iterator<Row> rows) throws IOException {
+    @Override
+    public Iterator<ReplicaState> run(Iterator<Row> rows) throws IOException {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
@@ -73,7 +73,14 @@ final class DataParallelEpoch implements Serializable {
                     }
                     long t0 = System.nanoTime();
                     long reduceBefore = ring.nanos();
-                    loss += replica.step(batch, ring::sum, n);
+                    if (cfg.averageEvery() == 0) {
+                        loss += replica.step(batch, ring::sum, n);
+                    } else {
+                        loss += replica.step(batch, v -> { }, 1);
+                        if (n > 1 && ((s + 1) % cfg.averageEvery() == 0 || s == steps - 1)) {
+                            replica.average(ring::sum, n);
+                        }
+                    }
                     compute += System.nanoTime() - t0 - (ring.nanos() - reduceBefore);
                 }
                 ReplicaState state = new ReplicaState(

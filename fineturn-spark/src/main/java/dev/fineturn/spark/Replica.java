@@ -102,6 +102,62 @@ public final class Replica {
         return value;
     }
 
+    /**
+     * Parameter averaging: replaces the trainable weights and the optimiser's state tensors (SGD's
+     * momentum buffers) by their mean over the ranks, summed by {@code reducer}. The step count is
+     * the same on every rank and stays.
+     */
+    public void average(Reducer reducer, int ranks) throws IOException {
+        float[] flat = parametersAndState();
+        reducer.sum(flat);
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] /= ranks;
+        }
+        setParametersAndState(flat);
+    }
+
+    /** The trainable weights, then the optimiser's state tensors in their order, as one vector. */
+    public float[] parametersAndState() {
+        List<Tensor> all = new java.util.ArrayList<>(params);
+        all.addAll(optimizer.stateTensors().values());
+        long n = 0;
+        for (Tensor t : all) {
+            n += t.numel();
+        }
+        float[] flat = new float[Math.toIntExact(n)];
+        int off = 0;
+        for (Tensor t : all) {
+            float[] v = t.toArray();
+            System.arraycopy(v, 0, flat, off, v.length);
+            off += v.length;
+        }
+        return flat;
+    }
+
+    /** The inverse of {@link #parametersAndState}. */
+    public void setParametersAndState(float[] flat) {
+        int off = 0;
+        try (var g = dev.fineturn.tensor.GradMode.noGrad()) {
+            for (Tensor p : params) {
+                int len = (int) p.numel();
+                p.copyFrom(Tensor.of(backend, java.util.Arrays.copyOfRange(flat, off, off + len), p.shape()));
+                off += len;
+            }
+        }
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (var e : optimizer.stateTensors().entrySet()) {
+            int len = (int) e.getValue().numel();
+            state.put(e.getKey(), Tensor.of(backend, java.util.Arrays.copyOfRange(flat, off, off + len),
+                    e.getValue().shape()));
+            off += len;
+        }
+        if (off != flat.length) {
+            throw new IllegalArgumentException("parameter averaging: " + flat.length + " values for " + off
+                    + " weights and optimiser state");
+        }
+        optimizer.restoreStateTensors(state, optimizer.steps());
+    }
+
     /** The optimiser's state as safetensors bytes. */
     public byte[] optimizerState() {
         return BackboneBroadcast.safetensorsBytes(optimizer.stateTensors());

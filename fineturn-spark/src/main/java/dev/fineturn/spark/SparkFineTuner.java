@@ -11,13 +11,9 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import scala.Function1;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +97,7 @@ public final class SparkFineTuner {
                         ranks = runEpoch(shards, state, e, attempt, steps);
                     } catch (Exception failure) {
                         // Spark's job failure is a checked SparkException that Scala code throws undeclared.
-                        if (!isSparkFailure(failure) || attempt >= cfg.maxRetries()) {
+                        if (!BarrierStages.isSparkFailure(failure) || attempt >= cfg.maxRetries()) {
                             throw failure instanceof RuntimeException re ? re : new IllegalStateException(
                                     "epoch " + e + " failed after " + (attempt + 1) + " attempt(s): "
                                             + failure.getMessage(), failure);
@@ -111,7 +107,7 @@ public final class SparkFineTuner {
                         state = fromCheckpoint(state, e);
                     }
                 }
-                ReplicaState r0 = ranks.stream().filter(r -> r.rank() == 0).findFirst().orElseThrow();
+                ReplicaState r0 = BarrierStages.rank0(ranks);
                 state = new EpochInput(state.model().withWeights(r0.weights(), start.backboneHash() + "-e" + e),
                         r0.optimizer(), r0.steps(), state.classes());
                 checkpoint(state, e);
@@ -134,24 +130,8 @@ public final class SparkFineTuner {
         return new Result(best, history, bestEpoch, retries);
     }
 
-    private static boolean isSparkFailure(Throwable t) {
-        return t.getClass().getName().startsWith("org.apache.spark.");
-    }
-
-    /** Refuses to start a barrier job the cluster cannot run at once. */
     private void checkCluster() {
-        var conf = spark.sparkContext().getConf();
-        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
-            throw new IllegalStateException("data-parallel fine-tuning needs a fixed set of executors: turn "
-                    + "spark.dynamicAllocation.enabled off (barrier stages do not run with dynamic allocation)");
-        }
-        int taskCpus = conf.getInt("spark.task.cpus", 1);
-        int slots = spark.sparkContext().defaultParallelism() / taskCpus;
-        if (cfg.workers() > slots) {
-            throw new IllegalStateException("data-parallel fine-tuning with " + cfg.workers() + " workers needs "
-                    + cfg.workers() + " task slots at once, the cluster has " + slots + " (" + spark.sparkContext()
-                    .defaultParallelism() + " cores, spark.task.cpus " + taskCpus + ")");
-        }
+        BarrierStages.checkCluster(spark, cfg.workers(), "data-parallel fine-tuning");
     }
 
     /** Row i of a local image folder's order goes to shard i mod n; partition r holds shard r. */
@@ -164,30 +144,10 @@ public final class SparkFineTuner {
     private List<ReplicaState> runEpoch(JavaRDD<Row> shards, EpochInput state, int epoch, int attempt, int steps) {
         Broadcast<EpochInput> b = spark.sparkContext().broadcast(state, ClassTag$.MODULE$.apply(EpochInput.class));
         try {
-            DataParallelEpoch task = new DataParallelEpoch(b, cfg, epoch, attempt, steps, RingAllReduce.token());
-            Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<ReplicaState>> f = fn(task);
-            ClassTag<ReplicaState> tag = ClassTag$.MODULE$.apply(ReplicaState.class);
-            Object out = shards.rdd().barrier().mapPartitions(f, false, tag).collect();
-            List<ReplicaState> list = new ArrayList<>();
-            for (Object o : (Object[]) out) {
-                list.add((ReplicaState) o);
-            }
-            return list;
+            return BarrierStages.run(shards, new DataParallelEpoch(b, cfg, epoch, attempt, steps, RingAllReduce.token()));
         } finally {
             b.destroy();
         }
-    }
-
-    private static Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<ReplicaState>> fn(
-            DataParallelEpoch task) {
-        return (Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<ReplicaState>> & Serializable)
-                it -> {
-                    try {
-                        return CollectionConverters.asScala(task.run(CollectionConverters.asJava(it)));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                };
     }
 
     private void checkpoint(EpochInput state, int epoch) {

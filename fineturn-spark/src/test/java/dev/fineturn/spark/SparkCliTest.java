@@ -6,11 +6,23 @@ import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.data.ImageFolderDataset;
 import dev.fineturn.train.Evaluation;
 import dev.fineturn.train.FeatureCache;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.fineturn.data.Layouts;
+import dev.fineturn.data.Sample;
+import dev.fineturn.models.bundle.ModelBundle;
+import dev.fineturn.models.graph.GraphModel;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.tensor.GradMode;
+import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,9 +44,15 @@ class SparkCliTest extends SparkTestSession {
                 null), FeatureTables.key(spark, table), "the command's table has the local cache key");
 
         Path out = dir.resolve("run");
-        assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
-                TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "partial:3", "--epochs",
-                "1", "--batch-size", "4", "--out", out.toString(), "--quiet"));
+        // The head's cross-validation has a test of its own; a fixed C keeps this one short.
+        spark.conf().set(CliJobs.HEAD_C, "1.0");
+        try {
+            assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
+                    TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "partial:3",
+                    "--epochs", "1", "--batch-size", "4", "--out", out.toString(), "--quiet"));
+        } finally {
+            spark.conf().unset(CliJobs.HEAD_C);
+        }
         assertTrue(Files.isRegularFile(out.resolve("model").resolve(ModelFiles.ARCHITECTURE)));
         assertTrue(Files.isRegularFile(out.resolve("checkpoints").resolve("epoch-0000.model.safetensors")));
         var model = ModelFiles.open(out.resolve("model").toString(), Backends.get("cpu")).model();
@@ -43,5 +61,69 @@ class SparkCliTest extends SparkTestSession {
         assertTrue(acc > 0.5, "the fine-tuned model folder classifies its training images: " + acc);
         assertEquals(0, Main.run("predict", "--model", out.resolve("model").toString(), "--input",
                 images.resolve("class1").toString(), "--quiet"));
+        assertOnnxRuntimeAgrees(out.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
+                TestModels.SIZE));
+        Path mlp = dir.resolve("mlp");
+        assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
+                TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "features", "--head",
+                "mlp:8", "--epochs", "2", "--batch-size", "4", "--out", mlp.toString(), "--quiet"));
+        var arch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mlp.resolve("model")
+                .resolve(ModelFiles.ARCHITECTURE).toFile());
+        assertEquals(8, arch.path("headHidden").asInt(), "the folder records the MLP head");
+        assertEquals(0, Main.run("predict", "--model", mlp.resolve("model").toString(), "--input",
+                images.resolve("class2").toString(), "--quiet"));
+        assertOnnxRuntimeAgrees(mlp.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
+                TestModels.SIZE));
+    }
+
+    /** ONNX Runtime on the folder's model.onnx gives fineturn's logits for a few images. */
+    private static void assertOnnxRuntimeAgrees(Path folder, ImageFolderDataset data) throws Exception {
+        Path onnx = folder.resolve(ModelBundle.ONNX);
+        assertTrue(Files.isRegularFile(onnx), "finetune --spark writes " + onnx);
+        ModelFiles.Loaded loaded = ModelFiles.open(folder.toString(), Backends.get("cpu"));
+        Classifier model = loaded.model();
+        int n = 4;
+        Sample first = data.get(0);
+        int c = first.channels();
+        int side = TestModels.SIZE;
+        float[] x = new float[n * first.pixels().length];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(data.get(i * data.size() / n).pixels(), 0, x, i * first.pixels().length,
+                    first.pixels().length);
+        }
+        float[] expected;
+        float[] fed;
+        try (var g = GradMode.noGrad()) {
+            Tensor images = Tensor.of(Backends.get("cpu"), x, n, c, side, side);
+            expected = model.forward(images).toArray();
+            fed = model.preprocessing().apply(images).toArray();
+        }
+        long[] shape = {n, c, side, side};
+        if (loaded.layout() == GraphModel.Layout.NHWC) {
+            fed = Layouts.nchwToNhwc(fed, n, c, side, side);
+            shape = new long[]{n, side, side, c};
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] got;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(Files.readAllBytes(onnx), options);
+                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(fed), shape);
+                 OrtSession.Result r = session.run(Map.of(session.getInputNames().iterator().next(), in))) {
+                float[][] out = (float[][]) r.get(0).getValue();
+                got = new float[out.length * out[0].length];
+                for (int i = 0; i < out.length; i++) {
+                    System.arraycopy(out[i], 0, got, i * out[0].length, out[0].length);
+                }
+            }
+        }
+        assertEquals(expected.length, got.length);
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 1e-4 * scale + 1e-5, "logit " + i + " of ONNX Runtime vs fineturn");
+        }
     }
 }

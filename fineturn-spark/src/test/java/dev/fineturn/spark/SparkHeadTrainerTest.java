@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class SparkHeadTrainerTest extends SparkTestSession {
     Path dir;
 
     @Test
-    void mllibHeadMatchesTheLocalConvexSolverAndSavesAModelFolder() throws Exception {
+    void mllibHeadChoosesCAsTheLocalConvexSolverMatchesItAndSavesAModelFolder() throws Exception {
         int classes = 5;
         Path train = TestImages.write(dir.resolve("train"), false, classes, 50);
         Path test = TestImages.write(dir.resolve("test"), true, classes, 40);
@@ -32,15 +33,25 @@ class SparkHeadTrainerTest extends SparkTestSession {
         ex.extract(SparkFeatureExtractor.imageFolder(spark, train.toString()), trainTable);
         ex.extract(SparkFeatureExtractor.imageFolder(spark, test.toString()), testTable);
 
-        SparkHeadTrainer trainer = new SparkHeadTrainer(spark).c(1.0);
+        SparkHeadTrainer trainer = new SparkHeadTrainer(spark).folds(3);
         SparkHeadTrainer.Head head = trainer.fit(trainTable);
         double sparkAccuracy = trainer.accuracy(head, testTable);
 
         InMemoryDataset trainF = FeatureTables.collect(spark, trainTable).data();
         InMemoryDataset testF = FeatureTables.collect(spark, testTable).data();
         int d = trainF.sampleShape()[0];
-        LinearProbeResult local = new LinearProbe().withGrid(1.0).fit(flat(trainF), d, labels(trainF), classes);
+        LinearProbeResult local = new LinearProbe().withFolds(3).fit(flat(trainF), d, labels(trainF), classes);
         double localAccuracy = local.accuracy(flat(testF), labels(testF));
+        System.out.printf("C: local %s (cv %s), MLlib %s (cv %s)%n", local.c(), local.cvAccuracy(), head.c(),
+                head.cvAccuracy());
+        assertEquals(3, head.folds());
+        assertEquals(java.util.Arrays.stream(LinearProbe.defaultGrid()).boxed().toList(),
+                List.copyOf(head.cvAccuracy().keySet()), "MLlib cross-validates the local grid");
+        assertEquals(local.c(), head.c(), 1e-9 * local.c(), "both choose the same C from the grid");
+        for (var e : local.cvAccuracy().entrySet()) {
+            assertEquals(e.getValue(), head.cvAccuracy().get(e.getKey()), 0.02, "held-out accuracy at C " + e.getKey()
+                    + " on the same stratified folds");
+        }
         assertTrue(localAccuracy > 0.5, "a probe on pretrained features beats chance: " + localAccuracy);
         assertEquals(localAccuracy, sparkAccuracy, 0.005, "MLlib head vs local convex solver on " + testF.size()
                 + " test images");
