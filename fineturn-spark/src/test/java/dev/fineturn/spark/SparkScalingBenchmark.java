@@ -23,7 +23,10 @@ public final class SparkScalingBenchmark {
     static final String CUT = "block_6_expand_relu";
     static final int SIZE = 64;
     static final int BATCH = 16;
-    static final int FROZEN = 40;
+    /** The network: {@code mobilenet_v2} (the bundled one, cut at {@link #CUT}) or {@code resnet18}. */
+    static final String MODEL = System.getProperty("fineturn.bench.model", "mobilenet_v2");
+    /** Leading child modules kept frozen in the data-parallel step (ResNet-18: 9 = head only, 6 = through layer2). */
+    static final int FROZEN = Integer.getInteger("fineturn.bench.frozen", MODEL.equals("resnet18") ? 6 : 40);
     /** Every executor gets cores / MAX_EXECUTORS threads, in both runs: the same resources per executor. */
     static final int MAX_EXECUTORS = 2;
 
@@ -93,6 +96,17 @@ public final class SparkScalingBenchmark {
     }
 
     static TestModels.Cut cut() throws Exception {
+        if (MODEL.equals("resnet18")) {
+            // Timing only: the weights' values do not change the work.
+            var net = dev.fineturn.models.arch.Architectures.create("resnet18", 10);
+            net.to(dev.fineturn.backend.Backends.get("cpu"));
+            var recipe = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            recipe.put("numClasses", 10).put("newHead", true).put("inputSize", SIZE);
+            return new TestModels.Cut(net, recipe);
+        }
+        if (!MODEL.equals("mobilenet_v2")) {
+            throw new IllegalArgumentException("fineturn.bench.model: mobilenet_v2 or resnet18, not " + MODEL);
+        }
         var l = dev.fineturn.cli.ModelFiles.open("bundled:mobilenet_v2", dev.fineturn.backend.Backends.get("cpu"));
         var recipe = l.recipe();
         var c = dev.fineturn.cli.ModelFiles.cut(l.model(), CUT, 10, SIZE, recipe);
@@ -149,11 +163,13 @@ public final class SparkScalingBenchmark {
         StringBuilder s = new StringBuilder();
         s.append("# fineturn-spark scaling\n\n");
         s.append(String.format(Locale.ROOT, "Machine: %d cores (%s), JDK %s, Spark %s, `local-cluster[n,1,%s]` "
-                        + "(separate executor JVMs), `fineturn.cpu.threads` = %d / 2 in every executor of both runs. Model: bundled MobileNetV2 cut at "
-                        + "`%s`, %dx%d inputs, %d Fashion-MNIST PNG images. Data-parallel step: %d images per rank, "
+                        + "(separate executor JVMs), `fineturn.cpu.threads` = %d / 2 in every executor of both runs. Model: %s, "
+                        + "%dx%d inputs, %d Fashion-MNIST PNG images. Data-parallel step: %d images per rank, "
                         + "first %d blocks frozen, SGD momentum 0.9. Load average at the start: %s.\n\n",
                 cores, InetAddress.getLocalHost().getHostName(), System.getProperty("java.version"),
-                org.apache.spark.package$.MODULE$.SPARK_VERSION(), "2048/n", cores, CUT, SIZE, SIZE, images, BATCH,
+                org.apache.spark.package$.MODULE$.SPARK_VERSION(), "2048/n", cores,
+                MODEL.equals("resnet18") ? "ResNet-18 (10 classes)" : "bundled MobileNetV2 cut at `" + CUT + "`",
+                SIZE, SIZE, images, BATCH,
                 FROZEN, Files.readString(Path.of("/proc/loadavg")).trim()));
         s.append("| executors | extraction images/s | step compute ms | step all-reduce ms | step images/s "
                 + "| bytes sent per step and task | ring formula 2(n-1)/n S |\n| --- | --- | --- | --- | --- | --- | --- |\n");
