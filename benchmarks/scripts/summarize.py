@@ -46,7 +46,7 @@ KINDS = {
     "zen5": ("Zen 5, AVX-512",
              "2 vCPUs of an AMD EPYC family 26 (Zen 5) under KVM, AVX-512 (F, DQ, BW, VL, VNNI, BF16, VP2INTERSECT), "
              "23 GiB, shared with other builds. JDK 25 prefers 512-bit vectors (16 floats) and the cpu backend's "
-             "GEMM takes its 4 x 4 tile."),
+             "GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21 predates Zen 5 and runs its Haswell (AVX2) kernels."),
     "gpu": ("GPU, CUDA",
             "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
             "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
@@ -322,7 +322,7 @@ def inference_key(r):
     parts = r.workload.split(":")
     model = parts[-1]
     return (r.threads, list(NETWORKS).index(model) if model in NETWORKS else len(NETWORKS), parts[0] == "ort",
-            parts[1] if parts[0] == "ort" else "")
+            list(PASSES).index(parts[1]) if parts[0] == "ort" and parts[1] in PASSES else len(PASSES))
 
 
 def render(results):

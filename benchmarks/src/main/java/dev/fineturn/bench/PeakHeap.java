@@ -10,13 +10,13 @@ import java.util.Locale;
 /**
  * The peak live heap of one ResNet-18 step (64x64, batch 32, as {@link ResNetStepBenchmark} runs it) for each
  * mode given (head, partial, full, inference; all four by default): after two steps that allocate every buffer
- * the model and optimiser keep, two steps with a full collection at each probe point (before the step; after
- * the max pool, each residual block and the average pool; then, training, after the loss, the backward pass and
- * the optimiser step), and the largest heap in use after one. Prints one line per mode:
+ * the model and optimiser keep, two steps with a full collection at each probe point (before and after each
+ * step; after the max pool, each residual block and the average pool; then, training, after the loss, the
+ * backward pass and the optimiser step), and the largest heap in use after one. Prints one line per mode:
  * <pre>
  *   HEAP step:MODE threads=T peak-live X MiB at POINT rest Y MiB
  * </pre>
- * "rest" is the live heap between steps (weights, optimiser state, the input batch, reused buffers). Run with
+ * "rest" is the live heap before the first of them (weights, optimiser state, the input batch, reused buffers). Run with
  * {@code -XX:+UseSerialGC}, whose heap in use after a full collection is the live data (G1 counts whole regions
  * for large arrays):
  * {@code java -XX:+UseSerialGC --add-modules jdk.incubator.vector -cp benchmarks.jar dev.fineturn.bench.PeakHeap
@@ -66,11 +66,12 @@ public final class PeakHeap {
         ProbedLayer.wrap(s.model(), probe);
         step(s, probe);
         step(s, probe);
-        long rest = probe.live();
         probe.start();
+        probe.at("between steps");
+        long rest = probe.peak();
         for (int i = 0; i < PROBED_STEPS; i++) {
-            probe.at("between steps");
             step(s, probe);
+            probe.at("between steps");
         }
         probe.stop();
         return String.format(Locale.ROOT, "HEAP step:%s threads=%d peak-live %.1f MiB at %s rest %.1f MiB", mode,
