@@ -303,8 +303,10 @@ def memory_table(log):
                    f"{'met' if r <= 1.1 else 'not met'}).")
     if full and full.heap and base.heap and full.rss and base.rss:
         r, peer = full.heap / base.heap, full.rss / base.rss
+        growth = ratio(full.rss - full.rss_import, base.rss - base.rss_import)
         out.append(f"- Full step over inference, peak live heap: {r:.2f}; PyTorch's, peak RSS: {peer:.2f} "
-                   f"(target <= PyTorch's: {'met' if r <= peer else 'not met'}).")
+                   f"(target <= PyTorch's: {'met' if r <= peer else 'not met'}); PyTorch's RSS above its "
+                   f"after-import level: {fmt(growth, '.2f')}.")
     return out
 
 

@@ -16,9 +16,9 @@ import java.util.Locale;
  * <pre>
  *   HEAP step:MODE threads=T peak-live X MiB at POINT rest Y MiB
  * </pre>
- * "rest" is the live heap before the first of them (weights, optimiser state, the input batch, reused buffers). Run with
- * {@code -XX:+UseSerialGC}, whose heap in use after a full collection is the live data (G1 counts whole regions
- * for large arrays):
+ * "rest" is the live heap before the first of them (weights, optimiser state, the input batch, reused
+ * buffers). Run with {@code -XX:+UseSerialGC}, whose heap in use after a full collection is the live data (G1
+ * counts whole regions for large arrays):
  * {@code java -XX:+UseSerialGC --add-modules jdk.incubator.vector -cp benchmarks.jar dev.fineturn.bench.PeakHeap
  * [--threads T] [MODE...]}
  */
