@@ -10,12 +10,20 @@ quartiles over the rounds, after one warm-up round that is dropped.
 
 The peers' workloads are those of benchmarks/peers: sgemm/sgemm_numpy.py (numpy matmul), conv/conv_torch.py
 (F.conv2d, forward+backward = y.backward(g) with x and w requiring grad) and finetune/finetune_torch.py
-(torchvision resnet18(num_classes=10), 64x64, batch 32, SGD; infer = eval + no_grad).
+(torchvision resnet18(num_classes=10), 64x64, batch 32, SGD; infer = eval + no_grad). infer:MODEL puts
+fineturn's inference (eval, no graph, fused convolutions: what predict runs) next to torchvision's resnet18 or
+mobilenet_v2 (num_classes=10, random weights) in eval + no_grad, 64x64, batch 32. ort:PASS:MODEL puts it next to
+ONNX Runtime's CPU session on fineturn's ONNX export of the same model with the same weights (intra-op threads =
+THREADS, inter-op 1, every graph optimisation), run by a second fineturn JVM: PASS inference runs fineturn to the
+logits, features to the pooled features (the backbone feature extraction runs), ONNX Runtime always to the logits.
 
 Usage (one thread count per process: OpenBLAS reads its thread count when numpy loads):
   benchmarks/scripts/paired.py --threads 1 [--rounds 10] [--seconds 2] [--json out.json] WORKLOAD...
-WORKLOAD: gemm:N | conv:LAYER:forward|forward+backward | step:head|partial|full|inference
+WORKLOAD: gemm:N | conv:LAYER:forward|forward+backward | step:head|partial|full|inference | infer:MODEL
+          | ort:inference|features:MODEL
 LAYER: resnet | cifar | N,C,K,H,kernel,stride,pad (a square convolution, e.g. 32,64,64,16,3,1,1)
+MODEL: resnet18 | mobilenet_v2
+Refuses to run unless numpy calls OpenBLAS (benchmarks/peers/openblas.py).
 """
 import argparse
 import json
@@ -48,10 +56,15 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torchvision  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
+from openblas import require_openblas  # noqa: E402
+
+require_openblas()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
 CONV = {"resnet": (32, 64, 64, 56, 56), "cifar": (64, 64, 64, 32, 32)}  # N, C, K, H, W as conv_torch.py
+MODELS = {"resnet18": torchvision.models.resnet18, "mobilenet_v2": torchvision.models.mobilenet_v2}
 
 
 def peer_gemm(n):
@@ -132,6 +145,18 @@ def peer_step(mode, batch=32, size=64):
     return "PyTorch", step, batch, "img"
 
 
+def peer_infer(model, batch=32, size=64):
+    if model not in MODELS:
+        raise SystemExit(f"unknown model {model}: {', '.join(MODELS)}")
+    net = MODELS[model](num_classes=10).eval()
+    x = torch.randn(batch, 3, size, size)
+
+    def infer():
+        with torch.no_grad():
+            return net(x)
+    return "PyTorch", infer, batch, "img"
+
+
 def peer(workload):
     kind, *rest = workload.split(":")
     if kind == "gemm":
@@ -140,7 +165,36 @@ def peer(workload):
         return peer_conv(rest[0], rest[1])
     if kind == "step":
         return peer_step(rest[0])
+    if kind == "infer":
+        return peer_infer(rest[0])
     raise SystemExit(f"unknown workload {workload}")
+
+
+def fineturn_setup(workload):
+    """The worker's setup command for a workload, less the thread count."""
+    kind, *rest = workload.split(":")
+    if kind == "ort":
+        if len(rest) != 2 or rest[0] not in ("inference", "features"):
+            raise SystemExit(f"unknown workload {workload}: ort:inference|features:MODEL")
+        return f"setup {'infer' if rest[0] == 'inference' else 'features'} {rest[1]}"
+    return f"setup {kind} {' '.join(rest)}"
+
+
+def peer_turns(workload, ort):
+    """(name, turn, units per call, unit): turn(seconds) runs the peer for that long, -> (calls, seconds)."""
+    kind, *rest = workload.split(":")
+    if kind == "ort":
+        units, unit, *about = ort.ask(f"setup ort {rest[1]} {args.threads}", "READY")
+        name = about[0] if about else "onnxruntime"
+
+        def turn(seconds):
+            calls, elapsed = ort.ask(f"run {seconds}", "RESULT")
+            return int(calls), float(elapsed)
+        return name, turn, float(units), unit
+    name, fn, units, unit = peer(workload)
+    fn()
+    run_peer(fn, 2.0)
+    return name, (lambda seconds: run_peer(fn, seconds)), units, unit
 
 
 def run_peer(fn, seconds):
@@ -188,17 +242,14 @@ def quartiles(v):
 
 def main():
     worker = Worker()
+    ort = Worker() if any(w.startswith("ort:") for w in args.workloads) else None
     results = []
     print(f"# paired run {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} threads={args.threads} "
           f"rounds={args.rounds} (+1 warm-up) x {args.seconds} s per turn; torch {torch.__version__}, "
           f"numpy {np.__version__}; load {open('/proc/loadavg').read().split()[:3]}", flush=True)
     for workload in args.workloads:
-        kind, *rest = workload.split(":")
-        units, unit = None, None
-        name, fn, peer_units, peer_unit = peer(workload)
-        fn()
-        run_peer(fn, 2.0)
-        units, unit = worker.ask(f"setup {kind} {' '.join(rest)} {args.threads}", "READY")
+        name, turn, peer_units, peer_unit = peer_turns(workload, ort)
+        units, unit = worker.ask(f"{fineturn_setup(workload)} {args.threads}", "READY")[:2]
         units = float(units)
         assert unit == peer_unit and abs(units - peer_units) < 1e-6 * units, (units, peer_units)
         scale = 1e-9 if unit == "FLOP" else 1.0
@@ -209,7 +260,7 @@ def main():
                 return int(calls) * units * scale / float(elapsed)
 
             def peer_turn():
-                calls, elapsed = run_peer(fn, args.seconds)
+                calls, elapsed = turn(args.seconds)
                 return calls * units * scale / elapsed
 
             if r % 2 == 0:
@@ -231,6 +282,8 @@ def main():
         results.append({"workload": workload, "threads": args.threads, "peer": name, "unit": label,
                         "peer_scores": theirs, "fineturn_scores": ours, "ratios": ratios})
     worker.close()
+    if ort:
+        ort.close()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results}, f, indent=1)

@@ -9,12 +9,16 @@ measured, the machine kind (a key of KINDS), a free label and the commit measure
   PAIRED WORKLOAD threads=T PEER X UNIT fineturn Y UNIT ratio median R [quartiles Q1 Q3] [min A max B] rounds N
   # ab old COMMIT new COMMIT; ...     (an A/B log's header; new "this": the commit that adds the log)
   AB WORKLOAD old X ms new Y ms time new/old median R min A max B runs N                (ab.sh with AB_RUNS > 1)
+  ALLOC step:MODE threads=T BYTES B/step                                                (run_memory.sh)
+  HEAP step:MODE threads=T peak-live X MiB at POINT rest Y MiB                          (run_memory.sh)
+  RSS step:MODE threads=T PyTorch peak X MiB after-import Y MiB                         (run_memory.sh)
 Other lines are ignored. A log without a date or commit in its name takes them from the commit that added it.
 
 For each machine kind RESULTS.md holds the newest A/B log's table (two builds of fineturn, benchmarks/ab),
 the newest log's table of the targets (SGEMM, the two conv layers, the
-ResNet-18 steps), the newest log's table of single convolution layers when there is one, and the list of every
-log of that kind. Older figures stay in those logs and in git.
+ResNet-18 steps), the newest log's table of inference against PyTorch and ONNX Runtime (infer:, ort:), the newest
+log's table of single convolution layers, the newest memory log's table, each when there is one, and the list of
+every log of that kind. Older figures stay in those logs and in git.
 
 Usage: summarize.py [--results DIR] [--out FILE] [--check]
   --check   exit 1, writing nothing, when FILE differs from what the logs give
@@ -42,7 +46,7 @@ KINDS = {
     "zen5": ("Zen 5, AVX-512",
              "2 vCPUs of an AMD EPYC family 26 (Zen 5) under KVM, AVX-512 (F, DQ, BW, VL, VNNI, BF16, VP2INTERSECT), "
              "23 GiB, shared with other builds. JDK 25 prefers 512-bit vectors (16 floats) and the cpu backend's "
-             "GEMM takes its 4 x 4 tile."),
+             "GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21 predates Zen 5 and runs its Haswell (AVX2) kernels."),
     "gpu": ("GPU, CUDA",
             "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
             "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
@@ -57,6 +61,12 @@ AB_HEADER = re.compile(r"^# ab old (\S+) new (\S+); (.*)$")
 AB = re.compile(r"^AB (\S+) old ([\d.]+) ms new ([\d.]+) ms time new/old median ([\d.]+) min ([\d.]+) max ([\d.]+) "
                 r"runs (\d+)\s*$")
 MODELS = {"mobilenetv2": "MobileNetV2 64x64 batch 32, inference"}
+NETWORKS = {"resnet18": "ResNet-18", "mobilenet_v2": "MobileNetV2"}
+PASSES = {"inference": "inference", "features": "features (backbone to the pooled features) against inference"}
+MEMORY = re.compile(r"^(ALLOC|HEAP|RSS) step:(\S+) threads=(\d+) (.*)$")
+ALLOC = re.compile(r"^([\d.]+) B/step\s*$")
+HEAP_LINE = re.compile(r"^peak-live ([\d.]+) MiB at (.+) rest ([\d.]+) MiB\s*$")
+RSS = re.compile(r"^PyTorch peak ([\d.]+) MiB after-import ([\d.]+) MiB\s*$")
 STEPS = {"head": "head-only", "partial": "partial (conv1 to layer2 frozen)", "full": "full", "inference": "inference"}
 
 
@@ -72,6 +82,13 @@ class Row:
     def per_layer(self):
         parts = self.workload.split(":")
         return parts[0] == "conv" and parts[1] not in LAYERS
+
+    def inference(self):
+        """Inference against PyTorch or ONNX Runtime (infer:MODEL, ort:PASS:MODEL), which has no target."""
+        return self.workload.split(":")[0] in ("infer", "ort")
+
+    def targeted(self):
+        return not self.per_layer() and not self.inference()
 
     def target(self):
         """The ratio fineturn/peer that benchmarks/README.md sets for this workload, or None."""
@@ -90,6 +107,10 @@ class Row:
             return f"SGEMM n = {parts[1]}"
         if parts[0] == "step":
             return f"ResNet-18 64x64 batch 32, {STEPS.get(parts[1], parts[1])}"
+        if parts[0] == "infer":
+            return f"{NETWORKS.get(parts[1], parts[1])} 64x64 batch 32, inference"
+        if parts[0] == "ort":
+            return f"{NETWORKS.get(parts[2], parts[2])} 64x64 batch 32, {PASSES.get(parts[1], parts[1])}"
         if parts[0] == "conv":
             what = "fwd+bwd" if parts[2] == "forward+backward" else "fwd"
             if parts[1] in LAYERS:
@@ -115,6 +136,14 @@ class AbRow:
         return self.workload
 
 
+class Memory:
+    """The memory figures of one ResNet-18 mode: bytes allocated per step, peak live heap, PyTorch's peak RSS."""
+
+    def __init__(self, mode, threads):
+        self.mode, self.threads = mode, threads
+        self.alloc = self.heap = self.where = self.rest = self.rss = self.rss_import = None
+
+
 class Log:
     def __init__(self, path):
         self.path = path
@@ -133,6 +162,7 @@ class Log:
         self.rows = []
         self.ab_rows = []
         self.ab = None
+        self.memory = {}
         with open(path) as f:
             for n, line in enumerate(f, 1):
                 self.read(line.rstrip("\n"), n)
@@ -154,11 +184,32 @@ class Log:
             if not m:
                 raise SystemExit(f"{self.path}:{n}: unreadable AB line: {line}")
             self.ab_rows.append(AbRow(m))
+        elif MEMORY.match(line):
+            self.read_memory(MEMORY.match(line), line, n)
+        elif line.startswith("# memory run "):
+            self.started = self.started or line.split()[3].replace("T", " ").rstrip("Z")[:16] + " UTC"
         elif line.startswith("PAIRED "):
             m = PAIRED.match(line)
             if not m:
                 raise SystemExit(f"{self.path}:{n}: unreadable PAIRED line: {line}")
             self.rows.append(Row(m))
+
+    def read_memory(self, m, line, n):
+        what, mode, threads, rest = m.groups()
+        entry = self.memory.setdefault(mode, Memory(mode, int(threads)))
+        pattern = {"ALLOC": ALLOC, "HEAP": HEAP_LINE, "RSS": RSS}[what]
+        f = pattern.match(rest)
+        if not f:
+            raise SystemExit(f"{self.path}:{n}: unreadable {what} line: {line}")
+        if what == "ALLOC":
+            entry.alloc = float(f.group(1))
+        elif what == "HEAP":
+            entry.heap, entry.where, entry.rest = float(f.group(1)), f.group(2), float(f.group(3))
+        else:
+            entry.rss, entry.rss_import = float(f.group(1)), float(f.group(2))
+
+    def workloads(self):
+        return len(self.rows) + len(self.ab_rows) + len(self.memory)
 
     def when(self):
         return self.started or self.date
@@ -215,6 +266,50 @@ def ab_table(log):
     return out
 
 
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(v, spec, unit=""):
+    return "-" if v is None else f"{v:{spec}}{unit}"
+
+
+def memory_table(log):
+    out = [f"From `results/{log.file}`: commit {log.commit}, measured {log.when()}; ResNet-18 64x64, batch 32.", ""]
+    if log.source:
+        out += [f"Source: {log.source}.", ""]
+    out.append("| workload | threads | fineturn allocated per step | fineturn peak live heap | at | over inference "
+               "| fineturn live between steps | PyTorch peak RSS | over inference | PyTorch RSS above import "
+               "| over inference |")
+    out.append("|" + " --- |" * 11)
+    base = log.memory.get("inference") or Memory("inference", 0)
+    base_growth = base.rss - base.rss_import if base.rss is not None else None
+    known = ["inference", "head", "partial", "full"]
+    order = [m for m in known if m in log.memory] + [m for m in log.memory if m not in known]
+    for mode in order:
+        e = log.memory[mode]
+        growth = e.rss - e.rss_import if e.rss is not None else None
+        out.append(f"| ResNet-18 64x64 batch 32, {STEPS.get(mode, mode)} | {e.threads} "
+                   f"| {fmt(None if e.alloc is None else e.alloc / 1e6, '.1f', ' MB')} | {fmt(e.heap, '.1f', ' MiB')} "
+                   f"| {e.where or '-'} | {fmt(ratio(e.heap, base.heap), '.2f')} | {fmt(e.rest, '.1f', ' MiB')} "
+                   f"| {fmt(e.rss, '.0f', ' MiB')} | {fmt(ratio(e.rss, base.rss), '.2f')} "
+                   f"| {fmt(growth, '.0f', ' MiB')} | {fmt(ratio(growth, base_growth), '.2f')} |")
+    out.append("")
+    head = log.memory.get("head")
+    full = log.memory.get("full")
+    if head and head.heap and base.heap:
+        r = head.heap / base.heap
+        out.append(f"- Head-only step over inference, peak live heap: {r:.2f} (target <= 1.1: "
+                   f"{'met' if r <= 1.1 else 'not met'}).")
+    if full and full.heap and base.heap and full.rss and base.rss:
+        r, peer = full.heap / base.heap, full.rss / base.rss
+        growth = ratio(full.rss - full.rss_import, base.rss - base.rss_import)
+        out.append(f"- Full step over inference, peak live heap: {r:.2f}; PyTorch's, peak RSS: {peer:.2f} "
+                   f"(target <= PyTorch's: {'met' if r <= peer else 'not met'}); PyTorch's RSS above its "
+                   f"after-import level: {fmt(growth, '.2f')}.")
+    return out
+
+
 def newest(logs, pick):
     chosen = [g for g in logs if any(pick(r) for r in g.rows)]
     return max(chosen, key=Log.order) if chosen else None
@@ -223,6 +318,13 @@ def newest(logs, pick):
 def sort_key(r):
     kind = r.workload.split(":")[0]
     return r.threads, ["gemm", "conv", "step"].index(kind) if kind in ("gemm", "conv", "step") else 3
+
+
+def inference_key(r):
+    parts = r.workload.split(":")
+    model = parts[-1]
+    return (r.threads, list(NETWORKS).index(model) if model in NETWORKS else len(NETWORKS), parts[0] == "ort",
+            list(PASSES).index(parts[1]) if parts[0] == "ort" and parts[1] in PASSES else len(PASSES))
 
 
 def render(results):
@@ -243,19 +345,29 @@ def render(results):
             out += ["### A/B of the newest change", ""]
             out += ab_table(max(abs_, key=Log.order))
             out.append("")
-        targets = newest(mine, lambda r: not r.per_layer())
+        targets = newest(mine, Row.targeted)
         if targets:
             out += ["### Targets", ""]
-            out += table(targets, sorted((r for r in targets.rows if not r.per_layer()), key=sort_key), True)
+            out += table(targets, sorted((r for r in targets.rows if r.targeted()), key=sort_key), True)
+            out.append("")
+        inference = newest(mine, Row.inference)
+        if inference:
+            out += ["### Inference against PyTorch and ONNX Runtime", ""]
+            out += table(inference, sorted((r for r in inference.rows if r.inference()), key=inference_key), False)
             out.append("")
         layers = newest(mine, Row.per_layer)
         if layers:
             out += ["### Single convolution layers", ""]
             out += table(layers, [r for r in layers.rows if r.per_layer()], False)
             out.append("")
+        memory = [g for g in mine if g.memory]
+        if memory:
+            out += ["### Memory", ""]
+            out += memory_table(max(memory, key=Log.order))
+            out.append("")
         out += ["### Raw logs", "", "| log | commit | measured | workloads |", "| --- | --- | --- | --- |"]
         for g in mine:
-            out.append(f"| `{g.file}` | {g.commit} | {g.when()} | {len(g.rows) + len(g.ab_rows)} |")
+            out.append(f"| `{g.file}` | {g.commit} | {g.when()} | {g.workloads()} |")
         out.append("")
     return "\n".join(out)
 

@@ -5,7 +5,7 @@ Thread count is taken from OPENBLAS_NUM_THREADS, which must be set before numpy 
 so run one process per thread count (see run_sgemm.sh). Prints one RESULT line per size.
 Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 sgemm_numpy.py [--sizes 128,256,...] [--repeats 7]
 """
-import argparse, ctypes, os, statistics, time
+import argparse, ctypes, os, statistics, sys, time
 import numpy as np
 
 ap = argparse.ArgumentParser()
@@ -13,6 +13,11 @@ ap.add_argument("--sizes", default="128,256,512,1024,2048")
 ap.add_argument("--repeats", type=int, default=7)
 ap.add_argument("--min-time", type=float, default=0.25, help="seconds per timed repeat (inner loop grows to reach it)")
 args = ap.parse_args()
+# Refuse to run unless numpy calls OpenBLAS (peers/openblas.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import numpy  # noqa: E402
+from openblas import require_openblas  # noqa: E402
+require_openblas()
 
 # --- which BLAS / kernel is actually loaded ---
 info = "unknown"

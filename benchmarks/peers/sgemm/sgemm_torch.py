@@ -6,7 +6,7 @@ libblas.so.3 (OpenBLAS via update-alternatives after setup.sh). OpenBLAS takes i
 OPENBLAS_NUM_THREADS, not from torch.set_num_threads, so run_sgemm.sh sets both to the same value.
 Usage: OPENBLAS_NUM_THREADS=2 /usr/bin/python3 sgemm_torch.py --threads 2 [--sizes ...] [--repeats 7]
 """
-import argparse, os, statistics, time
+import argparse, os, statistics, sys, time
 import torch
 
 ap = argparse.ArgumentParser()
@@ -15,6 +15,11 @@ ap.add_argument("--sizes", default="128,256,512,1024,2048")
 ap.add_argument("--repeats", type=int, default=7)
 ap.add_argument("--min-time", type=float, default=0.25)
 args = ap.parse_args()
+# Refuse to run unless numpy calls OpenBLAS (peers/openblas.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import numpy  # noqa: E402
+from openblas import require_openblas  # noqa: E402
+require_openblas()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 

@@ -13,10 +13,15 @@ import java.nio.charset.StandardCharsets;
  *   setup gemm N THREADS                  -> READY 2n^3 FLOP
  *   setup conv LAYER PASS THREADS         -> READY flops FLOP       (LAYER and PASS as in ConvBenchmark)
  *   setup step MODE THREADS               -> READY batch img        (MODE as in ResNetStepBenchmark)
+ *   setup infer MODEL THREADS             -> READY batch img        (InferenceBenchmark: logits, fused no-grad)
+ *   setup features MODEL THREADS          -> READY batch img        (InferenceBenchmark: pooled features)
+ *   setup ort MODEL THREADS               -> READY batch img onnxruntime-VERSION
+ *                                            (ONNX Runtime on the model's ONNX export, checked against fineturn)
  *   run SECONDS                           -> RESULT calls elapsed-seconds
  *   quit
  * </pre>
- * A setup warms its workload up for about two seconds before it answers.
+ * MODEL is resnet18 or mobilenet_v2 at 64x64, batch 32. A setup warms its workload up for about two seconds
+ * before it answers.
  */
 public final class PairedWorker {
     private static final double WARM_UP_SECONDS = 2;
@@ -35,15 +40,21 @@ public final class PairedWorker {
      */
     static void serve(BufferedReader in, PrintStream out, double warmUpSeconds) throws java.io.IOException {
         Runnable call = null;
+        AutoCloseable held = null;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             String[] w = line.trim().split("\\s+");
             try {
                 switch (w[0]) {
                     case "setup" -> {
+                        call = null;
+                        release(held);
+                        held = null;
                         Workload workload = setup(w);
+                        held = workload.resource();
                         call = workload.call();
                         run(call, warmUpSeconds);
-                        answer(out, "READY " + workload.unitsPerCall() + " " + workload.unit());
+                        answer(out, "READY " + workload.unitsPerCall() + " " + workload.unit()
+                                + (workload.about().isEmpty() ? "" : " " + workload.about()));
                     }
                     case "run" -> {
                         if (call == null) {
@@ -52,6 +63,7 @@ public final class PairedWorker {
                         answer(out, "RESULT " + run(call, Double.parseDouble(argument(w, 1, "run SECONDS"))));
                     }
                     case "quit" -> {
+                        release(held);
                         return;
                     }
                     default -> throw new IllegalArgumentException("unknown command '" + w[0] + "'");
@@ -60,9 +72,28 @@ public final class PairedWorker {
                 answer(out, "ERROR " + e);
             }
         }
+        release(held);
     }
 
-    private record Workload(Runnable call, double unitsPerCall, String unit) {
+    /**
+     * What one call runs and how much work it does; {@code resource} (or null) is closed when the next setup
+     * replaces the workload, {@code about} names the system that runs it when that is not fineturn.
+     */
+    private record Workload(Runnable call, double unitsPerCall, String unit, AutoCloseable resource, String about) {
+        Workload(Runnable call, double unitsPerCall, String unit) {
+            this(call, unitsPerCall, unit, null, "");
+        }
+    }
+
+    private static void release(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not release the previous workload: " + e, e);
+        }
     }
 
     /** Word {@code i} of a command, or an error that shows the command's form. */
@@ -74,7 +105,7 @@ public final class PairedWorker {
     }
 
     private static Workload setup(String[] w) {
-        switch (argument(w, 1, "setup gemm|conv|step ...")) {
+        switch (argument(w, 1, "setup gemm|conv|step|infer|features|ort ...")) {
             case "gemm" -> {
                 GemmBenchmark g = new GemmBenchmark();
                 g.backend = "cpu";
@@ -103,8 +134,41 @@ public final class PairedWorker {
                 s.setup();
                 return new Workload(s::step, s.batch, "img");
             }
-            default -> throw new IllegalArgumentException("unknown workload '" + w[1] + "' (gemm, conv or step)");
+            case "infer", "features" -> {
+                InferenceBenchmark i = inference(w, w[1].equals("infer") ? "inference" : "features");
+                return new Workload(i::run, i.batch, "img");
+            }
+            case "ort" -> {
+                InferenceBenchmark i = inference(w, "inference");
+                try {
+                    OrtInference ort = new OrtInference(i.network(), i.input(), i.threads);
+                    try {
+                        ort.checkAgainst(i.network(), i.input(), i.model);
+                    } catch (RuntimeException | ai.onnxruntime.OrtException e) {
+                        ort.close();
+                        throw e;
+                    }
+                    return new Workload(ort::run, i.batch, "img", ort, "onnxruntime-" + OrtInference.version());
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new IllegalStateException("ONNX Runtime session for " + i.model + ": " + e.getMessage(), e);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown workload '" + w[1]
+                    + "' (gemm, conv, step, infer, features or ort)");
         }
+    }
+
+    private static InferenceBenchmark inference(String[] w, String pass) {
+        String form = "setup " + w[1] + " MODEL THREADS";
+        InferenceBenchmark i = new InferenceBenchmark();
+        i.backend = "cpu";
+        i.model = argument(w, 2, form);
+        i.pass = pass;
+        i.threads = Integer.parseInt(argument(w, 3, form));
+        i.batch = 32;
+        i.size = 64;
+        i.setup();
+        return i;
     }
 
     /** Calls {@code call} until {@code seconds} have passed; "calls elapsed-seconds". */

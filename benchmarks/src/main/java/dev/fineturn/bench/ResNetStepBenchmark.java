@@ -102,4 +102,20 @@ public class ResNetStepBenchmark {
         loss.backend().synchronize();
         return loss;
     }
+
+    ResNet model() {
+        return model;
+    }
+
+    Sgd optimizer() {
+        return sgd;
+    }
+
+    Tensor input() {
+        return x;
+    }
+
+    Tensor labels() {
+        return labels;
+    }
 }

@@ -50,4 +50,24 @@ class PairedWorkerTest {
         assertEquals("READY 32.0 img", out[4]);
         assertTrue(out[5].startsWith("ERROR") && out[5].contains("run SECONDS"), out[5]);
     }
+
+    @Test
+    void inferenceWorkloadsAndOnnxRuntimeOnTheSameModel() throws Exception {
+        String[] out = serve("setup ort mobilenet_v2 1\nrun 0.05\nsetup features mobilenet_v2 1\n"
+                + "setup infer mobilenet_v2 1\nrun 0.05\nquit\n");
+        assertEquals(5, out.length, String.join("|", out));
+        assertEquals("READY 32.0 img onnxruntime-" + OrtInference.version(), out[0]);
+        assertTrue(out[1].startsWith("RESULT "), out[1]);
+        assertEquals("READY 32.0 img", out[2]);
+        assertEquals("READY 32.0 img", out[3]);
+        assertTrue(out[4].startsWith("RESULT "), out[4]);
+    }
+
+    @Test
+    void inferenceWorkloadsNameTheirModels() throws Exception {
+        String[] out = serve("setup infer vgg11 1\nsetup ort resnet18\n");
+        assertTrue(out[0].startsWith("ERROR") && out[0].contains("unknown model 'vgg11'")
+                && out[0].contains("resnet18, mobilenet_v2"), out[0]);
+        assertTrue(out[1].startsWith("ERROR") && out[1].contains("setup ort MODEL THREADS"), out[1]);
+    }
 }
