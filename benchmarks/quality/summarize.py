@@ -10,6 +10,10 @@ Targets, each met / not met per data set:
   auto          auto >= best strategy (features, head, partial, full) - 1 point
   PyTorch       each of fineturn's head, partial, full >= the PyTorch recipe's - 1 point
 
+With results/resnet18/ (run_quality.sh --backbone resnet18: pretrain.json, <dataset>-torch.json from
+reference/torchvision_reference.py and <dataset>-fineturn.json) a second section compares fineturn with PyTorch
+on a torchvision ResNet-18: the same weights, images and split, the PyTorch linear probe and recipe.
+
 Usage: summarize.py [--results DIR] [--out FILE]
 """
 import argparse
@@ -59,10 +63,102 @@ def fmt(v):
     return f"{v:.3f}" if v is not None else "-"
 
 
+def auto_pick(run):
+    """What auto trained: its strategy, and the advised one it escalated from when the fit unfroze more."""
+    pick = run.get("strategy")
+    if pick and run.get("escalated_from"):
+        return f"{pick} after {run['escalated_from']}"
+    return pick
+
+
 def target(ok, detail):
     if ok is None:
         return "n/a" + (f" ({detail})" if detail else "")
     return ("met" if ok else "**not met**") + f" ({detail})"
+
+
+def resnet18_section(folder):
+    """The torchvision ResNet-18 comparison: PyTorch's probe and recipe against fineturn's strategies."""
+    torch_refs = load(os.path.join(folder, "*-torch.json"))
+    fts = load(os.path.join(folder, "*-fineturn.json"))
+    if not torch_refs and not fts:
+        return []
+    pretrain = {}
+    if os.path.exists(os.path.join(folder, "pretrain.json")):
+        with open(os.path.join(folder, "pretrain.json")) as f:
+            pretrain = json.load(f)
+    names = [n for n in ORDER if n in torch_refs or n in fts]
+    lines = [
+        "",
+        "## A torchvision architecture: ResNet-18, the same weights in PyTorch and fineturn",
+        "",
+        "`torchvision.models.resnet18`, pretrained on MNIST by `reference/torchvision_pretrain.py` "
+        + (f"({pretrain.get('train_images')} images, {pretrain.get('epochs')} epochs, {pretrain.get('size')}x"
+           f"{pretrain.get('size')}, MNIST test accuracy {pretrain.get('mnist_test_accuracy_2000')} on 2,000 images; "
+           f"`.pth` SHA-256 {str(pretrain.get('sha256'))[:12]}...)" if pretrain else "")
+        + ", no torchvision download being at hand. fineturn loads it as `--model resnet18 --weights FILE` "
+        "and preprocesses with ImageNet's mean and std, as for any torchvision weights; PyTorch "
+        "(`reference/torchvision_reference.py`) feeds the same 32x32 images, normalised the same way. Reference "
+        "probe: the pooled 512 features, StandardScaler and LogisticRegression with C by stratified 5-fold CV. "
+        "Reference fine-tuning: the Keras guide's recipe as above, partial training `layer3`, `layer4` and the head "
+        "(fineturn: `partial:layer2`). Test accuracy, PyTorch / fineturn (difference in points).",
+        "",
+        "| data set | train / test | probe / features | head | partial:layer2 | full | auto (pick) "
+        "| features >= probe - 1 pt | fineturn >= PyTorch - 1 pt | best fine-tuned >= features where PyTorch's does "
+        "| auto within 1 pt of best |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for n in names:
+        t = torch_refs.get(n, {})
+        ft = fts.get(n, {})
+        runs = ft.get("runs", {})
+        a_ = {s: acc(runs.get(s)) for s in STRATEGIES}
+        probe = t.get("probe", {}).get("test_accuracy")
+        cells = [f"{t.get('n_train', ft.get('n_train'))} / {t.get('n_test', ft.get('n_test'))}"]
+        gap = (a_["features"] - probe) * 100 if probe is not None and a_["features"] is not None else None
+        cells.append(f"{fmt(probe)} / {fmt(a_['features'])}" + (f" ({gap:+.1f})" if gap is not None else ""))
+        oks = []
+        for s_ in ("head", "partial", "full"):
+            ref_v = t.get("strategies", {}).get(s_, {}).get("test_accuracy")
+            ft_v = a_[s_]
+            if ref_v is None or ft_v is None:
+                cells.append(f"{fmt(ref_v)} / {fmt(ft_v)}")
+                continue
+            d = (ft_v - ref_v) * 100
+            oks.append(d >= -1.0 - 1e-9)
+            cells.append(f"{fmt(ref_v)} / {fmt(ft_v)} ({d:+.1f})")
+        pick = auto_pick(runs.get("auto", {}))
+        cells.append(fmt(a_["auto"]) + (f" ({pick})" if pick else ""))
+        cells.append(target(None if gap is None else gap >= -1.0 - 1e-9, f"{gap:+.1f} pts" if gap is not None else ""))
+        cells.append(target(all(oks) if oks else None, f"{sum(oks)} of {len(oks)}"))
+        ref_tuned = [t.get("strategies", {}).get(s_, {}).get("test_accuracy") for s_ in ("partial", "full")]
+        ref_tuned = [v for v in ref_tuned if v is not None]
+        tuned = [v for v in (a_["partial"], a_["full"]) if v is not None]
+        if ref_tuned and probe is not None and max(ref_tuned) <= probe:
+            cells.append(f"n/a (PyTorch's best fine-tune {fmt(max(ref_tuned))} <= its probe {fmt(probe)})")
+        else:
+            cells.append(target(None if not tuned or a_["features"] is None else max(tuned) >= a_["features"],
+                                f"{fmt(max(tuned)) if tuned else '-'} vs {fmt(a_['features'])}"))
+        done = [v for s_, v in a_.items() if s_ != "auto" and v is not None]
+        best = max(done) if done else None
+        cells.append(target(None if best is None or a_["auto"] is None else a_["auto"] >= best - POINT - 1e-9,
+                            f"{(a_['auto'] - best) * 100:+.1f} pts" if best is not None and a_["auto"] is not None
+                            else ""))
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    lines += ["", "Seconds, PyTorch (probe, head, partial, full; best epoch / epochs run) and fineturn (training / "
+              "wall; epochs): " + "; ".join(
+                  f"{n}: PyTorch probe {torch_refs[n]['probe']['seconds']:.0f} s, " + ", ".join(
+                      f"{s_} {v['seconds']:.0f} s ({v['best_epoch']}/{v['epochs']} ep)"
+                      for s_, v in torch_refs[n]["strategies"].items())
+                  + "; fineturn " + ", ".join(
+                      f"{s_} {r['seconds']} / {r['wall_seconds']} s ({r['epochs']} ep)"
+                      for s_, r in fts.get(n, {}).get("runs", {}).items() if not r.get("error"))
+                  for n in names if n in torch_refs) + "."]
+    versions = sorted({t["reference"] for t in torch_refs.values() if t.get("reference")})
+    if versions:
+        lines += ["", f"Reference: {', '.join(versions)}; fineturn runs at "
+                  f"{', '.join(sorted({f.get('commit') for f in fts.values() if f.get('commit')})) or '-'}."]
+    return lines
 
 
 def main():
@@ -111,11 +207,16 @@ def main():
         best_tuned = max(tuned) if tuned else None
         t2 = target(None if best_tuned is None or a_["features"] is None else best_tuned >= a_["features"],
                     f"{fmt(best_tuned)} vs {fmt(a_['features'])}" if best_tuned is not None else "")
+        ref_tuned = [v.get("test_accuracy") for k, v in torch_refs.get(n, {}).get("strategies", {}).items()
+                     if k in ("partial", "full") and v.get("test_accuracy") is not None]
+        if t2.startswith("**not met**") and ref_tuned and ref_acc is not None and max(ref_tuned) <= ref_acc:
+            t2 = (f"n/a: PyTorch's best fine-tune {fmt(max(ref_tuned))} <= the probe {fmt(ref_acc)} "
+                  f"(fineturn {fmt(best_tuned)} vs {fmt(a_['features'])})")
         done = [v for s, v in a_.items() if s != "auto" and v is not None]
         best = max(done) if done else None
         t3 = target(None if best is None or a_["auto"] is None else a_["auto"] >= best - POINT - 1e-9,
                     f"{(a_['auto'] - best) * 100:+.1f} pts" if best is not None and a_["auto"] is not None else "")
-        pick = runs.get("auto", {}).get("strategy")
+        pick = auto_pick(runs.get("auto", {}))
         auto_cell = fmt(a_["auto"]) + (f" ({pick})" if pick else "")
         lines.append(f"| {n} | {sizes} | {fmt(ref_acc)} | {fmt(a_['features'])} | {fmt(a_['head'])} "
                      f"| {fmt(a_['partial'])} | {fmt(a_['full'])} | {auto_cell} "
@@ -161,7 +262,8 @@ def main():
     lines += [
         "",
         "Targets: fineturn's `features` within 1 point of the reference or above it; the best fine-tuned strategy "
-        "(`partial`, `full`: the ones that update backbone weights) at least as good as `features`; `auto` within "
+        "(`partial`, `full`: the ones that update backbone weights) at least as good as `features` wherever the "
+        "reference fine-tune (PyTorch, below) beats the reference probe; `auto` within "
         "1 point of the best of `features`, `head`, `partial`, `full`.",
         "",
         "## Time and epochs",
@@ -188,6 +290,8 @@ def main():
                 cells.append(f"{r['seconds']} / {r['wall_seconds']} s / {r['epochs']} ep")
         refcell = f"C={ref['C']:g} / {ref['cv_accuracy']:.3f} / {ref['probe_seconds']} s" if ref else "-"
         lines.append(f"| {n} | {refcell} | " + " | ".join(cells) + " |")
+
+    lines += resnet18_section(os.path.join(a.results, "resnet18"))
 
     if pre and pre != ["none"]:
         lines += ["", f"**Warning**: fineturn's runs preprocessed the inputs as {', '.join(pre)}, the reference "

@@ -37,6 +37,24 @@ def read_features(folder):
     return x.reshape(n, d).astype(np.float64), y.astype(np.int64), header
 
 
+def fit_probe(xtr, ytr, xte, yte, folds):
+    """The grid search on the training split, refitted; returns (search, test accuracy, seconds)."""
+    t0 = time.perf_counter()
+    # lbfgs on more than two classes fits the multinomial (softmax) loss; scikit-learn >= 1.5 deprecates
+    # multi_class="multinomial", which names that default, so it is passed only where it is not the default.
+    lr_args = dict(solver="lbfgs", penalty="l2", max_iter=5000)
+    if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) < (1, 5):
+        lr_args["multi_class"] = "multinomial"
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(**lr_args))
+    search = GridSearchCV(pipe, {"logisticregression__C": C_GRID},
+                          cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=0),
+                          scoring="accuracy", refit=True, n_jobs=1)
+    search.fit(xtr, ytr)
+    test_acc = float(search.score(xte, yte))
+    secs = time.perf_counter() - t0
+    return search, test_acc, secs
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("train")
@@ -51,20 +69,7 @@ def main():
     if xtr.shape[1] != xte.shape[1]:
         raise SystemExit(f"probe_sklearn: feature widths differ: {xtr.shape[1]} vs {xte.shape[1]}")
 
-    t0 = time.perf_counter()
-    # lbfgs on more than two classes fits the multinomial (softmax) loss; scikit-learn >= 1.5 deprecates
-    # multi_class="multinomial", which names that default, so it is passed only where it is not the default.
-    lr_args = dict(solver="lbfgs", penalty="l2", max_iter=5000)
-    if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) < (1, 5):
-        lr_args["multi_class"] = "multinomial"
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(**lr_args))
-    search = GridSearchCV(pipe, {"logisticregression__C": C_GRID},
-                          cv=StratifiedKFold(n_splits=a.folds, shuffle=True, random_state=0),
-                          scoring="accuracy", refit=True, n_jobs=1)
-    search.fit(xtr, ytr)
-    test_acc = float(search.score(xte, yte))
-    secs = time.perf_counter() - t0
-
+    search, test_acc, secs = fit_probe(xtr, ytr, xte, yte, a.folds)
     best_c = float(search.best_params_["logisticregression__C"])
     result = {
         "dataset": a.dataset,
