@@ -42,12 +42,33 @@ public final class SparkScalingBenchmark {
         Path images = TestImages.write(work.resolve("images"), false, 10, perClass);
         int n = 10 * perClass;
         List<Run> runs = new ArrayList<>();
-        for (int executors : new int[]{1, 2}) {
-            runs.add(measure(work, images, executors, cores));
+        String single = System.getProperty("fineturn.bench.single");
+        if (single != null && System.getProperty("fineturn.bench.only-single") != null) {
+            // The 1-executor run alone, saved for a later 2-executor run (see spark_scaling.sh's CPU pinning).
+            Files.writeString(Path.of(single), toLine(measure(work, images, 1, cores)));
+            return;
         }
+        if (single != null) {
+            runs.add(fromLine(Files.readString(Path.of(single))));
+        } else {
+            runs.add(measure(work, images, 1, cores));
+        }
+        runs.add(measure(work, images, 2, cores));
         double[] ring = ringCosts(runs.getFirst().gradientFloats());
         Files.writeString(out, report(runs, ring, n, cores));
         System.out.println(Files.readString(out));
+    }
+
+    private static String toLine(Run r) {
+        return String.format(Locale.ROOT, "%d %s %s %s %s %d %d %d%n", r.executors(), r.extractSeconds(),
+                r.stepCompute(), r.stepReduce(), r.stepWall(), r.bytesPerStep(), r.gradientFloats(), r.steps());
+    }
+
+    private static Run fromLine(String line) {
+        String[] f = line.trim().split(" ");
+        return new Run(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]), Double.parseDouble(f[4]), Long.parseLong(f[5]), Integer.parseInt(f[6]),
+                Integer.parseInt(f[7]));
     }
 
     private static Run measure(Path work, Path images, int executors, int cores) throws Exception {
@@ -165,12 +186,14 @@ public final class SparkScalingBenchmark {
         s.append(String.format(Locale.ROOT, "Machine: %d cores (%s), JDK %s, Spark %s, `local-cluster[n,1,%s]` "
                         + "(separate executor JVMs), `fineturn.cpu.threads` = %d / 2 in every executor of both runs. Model: %s, "
                         + "%dx%d inputs, %d Fashion-MNIST PNG images. Data-parallel step: %d images per rank, "
-                        + "first %d blocks frozen, SGD momentum 0.9. Load average at the start: %s.\n\n",
+                        + "first %d blocks frozen, SGD momentum 0.9. Load average at the start: %s.%s\n\n",
                 cores, InetAddress.getLocalHost().getHostName(), System.getProperty("java.version"),
                 org.apache.spark.package$.MODULE$.SPARK_VERSION(), "2048/n", cores,
                 MODEL.equals("resnet18") ? "ResNet-18 (10 classes)" : "bundled MobileNetV2 cut at `" + CUT + "`",
                 SIZE, SIZE, images, BATCH,
-                FROZEN, Files.readString(Path.of("/proc/loadavg")).trim()));
+                FROZEN, Files.readString(Path.of("/proc/loadavg")).trim(),
+                System.getProperty("fineturn.bench.pinning") == null ? ""
+                        : " CPU pinning: " + System.getProperty("fineturn.bench.pinning") + "."));
         s.append("| executors | extraction images/s | step compute ms | step all-reduce ms | step images/s "
                 + "| bytes sent per step and task | ring formula 2(n-1)/n S |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Run r : runs) {
