@@ -42,7 +42,7 @@ final class Depthwise3x3 {
      * c / stride, i.e. index (c % stride) * ph * hw + r * hw + c / stride; L floats of slack at the end.
      */
     private static float[] zeroedPhases(ConvGeometry g) {
-        int size = g.strideW() * paddedHeight(g) * phaseWidth(g) + L;
+        int size = g.strideW() * paddedHeight(g) * phaseWidth(g) + 3 * L;
         float[] p = PHASES.get();
         if (p.length < size) {
             p = new float[size];
@@ -102,6 +102,10 @@ final class Depthwise3x3 {
         int yb = plane * oh * ow;
         int wb = plane % g.inChannels() * 9;
         int[] off = tapOffsets(g);
+        if (ow < L && g.strideW() == 1 && g.strideH() == 1) {
+            forwardNarrow(g, p, w, wb, y, yb, off);
+            return;
+        }
         int o0 = off[0];
         int o1 = off[1];
         int o2 = off[2];
@@ -145,6 +149,49 @@ final class Depthwise3x3 {
             }
         }
     }
+
+    /**
+     * A stride-1 plane narrower than a vector: output row oy's taps start at oy * phaseWidth, so the
+     * rows run as one strip over the padded grid (the padding columns' sums are computed and dropped),
+     * filling every lane instead of a few per row; the sums per output are the same, in the same order.
+     */
+    private static void forwardNarrow(ConvGeometry g, float[] p, float[] w, int wb, float[] y, int yb, int[] off) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w1 = FloatVector.broadcast(S, w[wb + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wb + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, w[wb + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, w[wb + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wb + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, w[wb + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, w[wb + 8]);
+        int oh = g.outH();
+        int ow = g.outW();
+        int hw = phaseWidth(g);
+        int span = (oh - 1) * hw + ow;
+        float[] strip = NARROW.get();
+        if (strip.length < span + L) {
+            strip = new float[span + L];
+            NARROW.set(strip);
+        }
+        for (int q = 0; q < span; q += L) {
+            FloatVector acc = FloatVector.fromArray(S, p, q + off[0]).mul(w0);
+            acc = FloatVector.fromArray(S, p, q + off[1]).fma(w1, acc);
+            acc = FloatVector.fromArray(S, p, q + off[2]).fma(w2, acc);
+            acc = FloatVector.fromArray(S, p, q + off[3]).fma(w3, acc);
+            acc = FloatVector.fromArray(S, p, q + off[4]).fma(w4, acc);
+            acc = FloatVector.fromArray(S, p, q + off[5]).fma(w5, acc);
+            acc = FloatVector.fromArray(S, p, q + off[6]).fma(w6, acc);
+            acc = FloatVector.fromArray(S, p, q + off[7]).fma(w7, acc);
+            acc = FloatVector.fromArray(S, p, q + off[8]).fma(w8, acc);
+            acc.intoArray(strip, q);
+        }
+        for (int oy = 0; oy < oh; oy++) {
+            System.arraycopy(strip, oy * hw, y, yb + oy * ow, ow);
+        }
+    }
+
+    private static final ThreadLocal<float[]> NARROW = ThreadLocal.withInitial(() -> new float[0]);
 
     /** dx[plane]: each tap's weight times dy added into the phases of a padded plane, then interleaved back. */
     static void backwardData(ConvGeometry g, int plane, float[] dy, float[] w, float[] dx) {

@@ -60,6 +60,8 @@ class CpuConvKernelsTest {
                 // padded, and narrower than one vector
                 new ConvGeometry(2, 5, 17, 26, 5, 3, 3, 1, 1, 2, 0, 1, 3, 2, 1, 5),
                 new ConvGeometry(2, 3, 4, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3),
+                // narrower than a vector, dilated and asymmetrically padded: its rows run as one strip
+                new ConvGeometry(2, 3, 9, 7, 3, 3, 3, 1, 1, 2, 1, 0, 2, 2, 2, 3),
                 // depthwise 3x3 at stride 2 (even/odd column phases): dilated, asymmetric padding, odd sizes,
                 // a row narrower than a vector, and rows long enough for several vectors
                 new ConvGeometry(2, 3, 13, 10, 3, 3, 3, 2, 2, 2, 1, 1, 2, 2, 1, 3),
