@@ -42,7 +42,7 @@ final class Depthwise3x3 {
      * c / stride, i.e. index (c % stride) * ph * hw + r * hw + c / stride; L floats of slack at the end.
      */
     private static float[] zeroedPhases(ConvGeometry g) {
-        int size = g.strideW() * paddedHeight(g) * phaseWidth(g) + 3 * L;
+        int size = g.strideW() * paddedHeight(g) * phaseWidth(g) + L;
         float[] p = PHASES.get();
         if (p.length < size) {
             p = new float[size];
