@@ -48,7 +48,7 @@ for a in "$@"; do
     --backbone) ;;
     --reference-only) do_fineturn=0 ;;
     --fineturn-only) do_reference=0 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     fashion|mnist|digits) datasets+=("$a") ;;
     *) die "unknown argument $a (data sets: ${ALL_DATASETS[*]})" ;;
   esac
