@@ -144,8 +144,7 @@ final class FinetuneCommand implements Callable<Integer> {
         ObjectNode recipe = loaded.recipe();
         if (spark != null) {
             checkOut();
-            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy, hiddenUnits(head),
-                    epochs == null ? 5 : epochs, batchSize, lr == null ? 1e-3 : lr, seed));
+            print(sparkJobs.finetune(spark, net, recipe, cut, size, data, out, strategy, sparkSettings(), json));
             return 0;
         }
         Dataset train = DataSources.open(data, net.inputChannels(), size, skipBadImages);
@@ -299,6 +298,27 @@ final class FinetuneCommand implements Callable<Integer> {
             print("ONNX: " + onnx);
         }
         return 0;
+    }
+
+    /**
+     * What {@code --spark} trains with: the features strategy's defaults (validation fraction,
+     * monitor, best-epoch restore) with this command's epochs (5 unless given), batch size, rate,
+     * seed, schedule, patience and {@code --head}.
+     */
+    private TrainConfig sparkSettings() {
+        int hidden = hiddenUnits(head);
+        return TrainConfig.defaultsFor(Strategy.FEATURES).with(b -> {
+            b.epochs = epochs == null ? 5 : epochs;
+            b.batchSize = batchSize;
+            b.lr = lr == null ? 1e-3 : lr;
+            b.seed = seed;
+            b.schedule = schedule;
+            if (patience != null) {
+                b.patience = patience;
+            }
+            b.headHidden = hidden;
+            b.headSolver = hidden > 0 ? TrainConfig.HeadSolver.SGD : TrainConfig.HeadSolver.LBFGS;
+        });
     }
 
     /**

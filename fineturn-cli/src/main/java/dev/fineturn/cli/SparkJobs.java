@@ -2,6 +2,7 @@ package dev.fineturn.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.nn.Classifier;
+import dev.fineturn.train.TrainConfig;
 
 import java.nio.file.Path;
 import java.util.ServiceLoader;
@@ -21,13 +22,14 @@ public interface SparkJobs {
 
     /**
      * Fine-tunes on the images under {@code data}: features and an MLlib head, then for
-     * {@code partial:K} and {@code full} data-parallel epochs; with {@code headHidden > 0} and a
-     * head-only strategy an MLP head of that many hidden units, trained by data-parallel SGD on the
-     * features instead; saves {@code out/model}.
+     * {@code partial:K} and {@code full} data-parallel epochs; with {@code settings.headHidden() > 0}
+     * and a head-only strategy an MLP head of that many hidden units, trained by data-parallel SGD on
+     * the features instead, validated and stopped early as the local trainer does; saves
+     * {@code out/model}. {@code settings} holds the command's epochs, batch size, learning rate, seed,
+     * schedule and early stopping. Returns a one-line summary, or with {@code json} one JSON object.
      */
     String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data, Path out,
-                    String strategy, int headHidden, int epochs, int batchSize, double lr, long seed)
-            throws Exception;
+                    String strategy, TrainConfig settings, boolean json) throws Exception;
 
     static SparkJobs load() {
         return ServiceLoader.load(SparkJobs.class).findFirst().orElseThrow(() -> new IllegalStateException(

@@ -1,10 +1,10 @@
 package dev.fineturn.spark;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.cli.SparkJobs;
 import dev.fineturn.nn.Classifier;
-import dev.fineturn.train.Strategy;
 import dev.fineturn.train.TrainConfig;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -29,9 +29,9 @@ public final class CliJobs implements SparkJobs {
 
     @Override
     public String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
-                           Path out, String strategy, int headHidden, int epochs, int batchSize, double lr,
-                           long seed) {
+                           Path out, String strategy, TrainConfig settings, boolean json) {
         int frozen = frozenBlocks(strategy);
+        int headHidden = settings.headHidden();
         if (headHidden > 0 && frozen >= 0) {
             throw new IllegalArgumentException("--head mlp:" + headHidden + " with --spark trains the head on the "
                     + "features (--strategy features or head); partial:K and full start from the MLlib linear head");
@@ -40,10 +40,10 @@ public final class CliJobs implements SparkJobs {
             var images = SparkFeatureExtractor.imageFolder(spark, data);
             Prepared p = prepare(spark, model, recipe, cut, size, images);
             String table = out.resolve("features.parquet").toAbsolutePath().toString();
-            FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(batchSize).extract(images, table);
+            FeatureTable t = new SparkFeatureExtractor(spark, p.backbone()).batchSize(settings.batchSize())
+                    .extract(images, table);
             if (headHidden > 0) {
-                return mlpHead(spark, master, p.backbone(), t, out.resolve("model"), headHidden, epochs, batchSize, lr,
-                        seed);
+                return mlpHead(spark, master, p.backbone(), t, out.resolve("model"), settings, json);
             }
             SparkHeadTrainer trainer = headTrainer(spark);
             SparkHeadTrainer.Head head = trainer.fit(table);
@@ -51,6 +51,16 @@ public final class CliJobs implements SparkJobs {
             Path folder = out.resolve("model");
             if (frozen < 0) {
                 String onnx = SparkHeadTrainer.save(folder, p.backbone(), head).onnx();
+                if (json) {
+                    ObjectNode o = JSON.createObjectNode().put("strategy", strategy).put("master", master)
+                            .put("head", "mllib").put("c", head.c()).put("train_accuracy", headAccuracy)
+                            .put("iterations", head.iterations()).put("images", t.rows())
+                            .put("model", folder.toString()).put("onnx", onnx);
+                    if (head.folds() > 0) {
+                        o.put("folds", head.folds()).put("cv_accuracy", head.cvAccuracy().get(head.c()));
+                    }
+                    return o.toString();
+                }
                 return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
                         + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
                         headAccuracy, t.rows(), folder, onnx);
@@ -60,42 +70,73 @@ public final class CliJobs implements SparkJobs {
             BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
                     p.backbone().backend());
             int workers = slots(spark);
-            FineTuneConfig cfg = FineTuneConfig.defaults(workers, epochs, batchSize).withLr(lr).withFrozen(frozen);
-            cfg = cfg.withSeed(seed).withRing(spark.sparkContext().getConf().get("spark.fineturn.ring.ports", "0"),
-                    spark.sparkContext().getConf().getInt("spark.fineturn.ring.timeoutMs", 60_000));
+            FineTuneConfig cfg = FineTuneConfig.defaults(workers, settings.epochs(), settings.batchSize())
+                    .withLr(settings.lr()).withFrozen(frozen);
+            cfg = cfg.withSeed(settings.seed()).withRing(spark.sparkContext().getConf().get(RING_PORTS, "0"),
+                    spark.sparkContext().getConf().getInt(RING_TIMEOUT, 60_000));
             SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
                     .fit(initial, images);
             Classifier trained = ExecutorModels.fresh(r.model());
             String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
             var last = r.history().getLast();
+            if (json) {
+                return JSON.createObjectNode().put("strategy", strategy).put("master", master).put("workers", workers)
+                        .put("epochs", r.history().size()).put("train_loss", last.trainLoss())
+                        .put("retries", r.retries()).put("model", folder.toString()).put("onnx", onnx).toString();
+            }
             return String.format("%s on %s with %d workers: %d epoch(s), last training loss %.4f, %d retried; model "
                     + "saved to %s; ONNX: %s", strategy, master, workers, r.history().size(), last.trainLoss(),
                     r.retries(), folder, onnx);
         });
     }
 
-    /** The features strategy's MLP head, trained by data-parallel SGD on the table, as a model folder. */
+    /**
+     * The features strategy's MLP head, trained by data-parallel SGD on the table and validated on
+     * the local trainer's split of it, as a model folder.
+     */
     private static String mlpHead(SparkSession spark, String master, BackboneBroadcast backbone, FeatureTable t,
-                                  Path folder, int hidden, int epochs, int batchSize, double lr, long seed)
-            throws java.io.IOException {
-        TrainConfig cfg = TrainConfig.defaultsFor(Strategy.FEATURES).with(b -> {
-            b.headSolver = TrainConfig.HeadSolver.SGD;
-            b.headHidden = hidden;
-            b.epochs = epochs;
-            b.batchSize = batchSize;
-            b.lr = lr;
-            b.seed = seed;
-        });
+                                  Path folder, TrainConfig settings, boolean json) throws java.io.IOException {
+        TrainConfig cfg = settings.with(b -> b.headSolver = TrainConfig.HeadSolver.SGD);
         var conf = spark.sparkContext().getConf();
         Classifier model = ExecutorModels.fresh(backbone);
-        SparkMlpHeadTrainer.Result r = new SparkMlpHeadTrainer(spark, cfg, slots(spark))
-                .ring(conf.get("spark.fineturn.ring.ports", "0"), conf.getInt("spark.fineturn.ring.timeoutMs", 60_000))
+        int workers = slots(spark);
+        SparkMlpHeadTrainer.Result r = new SparkMlpHeadTrainer(spark, cfg, workers)
+                .ring(conf.get(RING_PORTS, "0"), conf.getInt(RING_TIMEOUT, 60_000))
                 .fit(model, t.path());
         String onnx = ModelFiles.save(folder, model, backbone.recipeJson(), t.classes()).onnxStatus();
-        return String.format("features on %s: %s by data-parallel SGD with %d workers, %d epoch(s) of %d steps, last "
-                        + "training loss %.4f on %d images; model saved to %s; ONNX: %s", master, r.head(),
-                slots(spark), r.history().size(), r.stepsPerEpoch(), r.history().getLast().trainLoss(), t.rows(),
-                folder, onnx);
+        SparkMlpHeadTrainer.Epoch kept = r.history().get(r.keptEpoch());
+        if (json) {
+            ObjectNode o = JSON.createObjectNode().put("strategy", "features").put("master", master)
+                    .put("head", r.head().toString()).put("workers", workers).put("epochs", r.history().size())
+                    .put("steps_per_epoch", r.stepsPerEpoch()).put("train_rows", r.trainRows())
+                    .put("validation_rows", r.validationRows()).put("train_loss", kept.trainLoss());
+            if (r.best() != null) {
+                o.put("monitor", cfg.monitor()).put("best_epoch", r.bestEpoch() + 1)
+                        .put("weights_from_epoch", r.keptEpoch() + 1).put("accuracy", kept.validationAccuracy())
+                        .put("loss", kept.validationLoss()).put("top5", kept.validation().top5())
+                        .put("stopped_early", r.stoppedEarly());
+            }
+            return o.put("model", folder.toString()).put("onnx", onnx).toString();
+        }
+        return String.format("features on %s: %s by data-parallel SGD with %d workers, %d epoch(s) of %d steps on %d "
+                        + "rows%s; weights from %s; model saved to %s; ONNX: %s", master, r.head(), workers,
+                r.history().size(), r.stepsPerEpoch(), r.trainRows(), r.stoppedEarly() ? ", stopped early" : "",
+                weightsFrom(r, cfg.monitor()), folder, onnx);
+    }
+
+    /** Which epoch's weights the head holds, and why, as the local finetune says it. */
+    static String weightsFrom(SparkMlpHeadTrainer.Result r, String monitor) {
+        SparkMlpHeadTrainer.Epoch kept = r.history().get(r.keptEpoch());
+        if (r.best() == null) {
+            return String.format("the last epoch (%d), training loss %.4f, no validation", kept.epoch() + 1,
+                    kept.trainLoss());
+        }
+        String scores = String.format("validation loss %.4f, accuracy %.4f on %d rows", kept.validationLoss(),
+                kept.validationAccuracy(), r.validationRows());
+        return r.keptEpoch() == r.bestEpoch()
+                ? String.format("epoch %d (best validation by %s: %s)", r.bestEpoch() + 1, monitor, scores)
+                : String.format("the last epoch (%d: %s; the best by %s was epoch %d)", kept.epoch() + 1, scores,
+                monitor, r.bestEpoch() + 1);
     }
 
     private static int slots(SparkSession spark) {
@@ -125,6 +166,9 @@ public final class CliJobs implements SparkJobs {
     }
 
     static final String HEAD_C = "spark.fineturn.head.c";
+    static final String RING_PORTS = "spark.fineturn.ring.ports";
+    static final String RING_TIMEOUT = "spark.fineturn.ring.timeoutMs";
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final String HEAD_FOLDS = "spark.fineturn.head.folds";
 
     /** -1 for the head-only strategies, else the leading blocks kept frozen. */

@@ -1,5 +1,6 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.data.InMemoryDataset;
 import dev.fineturn.train.linear.Standardizer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
@@ -21,9 +22,37 @@ final class FeatureShards {
     }
 
     static JavaRDD<Row> of(SparkSession spark, String table, int n) {
-        return spark.read().parquet(table).select("id", "label", "features").orderBy("label", "id").javaRDD()
-                .zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()))
+        return deal(inLocalOrder(spark, table), n);
+    }
+
+    /** The table's rows {@code id, label, features} in local order (label, then id). */
+    static JavaRDD<Row> inLocalOrder(SparkSession spark, String table) {
+        return spark.read().parquet(table).select("id", "label", "features").orderBy("label", "id").javaRDD();
+    }
+
+    /** Row i of {@code rows} (in their order) to shard i mod n, partition r holding shard r. */
+    static JavaRDD<Row> deal(JavaRDD<Row> rows, int n) {
+        return rows.zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()))
                 .partitionBy(new SparkFineTuner.ExactPartitioner(n)).values();
+    }
+
+    /** Rows {@code id, label, features} of {@code d} features each as a dataset, in their order. */
+    static InMemoryDataset dataset(List<Row> rows, int d, int classes) {
+        float[] x = new float[rows.size() * d];
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            labels[i] = r.getInt(1);
+            List<Float> v = r.getList(2);
+            if (v.size() != d) {
+                throw new IllegalArgumentException("MLP head: row " + r.getString(0) + " has " + v.size()
+                        + " features, the table's first row " + d);
+            }
+            for (int j = 0; j < d; j++) {
+                x[i * d + j] = v.get(j);
+            }
+        }
+        return new InMemoryDataset(x, labels, new int[]{d, 1, 1}, classes);
     }
 
     /** A shard's rows in local order (a shuffle delivers them in any order). */

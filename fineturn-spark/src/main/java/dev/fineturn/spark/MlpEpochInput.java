@@ -1,6 +1,7 @@
 package dev.fineturn.spark;
 
 import java.io.Serializable;
+import java.util.HashMap;
 
 /**
  * What every rank starts an epoch of MLP head training from, shipped as one broadcast.
@@ -16,7 +17,10 @@ import java.io.Serializable;
  * @param std           its deviations, floors applied
  * @param backend       the backend to train on
  * @param stepsPerEpoch steps every rank takes in an epoch
+ * @param schedule      the learning-rate schedule's state as the driver left it after the last validation
+ *                      (a plateau schedule's factor; empty for schedules that only count steps)
  */
 record MlpEpochInput(byte[] head, byte[] optimizer, long steps, int features, int hidden, int classes, double[] mean,
-                     double[] std, String backend, int stepsPerEpoch) implements Serializable {
+                     double[] std, String backend, int stepsPerEpoch, HashMap<String, Double> schedule)
+        implements Serializable {
 }

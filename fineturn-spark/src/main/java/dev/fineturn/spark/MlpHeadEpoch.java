@@ -19,6 +19,7 @@ import dev.fineturn.optim.schedule.Schedules;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;
 import dev.fineturn.train.TrainConfig;
+import dev.fineturn.train.StandardizedFeatures;
 import dev.fineturn.train.TransferSetup;
 import dev.fineturn.train.linear.Standardizer;
 import org.apache.spark.BarrierTaskContext;
@@ -77,6 +78,7 @@ final class MlpHeadEpoch implements BarrierStages.Task {
                 cfg.weightDecay())), cfg);
         restore(optimizer, in.optimizer(), in.steps(), backend);
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * in.stepsPerEpoch());
+        schedule.restore(in.schedule());
         DataLoader loader = DataLoader.builder(data).batchSize(cfg.batchSize()).shuffle(true).seed(cfg.seed() + rank)
                 .backend(backend).build();
         String address = ctx.getTaskInfos()[rank].address();
@@ -126,23 +128,8 @@ final class MlpHeadEpoch implements BarrierStages.Task {
     }
 
     private static InMemoryDataset standardized(List<Row> shard, MlpEpochInput in) {
-        int d = in.features();
-        float[] x = new float[shard.size() * d];
-        int[] labels = new int[shard.size()];
-        for (int i = 0; i < shard.size(); i++) {
-            Row r = shard.get(i);
-            labels[i] = r.getInt(1);
-            List<Float> v = r.getList(2);
-            if (v.size() != d) {
-                throw new IllegalArgumentException("MLP head: row " + r.getString(0) + " has " + v.size()
-                        + " features, the table's first row " + d);
-            }
-            for (int j = 0; j < d; j++) {
-                x[i * d + j] = v.get(j);
-            }
-        }
-        return new InMemoryDataset(new Standardizer(in.mean(), in.std()).apply(x), labels, new int[]{d, 1, 1},
-                in.classes());
+        InMemoryDataset raw = FeatureShards.dataset(shard, in.features(), in.classes());
+        return new StandardizedFeatures(new Standardizer(in.mean(), in.std())).apply(raw);
     }
 
     /**

@@ -3,7 +3,11 @@ package dev.fineturn.spark;
 import dev.fineturn.backend.Backends;
 import dev.fineturn.cli.Main;
 import dev.fineturn.cli.ModelFiles;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fineturn.data.Datasets;
 import dev.fineturn.data.ImageFolderDataset;
+import dev.fineturn.data.Subset;
 import dev.fineturn.train.Evaluation;
 import dev.fineturn.train.FeatureCache;
 import ai.onnxruntime.OnnxTensor;
@@ -19,6 +23,9 @@ import dev.fineturn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -64,16 +71,45 @@ class SparkCliTest extends SparkTestSession {
         assertOnnxRuntimeAgrees(out.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
                 TestModels.SIZE));
         Path mlp = dir.resolve("mlp");
-        assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
-                TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "features", "--head",
-                "mlp:8", "--epochs", "2", "--batch-size", "4", "--out", mlp.toString(), "--quiet"));
-        var arch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mlp.resolve("model")
-                .resolve(ModelFiles.ARCHITECTURE).toFile());
+        JsonNode summary = new ObjectMapper().readTree(stdout("finetune", "--spark", "local[2]", "--model",
+                "bundled:mobilenet_v2", "--cut", TestModels.CUT, "--data", images.toString(), "--size", size,
+                "--strategy", "features", "--head", "mlp:8", "--epochs", "3", "--patience", "1", "--batch-size", "4",
+                "--seed", "3", "--out", mlp.toString(), "--json", "--quiet"));
+        var arch = new ObjectMapper().readTree(mlp.resolve("model").resolve(ModelFiles.ARCHITECTURE).toFile());
         assertEquals(8, arch.path("headHidden").asInt(), "the folder records the MLP head");
+        // The local finetune's split (its default fraction 0.2 and the seed) holds out the validation images.
+        ImageFolderDataset all = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        Subset held = Datasets.split(all, 0.2, 3).validation();
+        assertEquals(held.size(), summary.path("validation_rows").asInt(), summary.toString());
+        assertEquals(all.size() - held.size(), summary.path("train_rows").asInt());
+        int best = summary.path("best_epoch").asInt();
+        int epochs = summary.path("epochs").asInt();
+        assertTrue(best >= 1 && best <= epochs && epochs <= 3, summary.toString());
+        assertTrue(epochs == 3 || summary.path("stopped_early").asBoolean(), "fewer epochs than asked only when "
+                + "--patience 1 stopped the run: " + summary);
+        var saved = ModelFiles.open(mlp.resolve("model").toString(), Backends.get("cpu")).model();
+        var scored = Evaluation.evaluate(saved, held, 16, Backends.get("cpu"), null, 3);
+        assertEquals(scored.top1(), summary.path("accuracy").asDouble(), "the reported validation accuracy is the "
+                + "saved model's on the held-out images");
+        // The saved model has the standardisation folded into its first layer, which rounds differently.
+        assertEquals(scored.loss(), summary.path("loss").asDouble(), 1e-4);
         assertEquals(0, Main.run("predict", "--model", mlp.resolve("model").toString(), "--input",
                 images.resolve("class2").toString(), "--quiet"));
         assertOnnxRuntimeAgrees(mlp.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
                 TestModels.SIZE));
+    }
+
+    /** What the command prints on standard output. */
+    private static String stdout(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run(args));
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8).trim();
     }
 
     /** ONNX Runtime on the folder's model.onnx gives fineturn's logits for a few images. */
