@@ -18,7 +18,9 @@ THREADS, inter-op 1, every graph optimisation), run by a second fineturn JVM: PA
 logits, features to the pooled features (the backbone feature extraction runs), ONNX Runtime always to the logits.
 
 Usage (one thread count per process: OpenBLAS reads its thread count when numpy loads):
-  benchmarks/scripts/paired.py --threads 1 [--rounds 10] [--seconds 2] [--json out.json] WORKLOAD...
+  benchmarks/scripts/paired.py --threads 1 [--rounds 10] [--seconds 2] [--json out.json] [--jvm-opt OPT]...
+                               [--openblas-coretype NAME] WORKLOAD...
+On an AVX-512 machine, --jvm-opt=-XX:UseAVX=2 --openblas-coretype Haswell pairs the two AVX2 SGEMMs.
 WORKLOAD: gemm:N | conv:LAYER:forward|forward+backward | step:head|partial|full|inference | infer:MODEL
           | ort:inference|features:MODEL
 LAYER: resnet | cifar | N,C,K,H,kernel,stride,pad (a square convolution, e.g. 32,64,64,16,3,1,1)
@@ -43,6 +45,8 @@ ap.add_argument("--jar", default=os.path.join(os.path.dirname(os.path.abspath(__
 ap.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
                                                "bin", "java"))
 ap.add_argument("--jvm-opt", action="append", default=[], help="an extra option for the fineturn JVM (repeatable)")
+ap.add_argument("--openblas-coretype", help="the OpenBLAS kernels to run (OPENBLAS_CORETYPE, e.g. Haswell for AVX2 "
+                                            "next to a JVM under -XX:UseAVX=2); by default OpenBLAS detects the core")
 ap.add_argument("workloads", nargs="+")
 args = ap.parse_args()
 
@@ -51,6 +55,8 @@ os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
 os.environ.pop("OPENBLAS_CORETYPE", None)
 os.environ.pop("OPENBLAS_L2_SIZE", None)
+if args.openblas_coretype:
+    os.environ["OPENBLAS_CORETYPE"] = args.openblas_coretype
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -60,6 +66,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from openblas import require_openblas  # noqa: E402
 
 require_openblas()
+try:
+    from threadpoolctl import threadpool_info
+    OPENBLAS_KERNELS = next((d.get("architecture") for d in threadpool_info() if d.get("internal_api") == "openblas"),
+                            None) or "unknown"
+except ImportError:
+    OPENBLAS_KERNELS = "unknown"
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
@@ -246,7 +258,8 @@ def main():
     results = []
     print(f"# paired run {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} threads={args.threads} "
           f"rounds={args.rounds} (+1 warm-up) x {args.seconds} s per turn; torch {torch.__version__}, "
-          f"numpy {np.__version__}; load {open('/proc/loadavg').read().split()[:3]}", flush=True)
+          f"numpy {np.__version__}; OpenBLAS kernels {OPENBLAS_KERNELS}; JVM options {' '.join(args.jvm_opt) or 'none'}; "
+          f"load {open('/proc/loadavg').read().split()[:3]}", flush=True)
     for workload in args.workloads:
         name, turn, peer_units, peer_unit = peer_turns(workload, ort)
         units, unit = worker.ask(f"{fineturn_setup(workload)} {args.threads}", "READY")[:2]

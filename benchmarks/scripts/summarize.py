@@ -15,8 +15,8 @@ measured, the machine kind (a key of KINDS), a free label and the commit measure
 Other lines are ignored. A log without a date or commit in its name takes them from the commit that added it.
 
 For each machine kind RESULTS.md holds the newest A/B log's table (two builds of fineturn, benchmarks/ab),
-the newest log's table of the targets (SGEMM, the two conv layers, the
-ResNet-18 steps), the newest log's table of inference against PyTorch and ONNX Runtime (infer:, ort:), the newest
+the newest log's table of the kernel targets (SGEMM, the two conv layers), the newest log's table of the
+ResNet-18 steps' targets, the newest log's table of inference against PyTorch and ONNX Runtime (infer:, ort:), the newest
 log's table of single convolution layers, the newest memory log's table, each when there is one, and the list of
 every log of that kind. Older figures stay in those logs and in git.
 
@@ -45,15 +45,22 @@ KINDS = {
              "kernels and PyTorch's oneDNN its AVX-512 convolutions."),
     "zen5": ("Zen 5, AVX-512",
              "2 vCPUs of an AMD EPYC family 26 (Zen 5) under KVM, AVX-512 (F, DQ, BW, VL, VNNI, BF16, VP2INTERSECT), "
-             "23 GiB, shared with other builds. JDK 25 prefers 512-bit vectors (16 floats) and the cpu backend's "
-             "GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21 predates Zen 5 and runs its Haswell (AVX2) kernels."),
+             "23 GiB, shared with other builds; 1 MB L2 per core, an FMA peak of 114 GFLOP/s per core on 256-bit "
+             "vectors and 225 on 512-bit (benchmarks/peers/peak). JDK 25 prefers 512-bit vectors (16 floats) and "
+             "the cpu backend's GEMM takes its 4 x 4 tile; OpenBLAS 0.3.21, left to detect the core, runs its "
+             "Cooperlake (AVX-512) kernels."),
+    "zen5avx2": ("Zen 5 held to AVX2",
+                 "The Zen 5 machine above with both sides held to AVX2: the JVM under -XX:UseAVX=2 (256-bit vectors, "
+                 "16 vector registers, the cpu backend's 2 x 5 tile) and OpenBLAS 0.3.21 on its Haswell kernels "
+                 "(paired.py --openblas-coretype Haswell)."),
     "gpu": ("GPU, CUDA",
             "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
             "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
 }
 
 NAME = re.compile(r"^(?:(\d{4}-\d{2}-\d{2})-)?([a-z0-9]+)-(.*?)(?:-([0-9a-f]{7,40}))?\.log$")
-HEADER = re.compile(r"^# paired run (\S+) threads=(\d+) rounds=(\d+) .*?; torch (\S+), numpy ([^;]+);")
+HEADER = re.compile(r"^# paired run (\S+) threads=(\d+) rounds=(\d+) .*?; torch (\S+), numpy ([^;]+);"
+                    r"(?: OpenBLAS kernels ([^;]+);)?")
 PAIRED = re.compile(r"^PAIRED (\S+) threads=(\d+) (\S+) ([\d.]+) (\S+) fineturn ([\d.]+) \S+ ratio median ([\d.]+) "
                     r"\[quartiles ([\d.]+) ([\d.]+)\](?: min ([\d.]+) max ([\d.]+))? rounds (\d+)\s*$")
 LAYERS = {"resnet": "ResNet layer: N=32, C=K=64, 56x56, 3x3", "cifar": "CIFAR layer: N=64, C=K=64, 32x32, 3x3"}
@@ -172,7 +179,8 @@ class Log:
         if h:
             if self.started is None:
                 self.started = h.group(1).replace("T", " ").rstrip("Z")[:16] + " UTC"
-            self.peers = self.peers or f"torch {h.group(4)}, numpy {h.group(5)}"
+            kernels = f", OpenBLAS kernels {h.group(6)}" if h.group(6) else ""
+            self.peers = self.peers or f"torch {h.group(4)}, numpy {h.group(5)}{kernels}"
         elif line.startswith("# peers: "):
             self.peers = line[len("# peers: "):]
         elif line.startswith("# source: "):
@@ -310,6 +318,12 @@ def memory_table(log):
     return out
 
 
+TARGET_GROUPS = [
+    ("Targets: SGEMM and convolution layers", lambda r: r.targeted() and r.workload.split(":")[0] != "step"),
+    ("Targets: ResNet-18 steps", lambda r: r.targeted() and r.workload.split(":")[0] == "step"),
+]
+
+
 def newest(logs, pick):
     chosen = [g for g in logs if any(pick(r) for r in g.rows)]
     return max(chosen, key=Log.order) if chosen else None
@@ -345,11 +359,12 @@ def render(results):
             out += ["### A/B of the newest change", ""]
             out += ab_table(max(abs_, key=Log.order))
             out.append("")
-        targets = newest(mine, Row.targeted)
-        if targets:
-            out += ["### Targets", ""]
-            out += table(targets, sorted((r for r in targets.rows if r.targeted()), key=sort_key), True)
-            out.append("")
+        for heading, pick in TARGET_GROUPS:
+            targets = newest(mine, pick)
+            if targets:
+                out += [f"### {heading}", ""]
+                out += table(targets, sorted((r for r in targets.rows if pick(r)), key=sort_key), True)
+                out.append("")
         inference = newest(mine, Row.inference)
         if inference:
             out += ["### Inference against PyTorch and ONNX Runtime", ""]
