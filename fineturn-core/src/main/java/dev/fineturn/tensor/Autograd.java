@@ -132,7 +132,8 @@ public final class Autograd {
                     });
                 }
                 if (!retainGraph) {
-                    node.backward = null;
+                    node.release();
+                    order.set(i, null);
                 }
             }
         }

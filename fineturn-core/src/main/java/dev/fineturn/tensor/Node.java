@@ -24,4 +24,13 @@ public final class Node {
     public boolean isReleased() {
         return backward == null;
     }
+
+    /**
+     * Drops the saved tensors and the references to the inputs, so that a graph whose backward has run keeps
+     * no activation alive through a tensor the caller still holds (the loss, the logits).
+     */
+    void release() {
+        backward = null;
+        java.util.Arrays.fill(inputs, null);
+    }
 }

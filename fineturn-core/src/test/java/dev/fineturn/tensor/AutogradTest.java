@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -137,6 +138,35 @@ class AutogradTest {
         assertEquals(8f, w.grad().item(), 1e-6f);
         IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
         assertTrue(e.getMessage().contains("already freed"), e.getMessage());
+    }
+
+    @Test
+    void aFreedGraphHoldsNoActivationThroughTheLoss() {
+        Tensor w = Tensor.of(b, new float[]{2f, 3f}, 2).requiresGrad(true);
+        Tensor hidden = w.mul(w);
+        Tensor loss = hidden.exp().sum();
+        java.lang.ref.WeakReference<Tensor> activation = new java.lang.ref.WeakReference<>(hidden);
+        hidden = null;
+        loss.backward(Tensor.of(b, new float[]{1f}), true);
+        assertTrue(reachableAfterGc(activation), "a retained graph keeps its activations");
+        loss.backward();
+        assertEquals(2f * (2f * 2f * (float) Math.exp(4f)), w.grad().toArray()[0], 0.05f);
+        assertTrue(loss.gradFn().isReleased());
+        assertFalse(reachableAfterGc(activation), "the loss still holds an activation of a freed graph");
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("already freed"), e.getMessage());
+    }
+
+    private static boolean reachableAfterGc(java.lang.ref.WeakReference<Tensor> ref) {
+        for (int i = 0; i < 10 && ref.get() != null; i++) {
+            System.gc();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return ref.get() != null;
     }
 
     @Test
