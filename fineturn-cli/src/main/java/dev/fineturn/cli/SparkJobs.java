@@ -22,11 +22,13 @@ public interface SparkJobs {
 
     /**
      * Fine-tunes on the images under {@code data}: features and an MLlib head, then for
-     * {@code partial:K} and {@code full} data-parallel epochs; with {@code settings.headHidden() > 0}
-     * and a head-only strategy an MLP head of that many hidden units, trained by data-parallel SGD on
-     * the features instead, validated and stopped early as the local trainer does; saves
-     * {@code out/model}. {@code settings} holds the command's epochs, batch size, learning rate, seed,
-     * schedule and early stopping. Returns a one-line summary, or with {@code json} one JSON object.
+     * {@code partial:K} and {@code full} data-parallel epochs from that head (fitted on the training
+     * images only); with {@code settings.headHidden() > 0} and a head-only strategy an MLP head of that
+     * many hidden units, trained by data-parallel SGD on the features instead. The epochs of both are
+     * validated on the images the local trainer holds out, keep the best epoch and stop early as it
+     * does; saves {@code out/model}. {@code settings} holds the command's epochs, batch size, learning
+     * rate, seed, schedule, validation split and early stopping. Returns a one-line summary, or with
+     * {@code json} one JSON object.
      */
     String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data, Path out,
                     String strategy, TrainConfig settings, boolean json) throws Exception;

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.cli.SparkJobs;
 import dev.fineturn.nn.Classifier;
+import dev.fineturn.train.ClassificationMetrics;
 import dev.fineturn.train.TrainConfig;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -45,49 +48,99 @@ public final class CliJobs implements SparkJobs {
             if (headHidden > 0) {
                 return mlpHead(spark, master, p.backbone(), t, out.resolve("model"), settings, json);
             }
+            if (frozen >= 0) {
+                return fineTune(spark, master, p.backbone(), t, images, out, strategy, frozen, settings, json);
+            }
+            Path folder = out.resolve("model");
             SparkHeadTrainer trainer = headTrainer(spark);
             SparkHeadTrainer.Head head = trainer.fit(table);
             double headAccuracy = trainer.accuracy(head, table);
-            Path folder = out.resolve("model");
-            if (frozen < 0) {
-                String onnx = SparkHeadTrainer.save(folder, p.backbone(), head).onnx();
-                if (json) {
-                    ObjectNode o = JSON.createObjectNode().put("strategy", strategy).put("master", master)
-                            .put("head", "mllib").put("c", head.c()).put("train_accuracy", headAccuracy)
-                            .put("iterations", head.iterations()).put("images", t.rows())
-                            .put("model", folder.toString()).put("onnx", onnx);
-                    if (head.folds() > 0) {
-                        o.put("folds", head.folds()).put("cv_accuracy", head.cvAccuracy().get(head.c()));
-                    }
-                    return o.toString();
-                }
-                return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
-                        + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
-                        headAccuracy, t.rows(), folder, onnx);
-            }
-            Path startDir = out.resolve("start-model");
-            Classifier start = SparkHeadTrainer.save(startDir, p.backbone(), head).model();
-            BackboneBroadcast initial = BackboneBroadcast.of(start, p.backbone().recipeJson(), size,
-                    p.backbone().backend());
-            int workers = slots(spark);
-            FineTuneConfig cfg = FineTuneConfig.defaults(workers, settings.epochs(), settings.batchSize())
-                    .withLr(settings.lr()).withFrozen(frozen);
-            cfg = cfg.withSeed(settings.seed()).withRing(spark.sparkContext().getConf().get(RING_PORTS, "0"),
-                    spark.sparkContext().getConf().getInt(RING_TIMEOUT, 60_000));
-            SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
-                    .fit(initial, images);
-            Classifier trained = ExecutorModels.fresh(r.model());
-            String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
-            var last = r.history().getLast();
+            String onnx = SparkHeadTrainer.save(folder, p.backbone(), head).onnx();
             if (json) {
-                return JSON.createObjectNode().put("strategy", strategy).put("master", master).put("workers", workers)
-                        .put("epochs", r.history().size()).put("train_loss", last.trainLoss())
-                        .put("retries", r.retries()).put("model", folder.toString()).put("onnx", onnx).toString();
+                ObjectNode o = JSON.createObjectNode().put("strategy", strategy).put("master", master)
+                        .put("head", "mllib").put("c", head.c()).put("train_accuracy", headAccuracy)
+                        .put("iterations", head.iterations()).put("images", t.rows())
+                        .put("model", folder.toString()).put("onnx", onnx);
+                if (head.folds() > 0) {
+                    o.put("folds", head.folds()).put("cv_accuracy", head.cvAccuracy().get(head.c()));
+                }
+                return o.toString();
             }
-            return String.format("%s on %s with %d workers: %d epoch(s), last training loss %.4f, %d retried; model "
-                    + "saved to %s; ONNX: %s", strategy, master, workers, r.history().size(), last.trainLoss(),
-                    r.retries(), folder, onnx);
+            return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
+                    + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
+                    headAccuracy, t.rows(), folder, onnx);
         });
+    }
+
+    /**
+     * {@code partial:K} and {@code full}: the MLlib head fitted on the training images' features (the
+     * local trainer's probe-initialised start), then data-parallel epochs validated on the images the
+     * local trainer holds out, with its schedule, best epoch and early stopping.
+     */
+    private static String fineTune(SparkSession spark, String master, BackboneBroadcast backbone, FeatureTable t,
+                                   org.apache.spark.sql.Dataset<Row> images, Path out, String strategy, int frozen,
+                                   TrainConfig settings, boolean json) throws java.io.IOException {
+        int workers = slots(spark);
+        FineTuneConfig cfg = fineTuneConfig(spark, settings, workers, frozen);
+        SparkHeadTrainer.Head head = startHead(spark, t, cfg);
+        Classifier start = SparkHeadTrainer.save(out.resolve("start-model"), backbone, head).model();
+        BackboneBroadcast initial = BackboneBroadcast.of(start, backbone.recipeJson(), backbone.inputSize(),
+                backbone.backend());
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
+                .fit(initial, images);
+        Path folder = out.resolve("model");
+        Classifier trained = ExecutorModels.fresh(r.model());
+        String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
+        SparkFineTuner.Epoch last = r.history().getLast();
+        ClassificationMetrics kept = r.kept();
+        if (json) {
+            ObjectNode o = JSON.createObjectNode().put("strategy", strategy).put("master", master)
+                    .put("workers", workers).put("epochs", r.history().size())
+                    .put("steps_per_epoch", r.stepsPerEpoch()).put("train_images", r.trainImages())
+                    .put("validation_images", r.validationImages()).put("train_loss", last.trainLoss())
+                    .put("schedule", cfg.schedule()).put("last_lr", last.lr()).put("start_c", head.c());
+            if (kept != null) {
+                o.put("monitor", cfg.monitor()).put("best_epoch", r.bestEpoch() + 1)
+                        .put("weights_from_epoch", r.keptEpoch() + 1).put("accuracy", kept.top1())
+                        .put("loss", kept.loss()).put("top5", kept.top5()).put("stopped_early", r.stoppedEarly());
+            }
+            return o.put("retries", r.retries()).put("model", folder.toString()).put("onnx", onnx).toString();
+        }
+        return String.format("%s on %s with %d workers: %d epoch(s) of %d steps on %d images%s, last training loss "
+                        + "%.4f; weights from %s; %d retried; model saved to %s; ONNX: %s", strategy, master, workers,
+                r.history().size(), r.stepsPerEpoch(), r.trainImages(), r.stoppedEarly() ? ", stopped early" : "",
+                last.trainLoss(), weightsFrom(r.keptEpoch(), r.bestEpoch(), kept, cfg.monitor(),
+                        r.validationImages() + " images", "the MLlib start", r.history().size(), last.trainLoss()),
+                r.retries(), folder, onnx);
+    }
+
+    /**
+     * The command's settings as the local finetune applies them: epochs, batch size, rate, seed,
+     * schedule, the validation split, monitor, patience and best-epoch restore; SGD with momentum
+     * 0.9 on every trainable layer, the ring from the session's configuration.
+     */
+    private static FineTuneConfig fineTuneConfig(SparkSession spark, TrainConfig settings, int workers, int frozen) {
+        var conf = spark.sparkContext().getConf();
+        return FineTuneConfig.defaults(workers, settings.epochs(), settings.batchSize()).withLr(settings.lr())
+                .withFrozen(frozen).withSeed(settings.seed()).withSchedule(settings.schedule(), true)
+                .withValidation(settings.validationFraction())
+                .withEarlyStopping(settings.monitor(), settings.patience(), settings.restoreBest())
+                .withRing(conf.get(RING_PORTS, "0"), conf.getInt(RING_TIMEOUT, 60_000));
+    }
+
+    /**
+     * The MLlib head that fine-tuning starts from, fitted on the features of the training images
+     * only, so the held-out images stay unseen, as the local trainer fits its probe on its training split.
+     */
+    private static SparkHeadTrainer.Head startHead(SparkSession spark, FeatureTable t, FineTuneConfig cfg) {
+        if (cfg.validationFraction() == 0) {
+            return headTrainer(spark).fit(t.path());
+        }
+        try (LocalSplit.Parts split = LocalSplit.of(spark, FeatureShards.inLocalOrder(spark, t.path()),
+                cfg.validationFraction(), cfg.seed())) {
+            JavaRDD<Row> rows = split.train().map(r -> RowFactory.create(r.getInt(1), r.get(2)));
+            return headTrainer(spark).fit(rows, t.classes());
+        }
     }
 
     /**
@@ -121,22 +174,31 @@ public final class CliJobs implements SparkJobs {
         return String.format("features on %s: %s by data-parallel SGD with %d workers, %d epoch(s) of %d steps on %d "
                         + "rows%s; weights from %s; model saved to %s; ONNX: %s", master, r.head(), workers,
                 r.history().size(), r.stepsPerEpoch(), r.trainRows(), r.stoppedEarly() ? ", stopped early" : "",
-                weightsFrom(r, cfg.monitor()), folder, onnx);
+                weightsFrom(r.keptEpoch(), r.bestEpoch(), r.best() == null ? null : kept.validation(), cfg.monitor(),
+                        r.validationRows() + " rows", "the start", r.history().size(), kept.trainLoss()), folder, onnx);
     }
 
-    /** Which epoch's weights the head holds, and why, as the local finetune says it. */
-    static String weightsFrom(SparkMlpHeadTrainer.Result r, String monitor) {
-        SparkMlpHeadTrainer.Epoch kept = r.history().get(r.keptEpoch());
-        if (r.best() == null) {
-            return String.format("the last epoch (%d), training loss %.4f, no validation", kept.epoch() + 1,
-                    kept.trainLoss());
+    /**
+     * Which epoch's weights the model holds, and why, as the local finetune says it.
+     *
+     * @param keptEpoch the epoch (0-based) whose weights are kept; -1: the start
+     * @param bestEpoch the best epoch by the monitor; -1: the start
+     * @param kept      the kept weights' validation scores, null without validation
+     * @param on        what was validated on, e.g. "6 images"
+     * @param start     what the start is called
+     */
+    static String weightsFrom(int keptEpoch, int bestEpoch, ClassificationMetrics kept, String monitor, String on,
+                              String start, int epochs, double lastTrainLoss) {
+        if (kept == null) {
+            return String.format("the last epoch (%d), training loss %.4f, no validation", epochs, lastTrainLoss);
         }
-        String scores = String.format("validation loss %.4f, accuracy %.4f on %d rows", kept.validationLoss(),
-                kept.validationAccuracy(), r.validationRows());
-        return r.keptEpoch() == r.bestEpoch()
-                ? String.format("epoch %d (best validation by %s: %s)", r.bestEpoch() + 1, monitor, scores)
-                : String.format("the last epoch (%d: %s; the best by %s was epoch %d)", kept.epoch() + 1, scores,
-                monitor, r.bestEpoch() + 1);
+        String scores = String.format("validation loss %.4f, accuracy %.4f on %s", kept.loss(), kept.top1(), on);
+        if (keptEpoch == bestEpoch) {
+            return bestEpoch < 0 ? String.format("%s (no epoch improved on it by %s: %s)", start, monitor, scores)
+                    : String.format("epoch %d (best validation by %s: %s)", bestEpoch + 1, monitor, scores);
+        }
+        return String.format("the last epoch (%d: %s; the best by %s was %s)", keptEpoch + 1, scores, monitor,
+                bestEpoch < 0 ? start : "epoch " + (bestEpoch + 1));
     }
 
     private static int slots(SparkSession spark) {

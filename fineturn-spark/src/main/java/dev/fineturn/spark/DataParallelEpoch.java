@@ -1,6 +1,10 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.data.DataLoader;
+import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Sample;
+import dev.fineturn.optim.schedule.LrSchedule;
+import dev.fineturn.optim.schedule.Schedules;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -16,7 +20,9 @@ import java.util.List;
 /**
  * The body of one barrier task for one epoch: decode the shard, meet the other ranks with a single
  * {@code allGather} of "host:port", open the ring, train {@code steps} steps with the ring-reduced
- * gradient, and (rank 0) hand back the weights and the optimiser's state.
+ * gradient, and (rank 0) hand back the weights and the optimiser's state. The shard is visited in the
+ * local {@link DataLoader}'s order (seed plus rank), and each step's rate is the schedule's at the
+ * global step, as the local trainer sets it; with one rank the steps are the local trainer's.
  */
 final class DataParallelEpoch implements BarrierStages.Task {
     private final Broadcast<EpochInput> input;
@@ -58,8 +64,9 @@ final class DataParallelEpoch implements BarrierStages.Task {
             try (RingAllReduce ring = RingAllReduce.connect(rank, all, server, token, cfg.timeoutMs())) {
                 Replica replica = new Replica(ExecutorModels.fresh(in.model()), cfg);
                 replica.restoreOptimizer(in.optimizer(), in.steps());
-                replica.optimizer().setLrFactor(cfg.lrFactor(epoch));
-                int[] order = ShardOrder.of(samples.size(), cfg.shuffle(), cfg.seed() + rank, epoch);
+                LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * steps);
+                schedule.restore(in.schedule());
+                int[] order = visitOrder(samples, in.classes().size(), rank);
                 double loss = 0;
                 long compute = 0;
                 for (int s = 0; s < steps; s++) {
@@ -73,6 +80,7 @@ final class DataParallelEpoch implements BarrierStages.Task {
                     }
                     long t0 = System.nanoTime();
                     long reduceBefore = ring.nanos();
+                    replica.optimizer().setLrFactor(schedule.factor(in.steps() + s));
                     if (cfg.averageEvery() == 0) {
                         loss += replica.step(batch, ring::sum, n);
                     } else {
@@ -92,6 +100,30 @@ final class DataParallelEpoch implements BarrierStages.Task {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("rank " + rank + " of " + n + " (" + host + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The order the local {@link DataLoader} visits the shard in this epoch, seeded by the seed plus the rank. */
+    private int[] visitOrder(List<Sample> samples, int classes, int rank) {
+        return DataLoader.builder(new Decoded(samples, classes)).batchSize(cfg.batchSize()).shuffle(cfg.shuffle())
+                .seed(cfg.seed() + rank).build().order(epoch);
+    }
+
+    /** A rank's decoded shard, for the data loader's order. */
+    private record Decoded(List<Sample> samples, int numClasses) implements Dataset {
+        @Override
+        public Sample get(int i) {
+            return samples.get(i);
+        }
+
+        @Override
+        public int[] sampleShape() {
+            return samples.getFirst().shape();
+        }
+
+        @Override
+        public int size() {
+            return samples.size();
         }
     }
 }

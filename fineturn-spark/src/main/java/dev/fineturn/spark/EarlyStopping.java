@@ -25,7 +25,10 @@ final class EarlyStopping {
         this.best = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
 
-    /** Records epoch {@code epoch}'s validation; true when it is the best so far. */
+    /**
+     * Records epoch {@code epoch}'s validation; true when it is the best so far. Epoch -1 is the
+     * start, observed first when it is a candidate (the local trainer's probe-initialised start).
+     */
     boolean observe(int epoch, ClassificationMetrics val) {
         double m = val.get(monitor);
         boolean improved = higher ? m > best || m == best && bestMetrics != null && val.loss() < bestMetrics.loss()
@@ -45,7 +48,7 @@ final class EarlyStopping {
         return patience > 0 && badEpochs >= patience;
     }
 
-    /** The best epoch (0-based), -1 before any. */
+    /** The best epoch (0-based), -1 before any or when the start is the best. */
     int bestEpoch() {
         return bestEpoch;
     }

@@ -30,7 +30,7 @@ final class FeatureShards {
         return spark.read().parquet(table).select("id", "label", "features").orderBy("label", "id").javaRDD();
     }
 
-    /** Row i of {@code rows} (in their order) to shard i mod n, partition r holding shard r. */
+    /** Row i of {@code rows} (in their order) to shard i mod n, partition r holding shard r; any rows. */
     static JavaRDD<Row> deal(JavaRDD<Row> rows, int n) {
         return rows.zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()))
                 .partitionBy(new SparkFineTuner.ExactPartitioner(n)).values();

@@ -1,89 +1,143 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.optim.schedule.Schedules;
+
 import java.io.Serializable;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Settings of a data-parallel fine-tuning run.
  *
- * @param workers     barrier tasks (ranks); each needs a free task slot at once
- * @param epochs      most epochs
- * @param batchSize   images per step and rank (the global batch is workers x batchSize)
- * @param lr          learning rate at the start of the schedule
- * @param momentum    SGD momentum (0: plain SGD)
- * @param weightDecay L2 weight decay
- * @param frozen      leading child modules of the network kept frozen (0: train everything)
- * @param schedule    "constant" or "cosine" (per epoch, over {@code epochs})
- * @param shuffle     shuffle each shard per epoch (seeded by {@code seed} and the epoch)
- * @param seed        the shuffling seed
- * @param patience    epochs without a better validation accuracy before stopping (0: never)
- * @param maxRetries  re-runs of a failed epoch from the last checkpoint before giving up
- * @param ports       the ring's port range on each executor: "0" (any free port) or "from-to"
- * @param timeoutMs   connect and read timeout of the ring
- * @param failRank    for fault tests: this rank throws in the first attempt of {@code failEpoch} (-1: never)
- * @param failEpoch   the epoch in which {@code failRank} throws, after its first step
- * @param averageEvery 0: every step sums the gradients over the ranks (gradient averaging); H &gt; 0: each rank
- *                    takes H steps on its own shard, then the ranks average their weights and optimiser state
- *                    (parameter averaging), and again at the end of every epoch
+ * @param workers            barrier tasks (ranks); each needs a free task slot at once
+ * @param epochs             most epochs
+ * @param batchSize          images per step and rank (the global batch is workers x batchSize)
+ * @param lr                 learning rate at the start of the schedule
+ * @param momentum           SGD momentum (0: plain SGD)
+ * @param weightDecay        L2 weight decay
+ * @param frozen             leading child modules of the network kept frozen (0: train everything)
+ * @param schedule           a {@link Schedules} spec ("cosine", "constant", "step:N:G", "exp:G", "onecycle",
+ *                           "plateau"), over optimiser steps as the local trainer counts them (epochs x steps
+ *                           per epoch); a plateau schedule observes the validation loss
+ * @param shuffle            shuffle each shard per epoch in the local {@code DataLoader}'s order (seeded by
+ *                           {@code seed} plus the rank, and the epoch)
+ * @param seed               the shuffling seed and the validation split's
+ * @param validationFraction images held out for validation as the local trainer holds them out
+ *                           ({@code Datasets.split} with this fraction and {@code seed} over the images in
+ *                           local order), when no validation set is given; 0: none
+ * @param monitor            the validation metric for the best epoch and early stopping: accuracy, top1,
+ *                           top5, f1 (higher is better) or loss (lower)
+ * @param patience           epochs in a row without a better validation score before stopping (0: never)
+ * @param restoreBest        the result holds the best epoch's weights (else the last epoch's)
+ * @param maxRetries         re-runs of a failed epoch from the last checkpoint before giving up
+ * @param ports              the ring's port range on each executor: "0" (any free port) or "from-to"
+ * @param timeoutMs          connect and read timeout of the ring
+ * @param failRank           for fault tests: this rank throws in the first attempt of {@code failEpoch} (-1: never)
+ * @param failEpoch          the epoch in which {@code failRank} throws, after its first step
+ * @param averageEvery       0: every step sums the gradients over the ranks (gradient averaging); H &gt; 0: each
+ *                           rank takes H steps on its own shard, then the ranks average their weights and
+ *                           optimiser state (parameter averaging), and again at the end of every epoch
  */
 public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, double momentum, double weightDecay,
-                             int frozen, String schedule, boolean shuffle, long seed, int patience, int maxRetries,
-                             String ports, int timeoutMs, int failRank, int failEpoch, int averageEvery)
-        implements Serializable {
+                             int frozen, String schedule, boolean shuffle, long seed, double validationFraction,
+                             String monitor, int patience, boolean restoreBest, int maxRetries, String ports,
+                             int timeoutMs, int failRank, int failEpoch, int averageEvery) implements Serializable {
     public FineTuneConfig {
         if (averageEvery < 0) {
             throw new IllegalArgumentException("fine-tuning: average every " + averageEvery
                     + " steps; 0 averages gradients every step, H > 0 parameters every H steps");
         }
         if (workers < 1 || epochs < 1 || batchSize < 1 || !(lr > 0) || momentum < 0 || maxRetries < 0
-                || timeoutMs < 1) {
+                || timeoutMs < 1 || patience < 0) {
             throw new IllegalArgumentException(String.format("fine-tuning: workers %d, epochs %d, batch %d, lr %s, "
-                            + "momentum %s, retries %d, timeout %d ms must all be positive", workers, epochs, batchSize,
-                    lr, momentum, maxRetries, timeoutMs));
+                            + "momentum %s, retries %d, timeout %d ms, patience %d must not be negative (the first "
+                            + "four and the timeout positive)", workers, epochs, batchSize, lr, momentum, maxRetries,
+                    timeoutMs, patience));
         }
-        if (!schedule.equals("constant") && !schedule.equals("cosine")) {
-            throw new IllegalArgumentException("fine-tuning schedule '" + schedule + "': expected constant or cosine");
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("fine-tuning: validation fraction " + validationFraction
+                    + " must be in [0, 1)");
+        }
+        if (!MONITORS.contains(monitor)) {
+            throw new IllegalArgumentException("fine-tuning: unknown monitor metric '" + monitor + "'; known: "
+                    + String.join(", ", MONITORS));
+        }
+        try {
+            Schedules.parse(schedule, 1);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("fine-tuning: " + e.getMessage(), e);
         }
     }
 
-    /** Defaults: SGD with momentum 0.9 at 1e-3, cosine, shuffled, patience 4, 2 retries, any port, 60 s. */
+    private static final List<String> MONITORS = List.of("loss", "accuracy", "top1", "top5", "f1");
+
+    /**
+     * Defaults: SGD with momentum 0.9 at 1e-3, cosine, shuffled; no validation split (give one with
+     * {@link #withValidation}, or a validation set to {@link SparkFineTuner#validation}); when
+     * validating, accuracy monitored, patience 4 and the best epoch's weights kept, as the local
+     * trainer; 2 retries, any port, 60 s.
+     */
     public static FineTuneConfig defaults(int workers, int epochs, int batchSize) {
-        return new FineTuneConfig(workers, epochs, batchSize, 1e-3, 0.9, 0, 0, "cosine", true, 0L, 4, 2, "0",
-                60_000, -1, -1, 0);
+        return new FineTuneConfig(workers, epochs, batchSize, 1e-3, 0.9, 0, 0, "cosine", true, 0L, 0, "accuracy", 4,
+                true, 2, "0", 60_000, -1, -1, 0);
+    }
+
+    /** A copy with the settings {@code change} makes on a builder. */
+    public FineTuneConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
     }
 
     public FineTuneConfig withLr(double v) {
-        return new FineTuneConfig(workers, epochs, batchSize, v, momentum, weightDecay, frozen, schedule, shuffle,
-                seed, patience, maxRetries, ports, timeoutMs, failRank, failEpoch, averageEvery);
+        return with(b -> b.lr = v);
     }
 
     public FineTuneConfig withMomentum(double v) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, v, weightDecay, frozen, schedule, shuffle, seed,
-                patience, maxRetries, ports, timeoutMs, failRank, failEpoch, averageEvery);
+        return with(b -> b.momentum = v);
     }
 
     public FineTuneConfig withFrozen(int k) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, k, schedule, shuffle, seed,
-                patience, maxRetries, ports, timeoutMs, failRank, failEpoch, averageEvery);
+        return with(b -> b.frozen = k);
     }
 
     public FineTuneConfig withSchedule(String s, boolean shuffled) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, s, shuffled, seed,
-                patience, maxRetries, ports, timeoutMs, failRank, failEpoch, averageEvery);
+        return with(b -> {
+            b.schedule = s;
+            b.shuffle = shuffled;
+        });
     }
 
     public FineTuneConfig withRing(String portRange, int timeout) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
-                seed, patience, maxRetries, portRange, timeout, failRank, failEpoch, averageEvery);
+        return with(b -> {
+            b.ports = portRange;
+            b.timeoutMs = timeout;
+        });
     }
 
     public FineTuneConfig withFault(int rank, int epoch) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
-                seed, patience, maxRetries, ports, timeoutMs, rank, epoch, averageEvery);
+        return with(b -> {
+            b.failRank = rank;
+            b.failEpoch = epoch;
+        });
     }
 
     public FineTuneConfig withSeed(long s) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
-                s, patience, maxRetries, ports, timeoutMs, failRank, failEpoch, averageEvery);
+        return with(b -> b.seed = s);
+    }
+
+    /** Holds out {@code fraction} of the images as the local trainer does (0: no split). */
+    public FineTuneConfig withValidation(double fraction) {
+        return with(b -> b.validationFraction = fraction);
+    }
+
+    /** The best epoch by {@code monitor}, stopping after {@code patience} epochs without one, kept or not. */
+    public FineTuneConfig withEarlyStopping(String monitor, int patience, boolean restoreBest) {
+        return with(b -> {
+            b.monitor = monitor;
+            b.patience = patience;
+            b.restoreBest = restoreBest;
+        });
     }
 
     /**
@@ -92,12 +146,59 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
      * gradient averaging.
      */
     public FineTuneConfig withParameterAveraging(int h) {
-        return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
-                seed, patience, maxRetries, ports, timeoutMs, failRank, failEpoch, h);
+        return with(b -> b.averageEvery = h);
     }
 
-    /** The schedule's factor on {@link #lr} in epoch {@code e} (0-based). */
-    public double lrFactor(int e) {
-        return schedule.equals("cosine") ? 0.5 * (1 + Math.cos(Math.PI * e / epochs)) : 1.0;
+    /** Every field of a {@link FineTuneConfig}, settable; {@link #build} checks them. */
+    public static final class Builder {
+        public int workers;
+        public int epochs;
+        public int batchSize;
+        public double lr;
+        public double momentum;
+        public double weightDecay;
+        public int frozen;
+        public String schedule;
+        public boolean shuffle;
+        public long seed;
+        public double validationFraction;
+        public String monitor;
+        public int patience;
+        public boolean restoreBest;
+        public int maxRetries;
+        public String ports;
+        public int timeoutMs;
+        public int failRank;
+        public int failEpoch;
+        public int averageEvery;
+
+        Builder(FineTuneConfig c) {
+            workers = c.workers;
+            epochs = c.epochs;
+            batchSize = c.batchSize;
+            lr = c.lr;
+            momentum = c.momentum;
+            weightDecay = c.weightDecay;
+            frozen = c.frozen;
+            schedule = c.schedule;
+            shuffle = c.shuffle;
+            seed = c.seed;
+            validationFraction = c.validationFraction;
+            monitor = c.monitor;
+            patience = c.patience;
+            restoreBest = c.restoreBest;
+            maxRetries = c.maxRetries;
+            ports = c.ports;
+            timeoutMs = c.timeoutMs;
+            failRank = c.failRank;
+            failEpoch = c.failEpoch;
+            averageEvery = c.averageEvery;
+        }
+
+        public FineTuneConfig build() {
+            return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
+                    seed, validationFraction, monitor, patience, restoreBest, maxRetries, ports, timeoutMs, failRank,
+                    failEpoch, averageEvery);
+        }
     }
 }

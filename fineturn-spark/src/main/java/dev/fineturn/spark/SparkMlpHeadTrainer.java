@@ -156,10 +156,11 @@ public final class SparkMlpHeadTrainer {
         TransferSetup.apply(model, Strategy.FEATURES, classes, cfg);
         MlpHead head = (MlpHead) model.headBlock();
         Backend backend = head.parameters().getFirst().backend();
-        FeatureSplit.Parts split = null;
+        LocalSplit.Parts split = null;
         JavaRDD<Row> shards;
         if (heldOut == null && cfg.validationFraction() > 0) {
-            split = FeatureSplit.of(spark, table, cfg.validationFraction(), cfg.seed());
+            split = LocalSplit.of(spark, FeatureShards.inLocalOrder(spark, table), cfg.validationFraction(),
+                    cfg.seed());
             heldOut = FeatureShards.dataset(split.validation(), d, classes);
             shards = FeatureShards.deal(split.train(), workers);
         } else {

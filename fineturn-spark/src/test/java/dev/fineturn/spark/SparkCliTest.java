@@ -53,19 +53,37 @@ class SparkCliTest extends SparkTestSession {
         Path out = dir.resolve("run");
         // The head's cross-validation has a test of its own; a fixed C keeps this one short.
         spark.conf().set(CliJobs.HEAD_C, "1.0");
+        JsonNode tuned;
         try {
-            assertEquals(0, Main.run("finetune", "--spark", "local[2]", "--model", "bundled:mobilenet_v2", "--cut",
-                    TestModels.CUT, "--data", images.toString(), "--size", size, "--strategy", "partial:3",
-                    "--epochs", "1", "--batch-size", "4", "--out", out.toString(), "--quiet"));
+            tuned = new ObjectMapper().readTree(stdout("finetune", "--spark", "local[2]", "--model",
+                    "bundled:mobilenet_v2", "--cut", TestModels.CUT, "--data", images.toString(), "--size", size,
+                    "--strategy", "partial:3", "--epochs", "2", "--patience", "1", "--batch-size", "4", "--seed", "3",
+                    "--lr", "0.001", "--schedule", "step:2:0.5", "--out", out.toString(), "--json", "--quiet"));
         } finally {
             spark.conf().unset(CliJobs.HEAD_C);
         }
         assertTrue(Files.isRegularFile(out.resolve("model").resolve(ModelFiles.ARCHITECTURE)));
         assertTrue(Files.isRegularFile(out.resolve("checkpoints").resolve("epoch-0000.model.safetensors")));
+        ImageFolderDataset all = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
+        // The local finetune's split (its default fraction 0.2 and the seed) holds out the validation images.
+        Subset held = Datasets.split(all, 0.2, 3).validation();
+        assertEquals(held.size(), tuned.path("validation_images").asInt(), tuned.toString());
+        assertEquals(all.size() - held.size(), tuned.path("train_images").asInt());
+        int tunedEpochs = tuned.path("epochs").asInt();
+        int kept = tuned.path("weights_from_epoch").asInt();
+        assertTrue(tunedEpochs >= 1 && tunedEpochs <= 2 && kept >= 0 && kept <= tunedEpochs
+                && kept == tuned.path("best_epoch").asInt(), "the best epoch (0: the MLlib start) is kept: " + tuned);
+        assertTrue(tunedEpochs == 2 || tuned.path("stopped_early").asBoolean(), tuned.toString());
+        long lastStep = (long) tunedEpochs * tuned.path("steps_per_epoch").asInt() - 1;
+        assertEquals(0.001 * Math.pow(0.5, lastStep / 2), tuned.path("last_lr").asDouble(), 1e-15,
+                "--schedule step:2:0.5 halves the rate every 2 steps: " + tuned);
         var model = ModelFiles.open(out.resolve("model").toString(), Backends.get("cpu")).model();
-        double acc = Evaluation.evaluate(model, ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE), 16,
-                Backends.get("cpu"), null, 3).top1();
-        assertTrue(acc > 0.5, "the fine-tuned model folder classifies its training images: " + acc);
+        var onHeld = Evaluation.evaluate(model, held, 4, Backends.get("cpu"), null, 3);
+        assertEquals(onHeld.top1(), tuned.path("accuracy").asDouble(), "the reported validation accuracy is the "
+                + "saved model's on the held-out images");
+        assertEquals(onHeld.loss(), tuned.path("loss").asDouble(), "and so is the loss");
+        double acc = Evaluation.evaluate(model, all, 16, Backends.get("cpu"), null, 3).top1();
+        assertTrue(acc > 0.5, "the fine-tuned model folder classifies its images: " + acc);
         assertEquals(0, Main.run("predict", "--model", out.resolve("model").toString(), "--input",
                 images.resolve("class1").toString(), "--quiet"));
         assertOnnxRuntimeAgrees(out.resolve("model"), ImageFolderDataset.open(images, TestModels.SIZE,
@@ -77,9 +95,6 @@ class SparkCliTest extends SparkTestSession {
                 "--seed", "3", "--out", mlp.toString(), "--json", "--quiet"));
         var arch = new ObjectMapper().readTree(mlp.resolve("model").resolve(ModelFiles.ARCHITECTURE).toFile());
         assertEquals(8, arch.path("headHidden").asInt(), "the folder records the MLP head");
-        // The local finetune's split (its default fraction 0.2 and the seed) holds out the validation images.
-        ImageFolderDataset all = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
-        Subset held = Datasets.split(all, 0.2, 3).validation();
         assertEquals(held.size(), summary.path("validation_rows").asInt(), summary.toString());
         assertEquals(all.size() - held.size(), summary.path("train_rows").asInt());
         int best = summary.path("best_epoch").asInt();

@@ -1,6 +1,8 @@
 package dev.fineturn.spark;
 
 import dev.fineturn.backend.Backends;
+import dev.fineturn.data.DataLoader;
+import dev.fineturn.data.Dataset;
 import dev.fineturn.data.ImageFolderDataset;
 import dev.fineturn.data.Sample;
 import dev.fineturn.io.NamedTensor;
@@ -8,8 +10,16 @@ import dev.fineturn.nn.Classifier;
 import dev.fineturn.ops.Losses;
 import dev.fineturn.optim.ParamGroup;
 import dev.fineturn.optim.Sgd;
+import dev.fineturn.optim.schedule.LrSchedule;
+import dev.fineturn.optim.schedule.Schedules;
 import dev.fineturn.tensor.Tensor;
-import org.apache.spark.sql.Dataset;
+import dev.fineturn.nn.Init;
+import dev.fineturn.train.ClassificationMetrics;
+import dev.fineturn.train.FitResult;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
+import dev.fineturn.train.Trainer;
+import dev.fineturn.train.TransferSetup;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +54,7 @@ class SparkFineTunerTest extends SparkTestSession {
         start = BackboneBroadcast.of(m.model(), m.recipe(), TestModels.SIZE, "cpu");
     }
 
-    private static Dataset<Row> rows() {
+    private static org.apache.spark.sql.Dataset<Row> rows() {
         return SparkFeatureExtractor.imageFolder(spark, images.toString());
     }
 
@@ -55,12 +65,94 @@ class SparkFineTunerTest extends SparkTestSession {
         assertEquals(2, r.history().size());
 
         ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
-        List<Sample> all = new ArrayList<>();
-        for (int i = 0; i < local.size(); i++) {
-            all.add(local.get(i));
-        }
-        Classifier expected = train(all, List.of(), cfg, 4);
+        Classifier expected = train(local, null, cfg, 4);
         assertWeights(expected, r.model(), 0f);
+    }
+
+    /**
+     * The oracle is the local {@link Trainer} on the image folder, set up to take the steps a worker
+     * takes (SGD with momentum at one rate for every layer, no augmentation, a fresh head drawn from
+     * the same seed): one worker holds out the same images, scores them after each epoch as it does,
+     * picks the same best epoch (here an accuracy tie that the lower loss decides), stops after the
+     * same epoch (4 of 6, patience 2) and ends with the best epoch's weights, bit for bit.
+     */
+    @Test
+    void oneWorkerWithTheLocalSplitValidatesStopsAndKeepsTheBestEpochAsTheLocalTrainer() throws Exception {
+        FitResult fit = assertSameAsLocalTrainer("cosine", 5);
+        double bestAccuracy = fit.best().top1();
+        assertTrue(fit.history().stream().limit(fit.bestEpoch()).anyMatch(e -> e.validation().top1() == bestAccuracy),
+                "an earlier epoch ties the best accuracy, so the lower loss chose the best epoch: " + fit);
+    }
+
+    /**
+     * A plateau schedule observes the validation loss on the driver and its cut rate goes out with
+     * the next epoch: the rates per epoch, the scores and the weights are the local trainer's.
+     */
+    @Test
+    void oneWorkerWithAPlateauScheduleCutsTheRateAsTheLocalTrainer() throws Exception {
+        FitResult fit = assertSameAsLocalTrainer("plateau:0.5:0", 4);
+        assertTrue(fit.history().getLast().lr() < fit.history().getFirst().lr(), "the plateau cut the rate: " + fit);
+    }
+
+    /** One worker and the local trainer on a quarter held out of the 24 images, 6 epochs at most, patience 2. */
+    private static FitResult assertSameAsLocalTrainer(String schedule, long seed) throws Exception {
+        Strategy strategy = Strategy.partial(3);
+        int epochs = 6;
+        TrainConfig local = TrainConfig.defaultsFor(strategy).with(b -> {
+            b.epochs = epochs;
+            b.batchSize = 6;
+            b.seed = seed;
+            b.validationFraction = 0.25;
+            b.optimizer = TrainConfig.OptimizerKind.SGD;
+            b.lr = 0.002;
+            b.backboneLrFactor = 1;
+            b.layerLrSpan = 1;
+            b.momentum = 0.9;
+            b.weightDecay = 0;
+            b.schedule = schedule;
+            b.monitor = "accuracy";
+            b.patience = 2;
+            b.restoreBest = true;
+            b.probeInitHead = false;
+        });
+        FineTuneConfig cfg = FineTuneConfig.defaults(1, epochs, 6).withLr(0.002).withMomentum(0.9).withFrozen(3)
+                .withSeed(seed).withSchedule(schedule, true).withValidation(0.25)
+                .withEarlyStopping("accuracy", 2, true);
+        TestModels.Cut s = TestModels.mobilenetCut(CLASSES);
+        Init.seed(11);
+        TransferSetup.apply(s.model(), strategy, CLASSES, local);
+        SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).trainedStart(false)
+                .fit(BackboneBroadcast.of(s.model(), s.recipe(), TestModels.SIZE, "cpu"), rows());
+
+        TestModels.Cut m = TestModels.mobilenetCut(CLASSES);
+        Init.seed(11);
+        FitResult fit = new Trainer(local).fit(m.model(), strategy, ImageFolderDataset.open(images, TestModels.SIZE,
+                TestModels.SIZE), null);
+        for (SparkFineTuner.Epoch e : r.history()) {
+            System.out.printf("%s, epoch %d: rate %.5f, validation accuracy %.4f, loss %.4f%n", schedule, e.epoch() + 1,
+                    e.lr(), e.validationAccuracy(), e.validationLoss());
+        }
+        assertEquals(18, r.trainImages(), "a quarter of the 24 images is held out");
+        assertEquals(6, r.validationImages());
+        assertEquals(fit.history().size(), r.history().size(), "the same epochs run");
+        for (int e = 0; e < fit.history().size(); e++) {
+            ClassificationMetrics want = fit.history().get(e).validation();
+            assertEquals(want.top1(), r.history().get(e).validationAccuracy(), "validation accuracy of epoch " + e);
+            assertEquals(want.loss(), r.history().get(e).validationLoss(), "validation loss of epoch " + e);
+            assertEquals(fit.history().get(e).lr(), r.history().get(e).lr(), "the rate of epoch " + e);
+        }
+        assertEquals(fit.bestEpoch(), r.bestEpoch());
+        assertEquals(fit.stoppedEarly(), r.stoppedEarly());
+        assertTrue(fit.stoppedEarly() && fit.history().size() < epochs && fit.bestEpoch() < fit.history().size() - 1,
+                "the run stops early and keeps an epoch before the last: " + fit);
+        Map<String, float[]> got = new LinkedHashMap<>();
+        for (NamedTensor t : BackboneBroadcast.readSafetensors(r.model().weights())) {
+            got.put(t.name(), t.data());
+        }
+        Map<String, Tensor> want = m.model().stateDict();
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((k, v) -> assertArrayEquals(v.toArray(), got.get(k), "the best epoch's " + k));
+        return fit;
     }
 
     @Test
@@ -76,12 +168,11 @@ class SparkFineTunerTest extends SparkTestSession {
                 "each step sends 2 (n-1)/n of the gradient's bytes, all of it for n = 2");
 
         ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
-        List<Sample> shard0 = new ArrayList<>();
-        List<Sample> shard1 = new ArrayList<>();
+        int[][] shards = new int[2][local.size() / 2];
         for (int i = 0; i < local.size(); i++) {
-            (i % 2 == 0 ? shard0 : shard1).add(local.get(i));
+            shards[i % 2][i / 2] = i;
         }
-        Classifier expected = train(shard0, shard1, cfg, 4);
+        Classifier expected = train(local.subset(shards[0]), local.subset(shards[1]), cfg, 4);
         assertWeights(expected, r.model(), 1e-4f);
     }
 
@@ -133,13 +224,12 @@ class SparkFineTunerTest extends SparkTestSession {
     @Test
     void theDriverEvaluatesEachEpochStopsEarlyAndKeepsTheBestWeights() throws Exception {
         ImageFolderDataset local = ImageFolderDataset.open(images, TestModels.SIZE, TestModels.SIZE);
-        FineTuneConfig cfg = new FineTuneConfig(2, 4, 4, 0.5, 0.9, 0, 0, "constant", true, 3L, 1, 0, "0", 20_000,
-                -1, -1, 0);
+        FineTuneConfig cfg = FineTuneConfig.defaults(2, 4, 4).withLr(0.5).withSchedule("constant", true).withSeed(3)
+                .withEarlyStopping("accuracy", 1, true).withRing("0", 20_000).with(b -> b.maxRetries = 0);
         Path ckpt = dir.resolve("early-stop");
         SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(ckpt).validation(local).fit(start, rows());
-        double startAccuracy = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start), local, 16,
-                Backends.get("cpu"), null, CLASSES).top1();
-        double best = startAccuracy;
+        // The local trainer's rule, written out: higher accuracy, or the same with a lower loss, is better.
+        ClassificationMetrics best = evaluate(start, local, cfg.batchSize());
         int bestEpoch = -1;
         int since = 0;
         int ran = 0;
@@ -147,11 +237,12 @@ class SparkFineTunerTest extends SparkTestSession {
             ran++;
             byte[] weights = java.nio.file.Files.readAllBytes(ckpt.resolve(String.format("epoch-%04d.model.safetensors",
                     e.epoch())));
-            double acc = dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(start.withWeights(weights,
-                    "check-" + e.epoch())), local, 16, Backends.get("cpu"), null, CLASSES).top1();
-            assertEquals(acc, e.validationAccuracy(), 1e-12, "the driver's validation accuracy of epoch " + e.epoch());
-            if (acc > best) {
-                best = acc;
+            ClassificationMetrics val = evaluate(start.withWeights(weights, "check-" + e.epoch()), local,
+                    cfg.batchSize());
+            assertEquals(val.top1(), e.validationAccuracy(), "the driver's validation accuracy of epoch " + e.epoch());
+            assertEquals(val.loss(), e.validationLoss(), "the driver's validation loss of epoch " + e.epoch());
+            if (val.top1() > best.top1() || val.top1() == best.top1() && val.loss() < best.loss()) {
+                best = val;
                 bestEpoch = e.epoch();
                 since = 0;
             } else if (++since >= cfg.patience()) {
@@ -159,10 +250,16 @@ class SparkFineTunerTest extends SparkTestSession {
             }
         }
         assertEquals(ran, r.history().size(), "stopped after patience epochs without improvement");
+        assertEquals(ran < cfg.epochs(), r.stoppedEarly());
         assertEquals(bestEpoch, r.bestEpoch());
         byte[] expected = bestEpoch < 0 ? start.weights() : java.nio.file.Files.readAllBytes(
                 ckpt.resolve(String.format("epoch-%04d.model.safetensors", bestEpoch)));
         assertArrayEquals(expected, r.model().weights(), "the result holds the best epoch's weights");
+    }
+
+    private static ClassificationMetrics evaluate(BackboneBroadcast model, Dataset data, int batch) {
+        return dev.fineturn.train.Evaluation.evaluate(ExecutorModels.fresh(model), data, batch, Backends.get("cpu"),
+                null, CLASSES);
     }
 
     @Test
@@ -172,23 +269,28 @@ class SparkFineTunerTest extends SparkTestSession {
         assertTrue(e.getMessage().contains("needs 3 task slots at once, the cluster has 2"), e.getMessage());
     }
 
-    /** Single-machine SGD; each step's batch is the next {@code b} images of {@code a} and of {@code c}. */
-    private static Classifier train(List<Sample> a, List<Sample> c, FineTuneConfig cfg, int b) {
+    /**
+     * Single-machine SGD; each step's batch is the next {@code b} images of {@code a} in the local data
+     * loader's order and (when given) the next {@code b} of {@code c} as stored, at the schedule's rate.
+     */
+    private static Classifier train(Dataset a, Dataset c, FineTuneConfig cfg, int b) {
         Classifier m = ExecutorModels.fresh(start);
         m.eval();
         List<Tensor> params = m.trainableParameters();
         Sgd sgd = new Sgd(List.of(new ParamGroup("all", params, cfg.lr(), 0)), cfg.momentum(), 0, false);
         var backend = params.getFirst().backend();
         int steps = a.size() / b;
+        LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * steps);
+        long step = 0;
         for (int e = 0; e < cfg.epochs(); e++) {
-            sgd.setLrFactor(cfg.lrFactor(e));
-            int[] order = ShardOrder.of(a.size(), cfg.shuffle(), cfg.seed(), e);
+            int[] order = DataLoader.builder(a).batchSize(b).shuffle(cfg.shuffle()).seed(cfg.seed()).build().order(e);
             for (int s = 0; s < steps; s++) {
+                sgd.setLrFactor(schedule.factor(step++));
                 List<Sample> batch = new ArrayList<>();
                 for (int i = s * b; i < (s + 1) * b; i++) {
                     batch.add(a.get(order[i]));
                 }
-                if (!c.isEmpty()) {
+                if (c != null) {
                     for (int i = s * b; i < (s + 1) * b; i++) {
                         batch.add(c.get(i));
                     }

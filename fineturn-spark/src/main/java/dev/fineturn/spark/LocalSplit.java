@@ -15,20 +15,20 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * A feature table's rows split into training and validation rows as the local {@code Trainer}
- * splits the images they come from: {@link Datasets#split} over the rows in local order (label,
- * then id, which is the image folder's order), so the same fraction and seed hold out the same
+ * Rows of images (or of their features) split into training and validation rows as the local
+ * {@code Trainer} splits the images: {@link Datasets#split} over the rows in local order (label, then
+ * the file, which is the image folder's order), so the same fraction and seed hold out the same
  * images on both sides.
  */
-final class FeatureSplit {
-    private FeatureSplit() {
+final class LocalSplit {
+    private LocalSplit() {
     }
 
     /**
      * The two parts of a split; {@link #close()} releases the indexed rows they are read from, once
      * the caller has materialised (persisted and counted) what it needs of {@link #train()}.
      *
-     * @param train      the training rows {@code id, label, features} in local order
+     * @param train      the training rows in local order
      * @param validation the held-out rows, collected to the driver in local order
      */
     record Parts(JavaRDD<Row> train, List<Row> validation, JavaPairRDD<Row, Long> indexed, Broadcast<BitSet> held)
@@ -43,8 +43,8 @@ final class FeatureSplit {
     /** Positions (in local order) of the rows the local split holds out, of {@code rows} rows. */
     static BitSet validationRows(long rows, double fraction, long seed) {
         if (rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("MLP head: a validation split of " + rows + " rows; at most "
-                    + Integer.MAX_VALUE + " rows can be split (give a validation table instead)");
+            throw new IllegalArgumentException("a validation split of " + rows + " rows; at most "
+                    + Integer.MAX_VALUE + " rows can be split (give a validation set instead)");
         }
         BitSet held = new BitSet((int) rows);
         for (int i : Datasets.split(new Positions((int) rows), fraction, seed).validation().indices()) {
@@ -53,9 +53,9 @@ final class FeatureSplit {
         return held;
     }
 
-    /** Splits {@code table}; the indexed rows stay persisted until the parts are closed. */
-    static Parts of(SparkSession spark, String table, double fraction, long seed) {
-        JavaPairRDD<Row, Long> indexed = FeatureShards.inLocalOrder(spark, table).zipWithIndex();
+    /** Splits {@code rows}, given in local order; the indexed rows stay persisted until the parts are closed. */
+    static Parts of(SparkSession spark, JavaRDD<Row> rows, double fraction, long seed) {
+        JavaPairRDD<Row, Long> indexed = rows.zipWithIndex();
         indexed.persist(StorageLevel.MEMORY_AND_DISK());
         Broadcast<BitSet> b = null;
         try {
