@@ -43,6 +43,13 @@ final class VectorGemm {
      * (576) measured 1-2% faster so; KC = 576 for every k cost SGEMM at n = 1024 6% on one thread.
      */
     private static final int ONE_BLOCK_K = 576;
+    /**
+     * The deepest k block over unpacked rows of A. A 4 x 4 tile's B sliver is then 128 x 64 floats, 32 KB, which
+     * stays in L1 while the tile walks the block's rows; the rows come from four strided streams, unlike a packed
+     * A, and a deeper sliver sent B's loads to L2 as well. Convolution forwards on the 4 x 4 tile took 0.86-0.90
+     * of the time with 128 against 384 (576 for a single block), SGEMM is unaffected.
+     */
+    private static final int ROWS_KC = 128;
     private static final int MC = 96;
     private static final int NC = 3072;
     /**
@@ -159,6 +166,15 @@ final class VectorGemm {
         return (k + blocks - 1) / blocks;
     }
 
+    /**
+     * Depth of the k blocks over unpacked rows of A ({@link PackedA#unpackedRows}, a convolution's weights): k cut
+     * into equal blocks no deeper than {@link #ROWS_KC}, whatever k is.
+     */
+    private static int rowsKBlock(int k) {
+        int blocks = Math.max(1, (k + ROWS_KC - 1) / ROWS_KC);
+        return (k + blocks - 1) / blocks;
+    }
+
     /** Whether every sliver of an output {@code n} columns wide runs on the 4 x 4 tile (none on the narrow one). */
     private static boolean wideOnly(int n) {
         return TALL && n >= NR && (n % NR == 0 || n % NR > NARROW_REMAINDER);
@@ -236,7 +252,7 @@ final class VectorGemm {
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             int slivers = (nc + nr - 1) / nr;
-            int kb = kBlock(k);
+            int kb = packed != null && packed.rows() ? rowsKBlock(k) : kBlock(k);
             for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
                 boolean sliverBySliver = r1 - r0 <= MC && (long) slivers * nr * kc > CACHED_PANEL_FLOATS;
