@@ -30,6 +30,19 @@ public record ClassificationMetrics(double loss, double top1, double top5, long[
         return !metric.equals("loss");
     }
 
+    /**
+     * Whether validation scores {@code candidate} beat the best so far ({@code best}, the monitored value of
+     * {@code bestMetrics}; null before any) by {@code monitor}. Accuracy on a small validation set ties often, so for a
+     * metric where higher is better a tie with a lower loss counts as better.
+     */
+    public static boolean improves(String monitor, ClassificationMetrics candidate, double best,
+                                   ClassificationMetrics bestMetrics) {
+        double m = candidate.get(monitor);
+        return higherIsBetter(monitor)
+                ? m > best || m == best && bestMetrics != null && candidate.loss() < bestMetrics.loss()
+                : m < best;
+    }
+
     /** Accumulates predictions batch by batch. */
     public static final class Accumulator {
         private final int classes;

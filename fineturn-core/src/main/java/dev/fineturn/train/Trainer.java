@@ -243,11 +243,11 @@ public final class Trainer {
     private FitResult loop(Strategy strategy, Layer net, Optimizer optimizer, LrSchedule schedule, DataLoader loader,
                            Dataset valData, Backend backend, int classes, boolean features, long started,
                            Start start, List<String> notes) {
-        boolean higher = ClassificationMetrics.higherIsBetter(cfg.monitor());
         int startEpoch = 0;
         int startBatch = 0;
         long step = 0;
-        double best = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        double best = ClassificationMetrics.higherIsBetter(cfg.monitor()) ? Double.NEGATIVE_INFINITY
+                : Double.POSITIVE_INFINITY;
         int bestEpoch = -1;
         int badEpochs = 0;
         Map<String, NamedTensor> bestWeights = null;
@@ -331,12 +331,8 @@ public final class Trainer {
                     classes);
             if (val != null) {
                 schedule.observe(val.loss());
-                double m = val.get(cfg.monitor());
-                // Accuracy on a small validation set ties often; a tie with a lower loss counts as better.
-                boolean improved = higher ? m > best || m == best && bestMetrics != null
-                        && val.loss() < bestMetrics.loss() : m < best;
-                if (improved) {
-                    best = m;
+                if (ClassificationMetrics.improves(cfg.monitor(), val, best, bestMetrics)) {
+                    best = val.get(cfg.monitor());
                     bestEpoch = epoch;
                     bestMetrics = val;
                     badEpochs = 0;

@@ -3,15 +3,12 @@ package dev.fineturn.spark;
 import dev.fineturn.train.ClassificationMetrics;
 
 /**
- * The local {@code Trainer}'s rule for the best epoch and early stopping: an epoch is better when
- * its monitored validation metric is (higher for accuracy, top5 and f1, lower for loss) than the
- * best so far, or, for a metric where higher is better, equal with a lower validation loss (small
- * validation sets tie often); training stops after {@code patience} epochs in a row that are not
- * better (0: never).
+ * The local {@code Trainer}'s best epoch and early stopping on the driver: an epoch is better by
+ * {@link ClassificationMetrics#improves}, the rule the local trainer applies; training stops after
+ * {@code patience} epochs in a row that are not better (0: never).
  */
 final class EarlyStopping {
     private final String monitor;
-    private final boolean higher;
     private final int patience;
     private double best;
     private ClassificationMetrics bestMetrics;
@@ -20,9 +17,8 @@ final class EarlyStopping {
 
     EarlyStopping(String monitor, int patience) {
         this.monitor = monitor;
-        this.higher = ClassificationMetrics.higherIsBetter(monitor);
         this.patience = patience;
-        this.best = higher ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        this.best = ClassificationMetrics.higherIsBetter(monitor) ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
 
     /**
@@ -30,11 +26,9 @@ final class EarlyStopping {
      * start, observed first when it is a candidate (the local trainer's probe-initialised start).
      */
     boolean observe(int epoch, ClassificationMetrics val) {
-        double m = val.get(monitor);
-        boolean improved = higher ? m > best || m == best && bestMetrics != null && val.loss() < bestMetrics.loss()
-                : m < best;
+        boolean improved = ClassificationMetrics.improves(monitor, val, best, bestMetrics);
         if (improved) {
-            best = m;
+            best = val.get(monitor);
             bestMetrics = val;
             bestEpoch = epoch;
             badEpochs = 0;
