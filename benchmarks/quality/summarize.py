@@ -161,6 +161,50 @@ def resnet18_section(folder):
     return lines
 
 
+def spark_section(folder):
+    """Data-parallel fine-tuning on Spark against the same command run locally (spark/run_spark_quality.sh)."""
+    runs = []
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+        with open(path) as f:
+            runs.append(json.load(f))
+    if not runs:
+        return []
+    runs.sort(key=lambda r: (ORDER.index(r["dataset"]) if r["dataset"] in ORDER else 99, r["strategy"]))
+    lines = [
+        "",
+        "## Data-parallel fine-tuning on Spark against the local trainer",
+        "",
+        "`spark/run_spark_quality.sh`: the same `fineturn finetune` (bundled MobileNetV2 cut at "
+        "`block_13_expand_relu`, 64x64, the data set's training images as PNG class folders, every option at its "
+        "default: the local recipe with augmentation) run locally and with `--spark MASTER`, the Spark run's batch "
+        "per worker the local batch divided by the workers, so both take steps of the same global batch. Test "
+        "accuracy on the data set's test images (the Spark model scored by `fineturn evaluate`); target: Spark "
+        "within 1 point of local (one test image is 1/n of a point: differences of a few images are the draw "
+        "of the shards and augmentation).",
+        "",
+        "| data set | strategy | master | global batch | local | Spark | Spark - local | Spark epochs (weights from) "
+        "| head refit | local / Spark wall s | Spark within 1 pt |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |",
+    ]
+    for r in runs:
+        lo, sp = r["local"].get("test_accuracy"), r["spark"].get("test_accuracy")
+        diff = (sp - lo) / POINT if lo is not None and sp is not None else None
+        refit = r["spark"].get("head_refit") or {}
+        refit_text = f"{refit.get('features')} (C {refit.get('c'):g})" if refit.get("features") else "-"
+        lines.append(
+            f"| {r['dataset']} | {r['strategy']} | {r['master']} | {r['global_batch']} | {fmt(lo)} | {fmt(sp)} | "
+            + (f"{diff:+.1f} pts" if diff is not None else "-")
+            + f" | {r['spark'].get('epochs')} ({r['spark'].get('weights_from_epoch')}) | {refit_text} | "
+            f"{r['local']['wall_ms'] / 1000:.0f} / {r['spark']['wall_ms'] / 1000:.0f} | "
+            + target(None if diff is None else diff >= -1, f"{diff:+.1f} pts" if diff is not None else "")
+            + " |")
+    commits = sorted({r.get("commit") for r in runs if r.get("commit")})
+    dates = sorted({r.get("date") for r in runs if r.get("date")})
+    lines += ["", f"Runs at {', '.join(commits)} ({', '.join(dates)}). Spark epochs: run (1-based epoch kept, "
+              "0: the MLlib start)."]
+    return lines
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--results", default=os.path.join(HERE, "results"))
@@ -292,6 +336,7 @@ def main():
         lines.append(f"| {n} | {refcell} | " + " | ".join(cells) + " |")
 
     lines += resnet18_section(os.path.join(a.results, "resnet18"))
+    lines += spark_section(os.path.join(a.results, "spark"))
 
     if pre and pre != ["none"]:
         lines += ["", f"**Warning**: fineturn's runs preprocessed the inputs as {', '.join(pre)}, the reference "

@@ -301,16 +301,24 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     /**
-     * What {@code --spark} trains with: the features strategy's defaults (validation fraction,
-     * monitor, best-epoch restore) with this command's epochs (5 unless given), batch size, rate,
-     * seed, schedule, patience and {@code --head}.
+     * What {@code --spark} trains with. {@code partial:K} and {@code full}: the local recipe for the
+     * strategy (AdamW, layer-wise rates, cosine, 15 epochs, patience 4) with the standard augmentation
+     * unless {@code --no-augment}. The head-only strategies: the features strategy's defaults with 5
+     * epochs for an MLP head. Both with this command's epochs, batch size, rate, seed, schedule,
+     * patience and {@code --head}.
      */
     private TrainConfig sparkSettings() {
         int hidden = hiddenUnits(head);
-        return TrainConfig.defaultsFor(Strategy.FEATURES).with(b -> {
-            b.epochs = epochs == null ? 5 : epochs;
+        String name = strategy.trim().toLowerCase(java.util.Locale.ROOT);
+        boolean fineTunes = name.equals("full") || name.startsWith("partial");
+        TrainConfig base = TrainConfig.defaultsFor(fineTunes ? Strategy.parse(strategy) : Strategy.FEATURES);
+        int w = size;
+        return base.with(b -> {
+            b.epochs = epochs != null ? epochs : fineTunes ? b.epochs : 5;
             b.batchSize = batchSize;
-            b.lr = lr == null ? 1e-3 : lr;
+            if (lr != null) {
+                b.lr = lr;
+            }
             b.seed = seed;
             b.schedule = schedule;
             if (patience != null) {
@@ -318,6 +326,7 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             b.headHidden = hidden;
             b.headSolver = hidden > 0 ? TrainConfig.HeadSolver.SGD : TrainConfig.HeadSolver.LBFGS;
+            b.trainTransform = fineTunes && !noAugment ? Augmentations.standard(w) : null;
         });
     }
 

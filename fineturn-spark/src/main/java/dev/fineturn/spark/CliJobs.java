@@ -75,7 +75,8 @@ public final class CliJobs implements SparkJobs {
     /**
      * {@code partial:K} and {@code full}: the MLlib head fitted on the training images' features (the
      * local trainer's probe-initialised start), then data-parallel epochs validated on the images the
-     * local trainer holds out, with its schedule, best epoch and early stopping.
+     * local trainer holds out, with its schedule, best epoch and early stopping, and last the head
+     * refitted on all the images as the local recipe ends ({@link #refitHead}).
      */
     private static String fineTune(SparkSession spark, String master, BackboneBroadcast backbone, FeatureTable t,
                                    org.apache.spark.sql.Dataset<Row> images, Path out, String strategy, int frozen,
@@ -89,8 +90,10 @@ public final class CliJobs implements SparkJobs {
         SparkFineTuner.Result r = new SparkFineTuner(spark, cfg).checkpoints(out.resolve("checkpoints"))
                 .fit(initial, images);
         Path folder = out.resolve("model");
-        Classifier trained = ExecutorModels.fresh(r.model());
-        String onnx = ModelFiles.save(folder, trained, r.model().recipeJson(), head.classes()).onnxStatus();
+        Refit refit = r.keptBest() ? refitHead(spark, r, t, images, head, out, settings.batchSize()) : null;
+        String onnx = refit != null ? SparkHeadTrainer.save(folder, r.model(), refit.head()).onnx()
+                : ModelFiles.save(folder, ExecutorModels.fresh(r.model()), r.model().recipeJson(), head.classes())
+                .onnxStatus();
         SparkFineTuner.Epoch last = r.history().getLast();
         ClassificationMetrics kept = r.kept();
         if (json) {
@@ -98,33 +101,71 @@ public final class CliJobs implements SparkJobs {
                     .put("workers", workers).put("epochs", r.history().size())
                     .put("steps_per_epoch", r.stepsPerEpoch()).put("train_images", r.trainImages())
                     .put("validation_images", r.validationImages()).put("train_loss", last.trainLoss())
-                    .put("schedule", cfg.schedule()).put("last_lr", last.lr()).put("start_c", head.c());
+                    .put("optimizer", cfg.optimizer().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("augment", cfg.augment()).put("schedule", cfg.schedule()).put("last_lr", last.lr()).put("start_c", head.c());
             if (kept != null) {
                 o.put("monitor", cfg.monitor()).put("best_epoch", r.bestEpoch() + 1)
                         .put("weights_from_epoch", r.keptEpoch() + 1).put("accuracy", kept.top1())
                         .put("loss", kept.loss()).put("top5", kept.top5()).put("stopped_early", r.stoppedEarly());
             }
+            if (refit != null) {
+                o.putObject("head_refit").put("features", refit.features()).put("c", refit.head().c())
+                        .put("images", refit.images());
+            }
             return o.put("retries", r.retries()).put("model", folder.toString()).put("onnx", onnx).toString();
         }
         return String.format("%s on %s with %d workers: %d epoch(s) of %d steps on %d images%s, last training loss "
-                        + "%.4f; weights from %s; %d retried; model saved to %s; ONNX: %s", strategy, master, workers,
-                r.history().size(), r.stepsPerEpoch(), r.trainImages(), r.stoppedEarly() ? ", stopped early" : "",
-                last.trainLoss(), weightsFrom(r.keptEpoch(), r.bestEpoch(), kept, cfg.monitor(),
-                        r.validationImages() + " images", "the MLlib start", r.history().size(), last.trainLoss()),
+                        + "%.4f; weights from %s; %s%d retried; model saved to %s; ONNX: %s", strategy, master,
+                workers, r.history().size(), r.stepsPerEpoch(), r.trainImages(),
+                r.stoppedEarly() ? ", stopped early" : "", last.trainLoss(), weightsFrom(r.keptEpoch(), r.bestEpoch(),
+                        kept, cfg.monitor(), r.validationImages() + " images", "the MLlib start", r.history().size(),
+                        last.trainLoss()),
+                refit == null ? "" : String.format("head refitted on the %s features of all %d images (C %.3g); ",
+                        refit.features(), refit.images(), refit.head().c()),
                 r.retries(), folder, onnx);
     }
 
     /**
-     * The command's settings as the local finetune applies them: epochs, batch size, rate, seed,
-     * schedule, the validation split, monitor, patience and best-epoch restore; SGD with momentum
-     * 0.9 on every trainable layer, the ring from the session's configuration.
+     * The head refitted at the end of fine-tuning.
+     *
+     * @param features "fine-tuned" or "pretrained": the layers below the head the features came from
+     * @param images   images the head was fitted on: every image, the held-out ones included
+     */
+    private record Refit(SparkHeadTrainer.Head head, String features, long images) {
+    }
+
+    /**
+     * The last step of the local recipe: with the layers below settled, the head is fitted to
+     * convergence on the features of every image, the held-out ones included, since they only served
+     * to pick the epoch. After an epoch that beat the start the head keeps the start's C (a new
+     * cross-validation on images the layers were just trained on would trust them too much); when
+     * the start was kept, C is chosen again on the pretrained features of all the images, which is
+     * what the features strategy fits.
+     */
+    private static Refit refitHead(SparkSession spark, SparkFineTuner.Result r, FeatureTable pretrained,
+                                   org.apache.spark.sql.Dataset<Row> images, SparkHeadTrainer.Head start, Path out,
+                                   int batchSize) {
+        if (r.keptEpoch() < 0) {
+            return new Refit(headTrainer(spark).fit(pretrained.path()), "pretrained", pretrained.rows());
+        }
+        String table = out.resolve("tuned-features.parquet").toAbsolutePath().toString();
+        BackboneBroadcast kept = r.model();
+        // Rebuilt, so that the table's key names the fine-tuned backbone's weights by their hash.
+        BackboneBroadcast keyed = BackboneBroadcast.of(ExecutorModels.fresh(kept), kept.recipeJson(), kept.inputSize(),
+                kept.backend());
+        FeatureTable tuned = new SparkFeatureExtractor(spark, keyed).batchSize(batchSize).extract(images, table);
+        return new Refit(new SparkHeadTrainer(spark).c(start.c()).fit(tuned.path()), "fine-tuned", tuned.rows());
+    }
+
+    /**
+     * The command's settings as the local finetune applies them ({@link FineTuneConfig#recipe}: the
+     * optimiser with its layer-wise rates, schedule, epochs, batch size per worker, seed, validation
+     * split, monitor, patience and best-epoch restore), the standard augmentation when the command
+     * augments, the ring from the session's configuration.
      */
     private static FineTuneConfig fineTuneConfig(SparkSession spark, TrainConfig settings, int workers, int frozen) {
         var conf = spark.sparkContext().getConf();
-        return FineTuneConfig.defaults(workers, settings.epochs(), settings.batchSize()).withLr(settings.lr())
-                .withFrozen(frozen).withSeed(settings.seed()).withSchedule(settings.schedule(), true)
-                .withValidation(settings.validationFraction())
-                .withEarlyStopping(settings.monitor(), settings.patience(), settings.restoreBest())
+        return FineTuneConfig.recipe(workers, settings, frozen).withAugmentation(settings.trainTransform() != null)
                 .withRing(conf.get(RING_PORTS, "0"), conf.getInt(RING_TIMEOUT, 60_000));
     }
 

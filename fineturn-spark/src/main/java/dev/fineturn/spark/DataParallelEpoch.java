@@ -1,5 +1,8 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.data.Augmentations;
+import dev.fineturn.data.Batch;
+import dev.fineturn.data.BatchIterator;
 import dev.fineturn.data.DataLoader;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.Sample;
@@ -20,9 +23,10 @@ import java.util.List;
 /**
  * The body of one barrier task for one epoch: decode the shard, meet the other ranks with a single
  * {@code allGather} of "host:port", open the ring, train {@code steps} steps with the ring-reduced
- * gradient, and (rank 0) hand back the weights and the optimiser's state. The shard is visited in the
- * local {@link DataLoader}'s order (seed plus rank), and each step's rate is the schedule's at the
- * global step, as the local trainer sets it; with one rank the steps are the local trainer's.
+ * gradient, and (rank 0) hand back the weights and the optimiser's state. The shard is served by a
+ * local {@link DataLoader} (seed plus rank), so its order and its augmentation are the local
+ * trainer's, and each step's rate is the schedule's at the global step, as the local trainer sets
+ * it; with one rank the steps are the local trainer's.
  */
 final class DataParallelEpoch implements BarrierStages.Task {
     private final Broadcast<EpochInput> input;
@@ -66,30 +70,29 @@ final class DataParallelEpoch implements BarrierStages.Task {
                 replica.restoreOptimizer(in.optimizer(), in.steps());
                 LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * steps);
                 schedule.restore(in.schedule());
-                int[] order = visitOrder(samples, in.classes().size(), rank);
+                DataLoader loader = loader(samples, in.classes().size(), rank, size, replica);
                 double loss = 0;
                 long compute = 0;
-                for (int s = 0; s < steps; s++) {
-                    if (rank == cfg.failRank() && epoch == cfg.failEpoch() && attempt == 0 && s == 1) {
-                        throw new IllegalStateException("rank " + rank + ": injected fault in epoch " + epoch
-                                + ", step " + s);
-                    }
-                    List<Sample> batch = new ArrayList<>(cfg.batchSize());
-                    for (int i = s * cfg.batchSize(); i < (s + 1) * cfg.batchSize(); i++) {
-                        batch.add(samples.get(order[i]));
-                    }
-                    long t0 = System.nanoTime();
-                    long reduceBefore = ring.nanos();
-                    replica.optimizer().setLrFactor(schedule.factor(in.steps() + s));
-                    if (cfg.averageEvery() == 0) {
-                        loss += replica.step(batch, ring::sum, n);
-                    } else {
-                        loss += replica.step(batch, v -> { }, 1);
-                        if (n > 1 && ((s + 1) % cfg.averageEvery() == 0 || s == steps - 1)) {
-                            replica.average(ring::sum, n);
+                try (BatchIterator batches = loader.epoch(epoch).iterator()) {
+                    for (int s = 0; s < steps; s++) {
+                        if (rank == cfg.failRank() && epoch == cfg.failEpoch() && attempt == 0 && s == 1) {
+                            throw new IllegalStateException("rank " + rank + ": injected fault in epoch " + epoch
+                                    + ", step " + s);
                         }
+                        Batch batch = batches.next();
+                        long t0 = System.nanoTime();
+                        long reduceBefore = ring.nanos();
+                        replica.optimizer().setLrFactor(schedule.factor(in.steps() + s));
+                        if (cfg.averageEvery() == 0) {
+                            loss += replica.step(batch.images(), batch.labels(), ring::sum, n);
+                        } else {
+                            loss += replica.step(batch.images(), batch.labels(), v -> { }, 1);
+                            if (n > 1 && ((s + 1) % cfg.averageEvery() == 0 || s == steps - 1)) {
+                                replica.average(ring::sum, n);
+                            }
+                        }
+                        compute += System.nanoTime() - t0 - (ring.nanos() - reduceBefore);
                     }
-                    compute += System.nanoTime() - t0 - (ring.nanos() - reduceBefore);
                 }
                 ReplicaState state = new ReplicaState(
                         rank == 0 ? BackboneBroadcast.safetensorsBytes(replica.model().stateDict()) : null,
@@ -103,10 +106,14 @@ final class DataParallelEpoch implements BarrierStages.Task {
         }
     }
 
-    /** The order the local {@link DataLoader} visits the shard in this epoch, seeded by the seed plus the rank. */
-    private int[] visitOrder(List<Sample> samples, int classes, int rank) {
+    /**
+     * The local {@link DataLoader} over the shard: full batches in the order and with the augmentation
+     * draws seeded by the seed plus the rank, and the epoch.
+     */
+    private DataLoader loader(List<Sample> samples, int classes, int rank, int size, Replica replica) {
         return DataLoader.builder(new Decoded(samples, classes)).batchSize(cfg.batchSize()).shuffle(cfg.shuffle())
-                .seed(cfg.seed() + rank).build().order(epoch);
+                .seed(cfg.seed() + rank).dropLast(true).backend(replica.model().parameters().getFirst().backend())
+                .transform(cfg.augment() ? Augmentations.standard(size) : null).build();
     }
 
     /** A rank's decoded shard, for the data loader's order. */

@@ -1,6 +1,8 @@
 package dev.fineturn.spark;
 
 import dev.fineturn.optim.schedule.Schedules;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
 
 import java.io.Serializable;
 import java.util.List;
@@ -12,9 +14,18 @@ import java.util.function.Consumer;
  * @param workers            barrier tasks (ranks); each needs a free task slot at once
  * @param epochs             most epochs
  * @param batchSize          images per step and rank (the global batch is workers x batchSize)
- * @param lr                 learning rate at the start of the schedule
+ * @param optimizer          SGD (with {@code momentum}) or AdamW, built as the local trainer builds it
+ * @param lr                 the head's learning rate at the start of the schedule
+ * @param backboneLrFactor   the top trainable backbone block's rate = lr x this
+ * @param layerLrSpan        the lowest trainable block's rate relative to the top block's, the blocks between
+ *                           geometrically between (1: one rate for the backbone)
  * @param momentum           SGD momentum (0: plain SGD)
- * @param weightDecay        L2 weight decay
+ * @param weightDecay        weight decay (L2 for SGD, decoupled for AdamW)
+ * @param labelSmoothing     label smoothing of the cross-entropy
+ * @param clipNorm           the averaged gradient's norm is clipped to this (0: no clipping)
+ * @param augment            training images get the standard augmentation ({@code Augmentations.standard}: a
+ *                           random resized crop and a horizontal flip), drawn per image from the seed, the rank's
+ *                           shard index and the epoch, as the local {@code DataLoader} draws them
  * @param frozen             leading child modules of the network kept frozen (0: train everything)
  * @param schedule           a {@link Schedules} spec ("cosine", "constant", "step:N:G", "exp:G", "onecycle",
  *                           "plateau"), over optimiser steps as the local trainer counts them (epochs x steps
@@ -38,14 +49,24 @@ import java.util.function.Consumer;
  *                           rank takes H steps on its own shard, then the ranks average their weights and
  *                           optimiser state (parameter averaging), and again at the end of every epoch
  */
-public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, double momentum, double weightDecay,
-                             int frozen, String schedule, boolean shuffle, long seed, double validationFraction,
+public record FineTuneConfig(int workers, int epochs, int batchSize, TrainConfig.OptimizerKind optimizer, double lr,
+                             double backboneLrFactor, double layerLrSpan, double momentum, double weightDecay,
+                             double labelSmoothing, double clipNorm, boolean augment, int frozen, String schedule, boolean shuffle, long seed, double validationFraction,
                              String monitor, int patience, boolean restoreBest, int maxRetries, String ports,
                              int timeoutMs, int failRank, int failEpoch, int averageEvery) implements Serializable {
     public FineTuneConfig {
         if (averageEvery < 0) {
             throw new IllegalArgumentException("fine-tuning: average every " + averageEvery
                     + " steps; 0 averages gradients every step, H > 0 parameters every H steps");
+        }
+        if (optimizer == null) {
+            throw new IllegalArgumentException("fine-tuning: no optimiser; expected SGD or ADAMW");
+        }
+        if (!(backboneLrFactor > 0) || !(layerLrSpan > 0 && layerLrSpan <= 1) || !(labelSmoothing >= 0
+                && labelSmoothing < 1) || !(clipNorm >= 0) || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException(String.format("fine-tuning: backbone rate factor %s must be positive, "
+                    + "layer rate span %s in (0, 1], label smoothing %s in [0, 1), clip norm %s and weight decay %s "
+                    + "not negative", backboneLrFactor, layerLrSpan, labelSmoothing, clipNorm, weightDecay));
         }
         if (workers < 1 || epochs < 1 || batchSize < 1 || !(lr > 0) || momentum < 0 || maxRetries < 0
                 || timeoutMs < 1 || patience < 0) {
@@ -72,14 +93,59 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
     private static final List<String> MONITORS = List.of("loss", "accuracy", "top1", "top5", "f1");
 
     /**
-     * Defaults: SGD with momentum 0.9 at 1e-3, cosine, shuffled; no validation split (give one with
-     * {@link #withValidation}, or a validation set to {@link SparkFineTuner#validation}); when
-     * validating, accuracy monitored, patience 4 and the best epoch's weights kept, as the local
-     * trainer; 2 retries, any port, 60 s.
+     * Defaults: SGD with momentum 0.9 at 1e-3 for every trainable layer, cosine, shuffled, no
+     * augmentation; no validation split (give one with {@link #withValidation}, or a validation set
+     * to {@link SparkFineTuner#validation}); when validating, accuracy monitored, patience 4 and the
+     * best epoch's weights kept, as the local trainer; 2 retries, any port, 60 s.
+     * {@link #recipe} gives the local trainer's transfer recipe instead.
      */
     public static FineTuneConfig defaults(int workers, int epochs, int batchSize) {
-        return new FineTuneConfig(workers, epochs, batchSize, 1e-3, 0.9, 0, 0, "cosine", true, 0L, 0, "accuracy", 4,
-                true, 2, "0", 60_000, -1, -1, 0);
+        return new FineTuneConfig(workers, epochs, batchSize, TrainConfig.OptimizerKind.SGD, 1e-3, 1, 1, 0.9, 0, 0, 0,
+                false, 0, "cosine", true, 0L, 0, "accuracy", 4, true, 2, "0", 60_000, -1, -1, 0);
+    }
+
+    /**
+     * The local trainer's settings for {@code local}'s optimiser (kind, head rate, the backbone's
+     * layer-wise rates, momentum, weight decay), loss (label smoothing), clipping, schedule, epochs,
+     * batch size (per worker), seed, validation split, monitor, patience and best-epoch restore, with
+     * the leading {@code frozen} blocks frozen. Augmentation is not taken from {@code local}'s
+     * training transform (a transform does not travel to the executors); set it with
+     * {@link #withAugmentation}. {@code TrainConfig.defaultsFor(Strategy.partial(k))} gives the
+     * transfer recipe: AdamW, the head at 1e-3, the top backbone block at 1e-4, the lowest a tenth of it.
+     */
+    public static FineTuneConfig recipe(int workers, TrainConfig local, int frozen) {
+        return defaults(workers, local.epochs(), local.batchSize()).with(b -> {
+            b.optimizer = local.optimizer();
+            b.lr = local.lr();
+            b.backboneLrFactor = local.backboneLrFactor();
+            b.layerLrSpan = local.layerLrSpan();
+            b.momentum = local.momentum();
+            b.weightDecay = local.weightDecay();
+            b.labelSmoothing = local.labelSmoothing();
+            b.clipNorm = local.clipNorm();
+            b.frozen = frozen;
+            b.schedule = local.schedule();
+            b.seed = local.seed();
+            b.validationFraction = local.validationFraction();
+            b.monitor = local.monitor();
+            b.patience = local.patience();
+            b.restoreBest = local.restoreBest();
+        });
+    }
+
+    /**
+     * The optimiser part of these settings as a local {@link TrainConfig}, for
+     * {@code TransferSetup.groups} and {@code TransferSetup.optimizer}.
+     */
+    public TrainConfig optimizerSettings() {
+        return TrainConfig.defaultsFor(Strategy.FULL).with(b -> {
+            b.optimizer = optimizer;
+            b.lr = lr;
+            b.backboneLrFactor = backboneLrFactor;
+            b.layerLrSpan = layerLrSpan;
+            b.momentum = momentum;
+            b.weightDecay = weightDecay;
+        });
     }
 
     /** A copy with the settings {@code change} makes on a builder. */
@@ -95,6 +161,11 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
 
     public FineTuneConfig withMomentum(double v) {
         return with(b -> b.momentum = v);
+    }
+
+    /** The standard augmentation of the training images (random resized crop and flip), or none. */
+    public FineTuneConfig withAugmentation(boolean on) {
+        return with(b -> b.augment = on);
     }
 
     public FineTuneConfig withFrozen(int k) {
@@ -154,9 +225,15 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
         public int workers;
         public int epochs;
         public int batchSize;
+        public TrainConfig.OptimizerKind optimizer;
         public double lr;
+        public double backboneLrFactor;
+        public double layerLrSpan;
         public double momentum;
         public double weightDecay;
+        public double labelSmoothing;
+        public double clipNorm;
+        public boolean augment;
         public int frozen;
         public String schedule;
         public boolean shuffle;
@@ -176,9 +253,15 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
             workers = c.workers;
             epochs = c.epochs;
             batchSize = c.batchSize;
+            optimizer = c.optimizer;
             lr = c.lr;
+            backboneLrFactor = c.backboneLrFactor;
+            layerLrSpan = c.layerLrSpan;
             momentum = c.momentum;
             weightDecay = c.weightDecay;
+            labelSmoothing = c.labelSmoothing;
+            clipNorm = c.clipNorm;
+            augment = c.augment;
             frozen = c.frozen;
             schedule = c.schedule;
             shuffle = c.shuffle;
@@ -196,8 +279,8 @@ public record FineTuneConfig(int workers, int epochs, int batchSize, double lr, 
         }
 
         public FineTuneConfig build() {
-            return new FineTuneConfig(workers, epochs, batchSize, lr, momentum, weightDecay, frozen, schedule, shuffle,
-                    seed, validationFraction, monitor, patience, restoreBest, maxRetries, ports, timeoutMs, failRank,
+            return new FineTuneConfig(workers, epochs, batchSize, optimizer, lr, backboneLrFactor, layerLrSpan, momentum,
+                    weightDecay, labelSmoothing, clipNorm, augment, frozen, schedule, shuffle, seed, validationFraction, monitor, patience, restoreBest, maxRetries, ports, timeoutMs, failRank,
                     failEpoch, averageEvery);
         }
     }

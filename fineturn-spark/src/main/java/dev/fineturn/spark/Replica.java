@@ -1,14 +1,14 @@
 package dev.fineturn.spark;
 
-import dev.fineturn.data.Sample;
 import dev.fineturn.io.NamedTensor;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.ops.Losses;
+import dev.fineturn.optim.GradClip;
 import dev.fineturn.optim.Optimizer;
-import dev.fineturn.optim.ParamGroup;
-import dev.fineturn.optim.Sgd;
 import dev.fineturn.spi.Backend;
 import dev.fineturn.tensor.Tensor;
+import dev.fineturn.train.TrainConfig;
+import dev.fineturn.train.TransferSetup;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -17,8 +17,10 @@ import java.util.Map;
 
 /**
  * One rank's model and optimiser: a step computes the local gradient, hands the flat gradient to a
- * reducer (the ring; nothing with one rank), averages it and takes the optimiser step. Pretrained
- * batch norm stays in inference mode, so a step depends only on the reduced gradient.
+ * reducer (the ring; nothing with one rank), averages it, clips it and takes the optimiser step.
+ * The optimiser is the local trainer's ({@code TransferSetup}): a parameter group per trainable
+ * block at its layer-wise rate, the head at the full rate. Pretrained batch norm stays in inference
+ * mode, so a step depends only on the reduced gradient.
  */
 public final class Replica {
     /** Sums a flat gradient over the ranks in place. */
@@ -30,6 +32,8 @@ public final class Replica {
     private final Optimizer optimizer;
     private final Backend backend;
     private final List<Tensor> params;
+    private final float labelSmoothing;
+    private final double clipNorm;
 
     public Replica(Classifier model, FineTuneConfig cfg) {
         this.model = model;
@@ -39,8 +43,10 @@ public final class Replica {
         model.eval();
         this.params = model.trainableParameters();
         this.backend = params.getFirst().backend();
-        this.optimizer = new Sgd(List.of(new ParamGroup("trainable", params, cfg.lr(), cfg.weightDecay())),
-                cfg.momentum(), 0, false);
+        TrainConfig settings = cfg.optimizerSettings();
+        this.optimizer = TransferSetup.optimizer(TransferSetup.groups(model, settings), settings);
+        this.labelSmoothing = (float) cfg.labelSmoothing();
+        this.clipNorm = cfg.clipNorm();
     }
 
     public Classifier model() {
@@ -60,19 +66,13 @@ public final class Replica {
         return Math.toIntExact(n);
     }
 
-    /** One step on {@code batch}; the gradient is summed by {@code reducer} and divided by {@code ranks}. */
-    public double step(List<Sample> batch, Reducer reducer, int ranks) throws IOException {
+    /**
+     * One step on {@code images} (NCHW) with {@code labels}; the gradient is summed by {@code reducer},
+     * divided by {@code ranks} and clipped.
+     */
+    public double step(Tensor images, Tensor labels, Reducer reducer, int ranks) throws IOException {
         optimizer.zeroGrad();
-        Sample first = batch.getFirst();
-        int per = first.pixels().length;
-        float[] x = new float[batch.size() * per];
-        int[] labels = new int[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.get(i).pixels(), 0, x, i * per, per);
-            labels[i] = batch.get(i).label();
-        }
-        Tensor loss = Losses.crossEntropy(model.forward(Tensor.of(backend, x, batch.size(), first.channels(),
-                first.height(), first.width())), labels, 0f);
+        Tensor loss = Losses.crossEntropy(model.forward(images), labels, labelSmoothing);
         double value = loss.item();
         loss.backward();
         float[] flat = new float[gradientSize()];
@@ -97,6 +97,9 @@ public final class Replica {
             System.arraycopy(flat, off, g, 0, len);
             p.setGrad(Tensor.of(backend, g, p.shape()));
             off += len;
+        }
+        if (clipNorm > 0) {
+            GradClip.clipNorm(optimizer.parameters(), clipNorm);
         }
         optimizer.step();
         return value;

@@ -44,6 +44,8 @@ import java.util.Objects;
  * validation loss on the driver; its state goes out with the next epoch.
  */
 public final class SparkFineTuner {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private final SparkSession spark;
     private final FineTuneConfig cfg;
     private Path checkpoints;
@@ -55,7 +57,10 @@ public final class SparkFineTuner {
         this.cfg = cfg;
     }
 
-    /** Writes each epoch's weights and optimiser state here (atomically) and re-runs failed epochs from them. */
+    /**
+     * Writes each epoch's weights, optimiser state, step count and schedule state here (atomically)
+     * and re-runs failed epochs from them.
+     */
     public SparkFineTuner checkpoints(Path dir) {
         this.checkpoints = dir;
         return this;
@@ -245,6 +250,8 @@ public final class SparkFineTuner {
                     state.optimizer());
             AtomicFiles.write(checkpoints.resolve(String.format("epoch-%04d.steps", epoch)),
                     Long.toString(state.steps()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            AtomicFiles.write(checkpoints.resolve(String.format("epoch-%04d.schedule.json", epoch)),
+                    JSON.writeValueAsBytes(state.schedule()));
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint of epoch " + epoch + ": " + e.getMessage(), e);
         }
@@ -259,9 +266,11 @@ public final class SparkFineTuner {
             Path w = checkpoints.resolve(String.format("epoch-%04d.model.safetensors", epoch - 1));
             Path o = checkpoints.resolve(String.format("epoch-%04d.optimizer.safetensors", epoch - 1));
             Path s = checkpoints.resolve(String.format("epoch-%04d.steps", epoch - 1));
+            Path lr = checkpoints.resolve(String.format("epoch-%04d.schedule.json", epoch - 1));
+            HashMap<String, Double> schedule = new HashMap<>();
+            JSON.readTree(lr.toFile()).properties().forEach(e -> schedule.put(e.getKey(), e.getValue().asDouble()));
             return new EpochInput(current.model().withWeights(Files.readAllBytes(w), current.model().backboneHash()),
-                    Files.readAllBytes(o), Long.parseLong(Files.readString(s).trim()), current.classes(),
-                    current.schedule());
+                    Files.readAllBytes(o), Long.parseLong(Files.readString(s).trim()), current.classes(), schedule);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the checkpoint of epoch " + (epoch - 1) + ": " + e.getMessage(), e);
         }

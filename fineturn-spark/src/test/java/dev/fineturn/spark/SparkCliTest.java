@@ -15,6 +15,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.fineturn.data.Layouts;
 import dev.fineturn.data.Sample;
+import dev.fineturn.io.NamedTensor;
 import dev.fineturn.models.bundle.ModelBundle;
 import dev.fineturn.models.graph.GraphModel;
 import dev.fineturn.nn.Classifier;
@@ -29,8 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,10 +81,35 @@ class SparkCliTest extends SparkTestSession {
         assertEquals(0.001 * Math.pow(0.5, lastStep / 2), tuned.path("last_lr").asDouble(), 1e-15,
                 "--schedule step:2:0.5 halves the rate every 2 steps: " + tuned);
         var model = ModelFiles.open(out.resolve("model").toString(), Backends.get("cpu")).model();
-        var onHeld = Evaluation.evaluate(model, held, 4, Backends.get("cpu"), null, 3);
+        var keptWeights = ModelFiles.open(out.resolve("start-model").toString(), Backends.get("cpu")).model();
+        if (kept > 0) {
+            Map<String, Tensor> epochWeights = new LinkedHashMap<>();
+            for (NamedTensor t : BackboneBroadcast.readSafetensors(Files.readAllBytes(out.resolve("checkpoints")
+                    .resolve(String.format("epoch-%04d.model.safetensors", kept - 1))))) {
+                epochWeights.put(t.name(), t.toTensor(Backends.get("cpu")));
+            }
+            keptWeights.loadStateDict(epochWeights, true);
+        }
+        var onHeld = Evaluation.evaluate(keptWeights, held, 4, Backends.get("cpu"), null, 3);
         assertEquals(onHeld.top1(), tuned.path("accuracy").asDouble(), "the reported validation accuracy is the "
-                + "saved model's on the held-out images");
+                + "kept epoch's on the held-out images");
         assertEquals(onHeld.loss(), tuned.path("loss").asDouble(), "and so is the loss");
+        // The recipe's last step: the head refitted on all the images' features, the layers below as kept.
+        JsonNode refit = tuned.path("head_refit");
+        assertEquals(all.size(), refit.path("images").asInt(), tuned.toString());
+        assertEquals(kept > 0 ? "fine-tuned" : "pretrained", refit.path("features").asText());
+        assertEquals(1.0, refit.path("c").asDouble(), "the fixed C of the session");
+        String head = model.headPath();
+        Map<String, Tensor> refitted = model.stateDict();
+        Map<String, Tensor> chosen = keptWeights.stateDict();
+        assertEquals(chosen.keySet(), refitted.keySet());
+        chosen.forEach((k, v) -> {
+            if (!k.startsWith(head + ".")) {
+                assertArrayEquals(v.toArray(), refitted.get(k).toArray(), "the kept epoch's " + k);
+            }
+        });
+        assertTrue(!java.util.Arrays.equals(chosen.get(head + ".weight").toArray(), refitted.get(head + ".weight")
+                .toArray()), "the head was refitted");
         double acc = Evaluation.evaluate(model, all, 16, Backends.get("cpu"), null, 3).top1();
         assertTrue(acc > 0.5, "the fine-tuned model folder classifies its images: " + acc);
         assertEquals(0, Main.run("predict", "--model", out.resolve("model").toString(), "--input",

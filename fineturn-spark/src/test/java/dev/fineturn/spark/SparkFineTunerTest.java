@@ -1,6 +1,7 @@
 package dev.fineturn.spark;
 
 import dev.fineturn.backend.Backends;
+import dev.fineturn.data.Augmentations;
 import dev.fineturn.data.DataLoader;
 import dev.fineturn.data.Dataset;
 import dev.fineturn.data.ImageFolderDataset;
@@ -94,6 +95,33 @@ class SparkFineTunerTest extends SparkTestSession {
         assertTrue(fit.history().getLast().lr() < fit.history().getFirst().lr(), "the plateau cut the rate: " + fit);
     }
 
+    /**
+     * The local trainer's transfer recipe on one worker: AdamW, a parameter group per trainable block
+     * at layer-wise decaying rates, label smoothing, gradient clipping and the standard augmentation
+     * of the training images. The scores per epoch, the best epoch and the weights are the local
+     * trainer's, bit for bit.
+     */
+    @Test
+    void oneWorkerWithTheLocalRecipeAdamWLayerRatesAndAugmentationEqualsTheLocalTrainer() throws Exception {
+        Strategy strategy = Strategy.partial(3);
+        TrainConfig local = TrainConfig.defaultsFor(strategy).with(b -> {
+            b.epochs = 3;
+            b.batchSize = 6;
+            b.seed = 7;
+            b.validationFraction = 0.25;
+            b.lr = 0.01;
+            b.labelSmoothing = 0.1;
+            b.clipNorm = 0.5;
+            b.patience = 2;
+            b.probeInitHead = false;
+            b.trainTransform = Augmentations.standard(TestModels.SIZE);
+        });
+        assertEquals(TrainConfig.OptimizerKind.ADAMW, local.optimizer());
+        FineTuneConfig cfg = FineTuneConfig.recipe(1, local, 3).withAugmentation(true);
+        FitResult fit = assertSameAsLocalTrainer(strategy, local, cfg);
+        assertEquals(3, fit.history().size(), "three epochs ran: " + fit);
+    }
+
     /** One worker and the local trainer on a quarter held out of the 24 images, 6 epochs at most, patience 2. */
     private static FitResult assertSameAsLocalTrainer(String schedule, long seed) throws Exception {
         Strategy strategy = Strategy.partial(3);
@@ -118,6 +146,16 @@ class SparkFineTunerTest extends SparkTestSession {
         FineTuneConfig cfg = FineTuneConfig.defaults(1, epochs, 6).withLr(0.002).withMomentum(0.9).withFrozen(3)
                 .withSeed(seed).withSchedule(schedule, true).withValidation(0.25)
                 .withEarlyStopping("accuracy", 2, true);
+        FitResult fit = assertSameAsLocalTrainer(strategy, local, cfg);
+        assertTrue(fit.stoppedEarly() && fit.history().size() < epochs && fit.bestEpoch() < fit.history().size() - 1,
+                "the run stops early and keeps an epoch before the last: " + fit);
+        return fit;
+    }
+
+    /** One worker with {@code cfg} and the local trainer with {@code local}: the same epochs, scores and weights. */
+    private static FitResult assertSameAsLocalTrainer(Strategy strategy, TrainConfig local, FineTuneConfig cfg)
+            throws Exception {
+        String schedule = cfg.schedule();
         TestModels.Cut s = TestModels.mobilenetCut(CLASSES);
         Init.seed(11);
         TransferSetup.apply(s.model(), strategy, CLASSES, local);
@@ -143,8 +181,6 @@ class SparkFineTunerTest extends SparkTestSession {
         }
         assertEquals(fit.bestEpoch(), r.bestEpoch());
         assertEquals(fit.stoppedEarly(), r.stoppedEarly());
-        assertTrue(fit.stoppedEarly() && fit.history().size() < epochs && fit.bestEpoch() < fit.history().size() - 1,
-                "the run stops early and keeps an epoch before the last: " + fit);
         Map<String, float[]> got = new LinkedHashMap<>();
         for (NamedTensor t : BackboneBroadcast.readSafetensors(r.model().weights())) {
             got.put(t.name(), t.data());
@@ -218,6 +254,28 @@ class SparkFineTunerTest extends SparkTestSession {
                 .checkpoints(dir.resolve("checkpoints")).fit(start, rows());
         assertEquals(1, faulty.retries());
         assertEquals(2, faulty.history().get(1).attempts());
+        assertWeights(weights(clean.model()), faulty.model(), 0f);
+    }
+
+    /**
+     * The checkpoint holds the schedule's state: a plateau schedule that cut the rate before the
+     * failing epoch goes on at the cut rate after the re-run from the checkpoint files.
+     */
+    @Test
+    void theRerunFromACheckpointKeepsThePlateauSchedulesCut() throws Exception {
+        FineTuneConfig cfg = FineTuneConfig.defaults(2, 4, 4).withLr(0.01).withRing("0", 20_000)
+                .withSchedule("plateau:0.5:0", true).withValidation(0.25).withEarlyStopping("loss", 0, false);
+        SparkFineTuner.Result clean = new SparkFineTuner(spark, cfg).fit(start, rows());
+        assertTrue(clean.history().get(3).lr() < clean.history().getFirst().lr(),
+                "the plateau cut the rate before the last epoch: " + clean.history());
+        Path ckpt = dir.resolve("plateau-checkpoints");
+        SparkFineTuner.Result faulty = new SparkFineTuner(spark, cfg.withFault(1, 3)).checkpoints(ckpt)
+                .fit(start, rows());
+        assertTrue(java.nio.file.Files.isRegularFile(ckpt.resolve("epoch-0002.schedule.json")));
+        assertEquals(2, faulty.history().get(3).attempts());
+        for (int e = 0; e < 4; e++) {
+            assertEquals(clean.history().get(e).lr(), faulty.history().get(e).lr(), "the rate of epoch " + e);
+        }
         assertWeights(weights(clean.model()), faulty.model(), 0f);
     }
 

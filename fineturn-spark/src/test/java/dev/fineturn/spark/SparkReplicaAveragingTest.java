@@ -29,8 +29,8 @@ class SparkReplicaAveragingTest {
         Replica a = new Replica(ExecutorModels.fresh(b), cfg);
         Replica c = new Replica(ExecutorModels.fresh(b), cfg);
         for (int step = 0; step < 2; step++) {
-            a.step(List.of(data.get(2 * step), data.get(2 * step + 4)), v -> { }, 1);
-            c.step(List.of(data.get(2 * step + 1), data.get(2 * step + 5)), v -> { }, 1);
+            step(a, List.of(data.get(2 * step), data.get(2 * step + 4)));
+            step(c, List.of(data.get(2 * step + 1), data.get(2 * step + 5)));
         }
         float[] x = a.parametersAndState();
         float[] y = c.parametersAndState();
@@ -53,5 +53,20 @@ class SparkReplicaAveragingTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(mean, a.gradientSize(), a.gradientSize() + firstBuffer.length),
                 firstBuffer, "the optimiser holds the averaged momentum");
         assertEquals(2, a.optimizer().steps());
+    }
+
+    /** One step of {@code replica} alone on {@code batch}. */
+    private static void step(Replica replica, List<Sample> batch) throws java.io.IOException {
+        Sample first = batch.getFirst();
+        int per = first.pixels().length;
+        float[] x = new float[batch.size() * per];
+        float[] labels = new float[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.get(i).pixels(), 0, x, i * per, per);
+            labels[i] = batch.get(i).label();
+        }
+        var backend = replica.model().parameters().getFirst().backend();
+        replica.step(Tensor.of(backend, x, batch.size(), first.channels(), first.height(), first.width()),
+                Tensor.of(backend, labels, batch.size()), v -> { }, 1);
     }
 }
