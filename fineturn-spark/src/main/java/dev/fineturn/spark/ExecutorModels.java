@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ExecutorModels {
     private static final Map<String, Classifier> MODELS = new ConcurrentHashMap<>();
     private static final AtomicLong REBUILDS = new AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicReference<Map.Entry<String, Classifier>> LATEST =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private ExecutorModels() {
     }
@@ -28,6 +30,25 @@ public final class ExecutorModels {
     /** The model of {@code b}, rebuilt on first use in this JVM. */
     public static Classifier get(BackboneBroadcast b) {
         return MODELS.computeIfAbsent(b.backboneHash(), h -> rebuild(b));
+    }
+
+    /**
+     * The model of {@code b} for one job ({@code job}, unique per job): rebuilt once per JVM and job
+     * and shared by the job's tasks, for weights that change from job to job (each epoch's, whose
+     * head and backbone both train), where a cache by backbone hash would mix up heads. Only the
+     * latest job's model is kept.
+     */
+    public static Classifier forJob(BackboneBroadcast b, String job) {
+        synchronized (LATEST) {
+            Map.Entry<String, Classifier> e = LATEST.get();
+            if (e != null && e.getKey().equals(job)) {
+                return e.getValue();
+            }
+            LATEST.set(null);
+            Classifier model = rebuild(b);
+            LATEST.set(Map.entry(job, model));
+            return model;
+        }
     }
 
     /** A private copy of the model of {@code b}, for training (never shared). */

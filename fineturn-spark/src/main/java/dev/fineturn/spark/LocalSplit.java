@@ -26,13 +26,33 @@ final class LocalSplit {
 
     /**
      * The two parts of a split; {@link #close()} releases the indexed rows they are read from, once
-     * the caller has materialised (persisted and counted) what it needs of {@link #train()}.
+     * the caller has materialised (persisted and counted) what it needs of them.
      *
-     * @param train      the training rows in local order
-     * @param validation the held-out rows, collected to the driver in local order
+     * @param train the training rows in local order
      */
-    record Parts(JavaRDD<Row> train, List<Row> validation, JavaPairRDD<Row, Long> indexed, Broadcast<BitSet> held)
+    record Parts(JavaRDD<Row> train, JavaPairRDD<Row, Long> indexed, Broadcast<BitSet> held)
             implements AutoCloseable {
+        /** The held-out rows, collected to the driver in local order. */
+        List<Row> validation() {
+            return heldOut().sortByKey().values().collect();
+        }
+
+        /** The held-out rows on the cluster, keyed by their position among the held-out rows in local order. */
+        JavaPairRDD<Long, Row> heldOut() {
+            Broadcast<BitSet> b = held;
+            return indexed.mapPartitionsToPair(rows -> {
+                int[] positions = b.value().stream().toArray();
+                List<scala.Tuple2<Long, Row>> out = new java.util.ArrayList<>();
+                rows.forEachRemaining(t -> {
+                    int rank = java.util.Arrays.binarySearch(positions, (int) (long) t._2());
+                    if (rank >= 0) {
+                        out.add(new scala.Tuple2<>((long) rank, t._1()));
+                    }
+                });
+                return out.iterator();
+            });
+        }
+
         @Override
         public void close() {
             indexed.unpersist();
@@ -62,9 +82,8 @@ final class LocalSplit {
             b = spark.sparkContext().broadcast(validationRows(indexed.count(), fraction, seed),
                     ClassTag$.MODULE$.apply(BitSet.class));
             Broadcast<BitSet> held = b;
-            List<Row> validation = indexed.filter(t -> held.value().get((int) (long) t._2())).keys().collect();
             JavaRDD<Row> train = indexed.filter(t -> !held.value().get((int) (long) t._2())).keys();
-            return new Parts(train, validation, indexed, b);
+            return new Parts(train, indexed, b);
         } catch (RuntimeException e) {
             indexed.unpersist();
             if (b != null) {

@@ -36,7 +36,8 @@ import java.util.Objects;
  * Validation images are a given dataset ({@link #validation(Dataset)}), or, when the config's
  * {@code validationFraction} is above 0, the local trainer's split of the images: {@code Datasets.split}
  * with the fraction and seed over the images in local order. The held-out images never reach a
- * shard; their files are collected to the driver and decoded there at each evaluation. The best epoch
+ * shard; they stay on the cluster and are scored there, in the local evaluation's batches, and the
+ * driver adds up the batches' logits and losses in order ({@link HeldOutBatches}). The best epoch
  * and early stopping follow the local trainer's rule ({@link EarlyStopping}): the monitored metric,
  * an accuracy tie broken by a lower loss, {@code patience} epochs in a row without a better one. The
  * start counts as a candidate, as the local trainer's probe-initialised start does, unless
@@ -140,40 +141,68 @@ public final class SparkFineTuner {
                 .sorted().toList();
         int n = cfg.workers();
         JavaRDD<Row> ordered = images.select("path", "label", "content").orderBy("label", "path").javaRDD();
-        Dataset heldOut = validation;
+        HeldOut heldOut = validation == null ? null : onDriver(validation, classes.size());
+        HeldOutBatches onCluster = null;
         JavaRDD<Row> shards;
         long total;
-        if (heldOut == null && cfg.validationFraction() > 0) {
-            try (LocalSplit.Parts split = LocalSplit.of(spark, ordered, cfg.validationFraction(), cfg.seed())) {
-                heldOut = new HeldOutImages(split.validation(), classes, start.inputSize());
-                shards = FeatureShards.deal(split.train(), n);
+        try {
+            if (heldOut == null && cfg.validationFraction() > 0) {
+                try (LocalSplit.Parts split = LocalSplit.of(spark, ordered, cfg.validationFraction(), cfg.seed())) {
+                    onCluster = new HeldOutBatches(spark, split.heldOut(), classes, start.inputSize(),
+                            cfg.batchSize());
+                    HeldOutBatches batches = onCluster;
+                    heldOut = new HeldOut(batches::evaluate, batches.size());
+                    shards = FeatureShards.deal(split.train(), n);
+                    shards.persist(StorageLevel.MEMORY_AND_DISK());
+                    total = shards.count();
+                }
+            } else {
+                shards = FeatureShards.deal(ordered, n);
                 shards.persist(StorageLevel.MEMORY_AND_DISK());
                 total = shards.count();
             }
-        } else {
-            shards = FeatureShards.deal(ordered, n);
-            shards.persist(StorageLevel.MEMORY_AND_DISK());
-            total = shards.count();
-        }
-        try {
-            int steps = (int) (total / n / cfg.batchSize());
-            if (steps < 1) {
-                throw new IllegalArgumentException(total + " training images give no full batch of "
-                        + cfg.batchSize() + " on each of " + n + " workers");
+            try {
+                int steps = (int) (total / n / cfg.batchSize());
+                if (steps < 1) {
+                    throw new IllegalArgumentException(total + " training images give no full batch of "
+                            + cfg.batchSize() + " on each of " + n + " workers");
+                }
+                return train(start, shards, heldOut, classes, steps, total);
+            } finally {
+                shards.unpersist();
             }
-            return train(start, shards, heldOut, classes, steps, total);
         } finally {
-            shards.unpersist();
+            if (onCluster != null) {
+                onCluster.close();
+            }
         }
     }
 
-    private Result train(BackboneBroadcast start, JavaRDD<Row> shards, Dataset heldOut, List<String> classes,
+    /**
+     * What the driver scores each epoch's weights with: the held-out images scored on the cluster
+     * ({@link HeldOutBatches}), or a given validation dataset scored on the driver.
+     */
+    private record HeldOut(java.util.function.Function<BackboneBroadcast, ClassificationMetrics> scores,
+                           long size) {
+        ClassificationMetrics evaluate(BackboneBroadcast model) {
+            return scores.apply(model);
+        }
+    }
+
+    private HeldOut onDriver(Dataset data, int classes) {
+        return new HeldOut(model -> {
+            Classifier m = ExecutorModels.fresh(model);
+            return Evaluation.evaluate(m, data, cfg.batchSize(), m.parameters().getFirst().backend(), null, classes);
+        }, data.size());
+    }
+
+    private Result train(BackboneBroadcast start, JavaRDD<Row> shards, HeldOut heldOut, List<String> classes,
                          int steps, long trainImages) {
         LrSchedule schedule = Schedules.parse(cfg.schedule(), (long) cfg.epochs() * steps);
         EarlyStopping stopping = new EarlyStopping(cfg.monitor(), cfg.patience());
         BackboneBroadcast best = null;
         if (heldOut != null && trainedStart) {
-            stopping.observe(-1, evaluate(start, heldOut, classes.size()));
+            stopping.observe(-1, heldOut.evaluate(start));
             best = start;
         }
         EpochInput state = new EpochInput(start, null, 0, new ArrayList<>(classes), new HashMap<>(schedule.state()));
@@ -204,7 +233,7 @@ public final class SparkFineTuner {
             double lr = cfg.lr() * schedule.factor(r0.steps() - 1);
             ClassificationMetrics val = null;
             if (heldOut != null) {
-                val = evaluate(weights, heldOut, classes.size());
+                val = heldOut.evaluate(weights);
                 schedule.observe(val.loss());
                 if (stopping.observe(e, val)) {
                     best = weights;
@@ -222,7 +251,7 @@ public final class SparkFineTuner {
         }
         boolean keepBest = cfg.restoreBest() && best != null;
         return new Result(keepBest ? best : state.model(), history, stopping.bestEpoch(), stopping.best(),
-                stoppedEarly, keepBest, retries, steps, trainImages, heldOut == null ? 0 : heldOut.size());
+                stoppedEarly, keepBest, retries, steps, trainImages, heldOut == null ? 0 : (int) heldOut.size());
     }
 
     private void checkCluster() {
@@ -274,12 +303,6 @@ public final class SparkFineTuner {
         } catch (IOException e) {
             throw new UncheckedIOException("reading the checkpoint of epoch " + (epoch - 1) + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The local {@code Evaluation} of {@code model} on the validation images, in batches of the batch size. */
-    private ClassificationMetrics evaluate(BackboneBroadcast model, Dataset data, int classes) {
-        Classifier m = ExecutorModels.fresh(model);
-        return Evaluation.evaluate(m, data, cfg.batchSize(), m.parameters().getFirst().backend(), null, classes);
     }
 
     /** Key k to partition k. */

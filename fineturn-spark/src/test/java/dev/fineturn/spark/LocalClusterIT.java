@@ -1,6 +1,12 @@
 package dev.fineturn.spark;
 
+import dev.fineturn.data.Datasets;
 import dev.fineturn.data.ImageFolderDataset;
+import dev.fineturn.nn.Classifier;
+import dev.fineturn.train.ClassificationMetrics;
+import dev.fineturn.train.Evaluation;
+import dev.fineturn.train.Strategy;
+import dev.fineturn.train.TrainConfig;
 import dev.fineturn.data.InMemoryDataset;
 import dev.fineturn.train.FeatureCache;
 import dev.fineturn.train.TrainingListener;
@@ -81,5 +87,22 @@ class LocalClusterIT {
         ReplicaState rank1 = r.history().getFirst().ranks().stream().filter(s -> s.rank() == 1).findFirst()
                 .orElseThrow();
         assertEquals(30 / 2 / 4 * 4L * rank1.gradientFloats(), rank1.bytesSent());
+
+        // The local recipe (AdamW, layer-wise rates, augmentation) on the executors, validated there.
+        TrainConfig recipe = TrainConfig.defaultsFor(Strategy.partial(3)).with(b -> {
+            b.epochs = 1;
+            b.batchSize = 4;
+            b.seed = 5;
+            b.restoreBest = false;
+        });
+        SparkFineTuner.Result tuned = new SparkFineTuner(spark, FineTuneConfig.recipe(2, recipe, 3)
+                .withAugmentation(true)).fit(BackboneBroadcast.of(m.model(), m.recipe(), TestModels.SIZE, "cpu"),
+                SparkFeatureExtractor.imageFolder(spark, images.toString()));
+        Classifier last = ExecutorModels.fresh(tuned.model());
+        ClassificationMetrics want = Evaluation.evaluate(last, Datasets.split(local, 0.2, 5).validation(), 4,
+                last.parameters().getFirst().backend(), null, 3);
+        assertEquals(6, tuned.validationImages());
+        assertEquals(want.top1(), tuned.history().getFirst().validationAccuracy(), "scored on the executors");
+        assertEquals(want.loss(), tuned.history().getFirst().validationLoss());
     }
 }
