@@ -1,10 +1,12 @@
 package dev.fineturn.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fineturn.cli.report.FoldReport;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.train.TrainConfig;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -32,6 +34,38 @@ public interface SparkJobs {
      */
     String finetune(String master, Classifier model, ObjectNode recipe, String cut, int size, String data, Path out,
                     String strategy, TrainConfig settings, boolean json) throws Exception;
+
+    /**
+     * Cross-validates every cell on the images under {@code data} (class subfolders) as the local
+     * {@code sweep} does: the same k folds ({@code Datasets.kFold} with each cell's seed over the
+     * images in image-folder order), each (cell, fold) a Spark task that trains a fresh copy of the
+     * model with the local {@code Trainer} and scores the fold. Returns one result per cell, in order.
+     */
+    CrossValidated crossValidate(String master, Classifier model, ObjectNode recipe, String cut, int size,
+                                  String data, List<SweepCell> cells, int folds) throws Exception;
+
+    /**
+     * One cell's folds: each fold's accuracy, loss, epochs and seconds, or why the cell failed (for
+     * example a diverged fold).
+     */
+    record CellFolds(List<FoldReport.Fold> folds, String error) {
+    }
+
+    /** Every cell's folds, in cell order, and the data they were cross-validated on. */
+    record CrossValidated(List<CellFolds> cells, int images, List<String> classes) {
+    }
+
+    /**
+     * Trains a fresh copy of the model on all the images under {@code data} with {@code cell}'s
+     * settings, as one Spark task (the sweep's refit of its winner); {@code recipe} is updated for the
+     * data's classes as {@code crossValidate} updates it.
+     */
+    Trained trainOnAll(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
+                       SweepCell cell) throws Exception;
+
+    /** A model trained on a cluster, rebuilt on the driver, with the data's class names. */
+    record Trained(Classifier model, List<String> classes, double seconds) {
+    }
 
     static SparkJobs load() {
         return ServiceLoader.load(SparkJobs.class).findFirst().orElseThrow(() -> new IllegalStateException(

@@ -97,8 +97,14 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into a non-empty --out that holds no previous sweep.")
     boolean force;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Cross-validate on an Apache Spark cluster "
+            + "(local[N], spark://host:7077, yarn): every configuration and fold is a task of its own, on the images "
+            + "under --data (class subfolders), which every task holds in memory; the winner is refit as one task. "
+            + "Needs fineturn-spark and Spark on the class path.")
+    String spark;
+
     /** The pixel baseline; replaceable for other solvers. */
-    private static final String PIXELS = "pixels";
+    private static final String PIXELS = SweepCell.PIXELS;
 
     /** One point of the grid; a null lr means the strategy's default. */
     record Config(String name, Strategy strategy, String lrText, Double lr, int epochs, int batch) {
@@ -120,12 +126,16 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--folds " + folds + ": a sweep needs at least 2 folds");
         }
         checkOut(out, force);
+        SparkJobs sparkJobs = spark == null ? null : SparkJobs.load();
         Backend backend = common.select();
         Init.seed(seed);
         ModelFiles.Loaded loaded = preprocessing.apply(modelOption.open(backend, common.quiet,
                 common.verbose));
         Classifier net = loaded.model();
         ObjectNode recipe = loaded.recipe();
+        if (sparkJobs != null) {
+            return onSpark(sparkJobs, configs, net, recipe, backend);
+        }
         Dataset train = DataSources.open(data, net.inputChannels(), size);
         if (cut != null) {
             net = ModelFiles.cut(net, cut, train.numClasses(), size, recipe);
@@ -178,6 +188,79 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The sweep on a cluster: the same cells (configurations, then the scratch and pixel baselines)
+     * cross-validated on the same folds as tasks, the same report, and the winner refit as one task.
+     */
+    private int onSpark(SparkJobs jobs, List<Config> configs, Classifier net, ObjectNode recipe, Backend backend)
+            throws Exception {
+        List<SweepCell> cells = new ArrayList<>();
+        List<ObjectNode> settings = new ArrayList<>();
+        for (Config c : configs) {
+            cells.add(cell(c));
+            settings.add(c.settings());
+        }
+        if (baselines) {
+            int e = configs.stream().mapToInt(Config::epochs).max().orElse(epochs);
+            int b = configs.get(0).batch();
+            SweepCell scratch = new SweepCell("scratch (baseline)", "scratch", null, e, b, schedule, seed);
+            cells.add(scratch);
+            settings.add(new ObjectMapper().createObjectNode().put("strategy", "scratch")
+                    .put("lr", scratch.config().lr()).put("epochs", e).put("batch", b));
+            cells.add(new SweepCell(PIXELS + " (baseline)", PIXELS, null, 1, 1, schedule, seed));
+            settings.add(new ObjectMapper().createObjectNode().put("strategy", PIXELS));
+        }
+        say(String.format("sweep on %s: %d configurations x %d folds as tasks", spark, cells.size(), folds));
+        SparkJobs.CrossValidated cv = jobs.crossValidate(spark, net, recipe.deepCopy(), cut, size, data, cells, folds);
+        List<FoldReport.Row> rows = new ArrayList<>();
+        for (int i = 0; i < cells.size(); i++) {
+            SweepCell c = cells.get(i);
+            SparkJobs.CellFolds r = cv.cells().get(i);
+            boolean baseline = i >= configs.size();
+            rows.add(r.error() != null ? FoldReport.failed(c.name(), baseline, settings.get(i), r.error())
+                    : new FoldReport.Row(c.name(), baseline, settings.get(i), r.folds(), null));
+        }
+        String title = "fineturn sweep: " + modelOption.name();
+        String intro = String.format("%d configurations%s, %d-fold cross-validation on %s (%d images, %d "
+                        + "classes), seed %d, on %s.", configs.size(), baselines ? " and 2 baselines" : "", folds,
+                data, cv.images(), cv.classes().size(), seed, spark);
+        FoldReport.Result result = FoldReport.write(out, title, intro, rows);
+        System.out.println(FoldReport.table(result));
+        FoldStatistics.Ranked winner = result.winner();
+        if (winner == null) {
+            throw new IllegalStateException("no configuration could be scored; see " + out.resolve(FoldReport.SWEEP));
+        }
+        Config best = configs.stream().filter(c -> c.name().equals(winner.name())).findFirst().orElseThrow();
+        say("sweep: refitting " + best.name() + " on all " + cv.images() + " images on " + spark);
+        SparkJobs.Trained trained = jobs.trainOnAll(spark, net, recipe, cut, size, data, cell(best));
+        List<String> notes = new ArrayList<>();
+        Path dir = out.resolve("model");
+        ModelFiles.save(dir, trained.model(), recipe, trained.classes());
+        String line = String.format("winner: %s (the grid's best), refit on all %d images in %.1fs on %s; model "
+                + "saved to %s", best.name(), cv.images(), trained.seconds(), spark, dir);
+        System.out.println(line);
+        notes.add(line.replace(dir.toString(), "model/"));
+        if (testData != null) {
+            notes.add(scoreTest(best, trained.model(), backend, trained.classes().size()));
+        }
+        FoldReport.writeHtml(out, title, intro, result, notes);
+        return 0;
+    }
+
+    private SweepCell cell(Config c) {
+        return new SweepCell(c.name(), c.strategy().toString(), c.lr(), c.epochs(), c.batch(), schedule, seed);
+    }
+
+    /** The refit winner's scores on the test data, printed and returned as a line. */
+    private String scoreTest(Config best, Classifier m, Backend backend, int classes) throws IOException {
+        Dataset test = DataSources.open(testData, m.inputChannels(), size);
+        ClassificationMetrics t = Evaluation.evaluate(m, test, 64, backend, null, classes);
+        String s = String.format("test accuracy of %s: %.4f (top-5 %.4f, loss %.4f) on %d images", best.name(),
+                t.top1(), t.top5(), t.loss(), test.size());
+        System.out.println(s);
+        return s;
+    }
+
     /** Trains the winner on all of the training data, saves it and scores the test data if given. */
     private List<String> refit(Config best, Supplier<Classifier> fresh, Dataset train, ObjectNode recipe,
                                Backend backend) throws IOException {
@@ -195,12 +278,7 @@ final class SweepCommand implements Callable<Integer> {
         System.out.println(line);
         notes.add(line.replace(dir.toString(), "model/"));
         if (testData != null) {
-            Dataset test = DataSources.open(testData, m.inputChannels(), size);
-            ClassificationMetrics t = Evaluation.evaluate(m, test, 64, backend, null, train.numClasses());
-            String s = String.format("test accuracy of %s: %.4f (top-5 %.4f, loss %.4f) on %d images", best.name(),
-                    t.top1(), t.top5(), t.loss(), test.size());
-            System.out.println(s);
-            notes.add(s);
+            notes.add(scoreTest(best, m, backend, train.numClasses()));
         }
         return notes;
     }
@@ -234,9 +312,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private TrainConfig config(Config c) {
-        TrainConfig cfg = TrainConfig.defaultsFor(c.strategy()).withEpochs(c.epochs()).withBatchSize(c.batch())
-                .withSeed(seed).withSchedule(schedule);
-        return c.lr() == null ? cfg : cfg.withOptimizer(cfg.optimizer(), c.lr(), cfg.backboneLrFactor());
+        return cell(c).config();
     }
 
     /**

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fineturn.cli.ModelFiles;
 import dev.fineturn.cli.SparkJobs;
+import dev.fineturn.cli.SweepCell;
 import dev.fineturn.nn.Classifier;
 import dev.fineturn.train.ClassificationMetrics;
+import dev.fineturn.train.Strategy;
 import dev.fineturn.train.TrainConfig;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Encoders;
@@ -69,6 +71,45 @@ public final class CliJobs implements SparkJobs {
             return String.format("features on %s: MLlib head (C %.3g%s, %d iterations), training accuracy %.4f on "
                     + "%d images; model saved to %s; ONNX: %s", master, head.c(), chosenBy(head), head.iterations(),
                     headAccuracy, t.rows(), folder, onnx);
+        });
+    }
+
+    @Override
+    public CrossValidated crossValidate(String master, Classifier model, ObjectNode recipe, String cut, int size,
+                                        String data, List<SweepCell> cells, int folds) {
+        return inSession(master, spark -> {
+            var images = SparkFeatureExtractor.imageFolder(spark, data);
+            Prepared p = prepare(spark, model, recipe, cut, size, images);
+            int blocks = ExecutorModels.fresh(p.backbone()).children().size();
+            for (SweepCell c : cells) {
+                if (!c.pixels() && c.parsedStrategy().kind() == Strategy.Kind.PARTIAL
+                        && c.parsedStrategy().frozenBlocks() >= blocks) {
+                    throw new IllegalArgumentException("strategy " + c.strategy() + ": the model has only " + blocks
+                            + " blocks; freeze fewer than " + blocks);
+                }
+            }
+            ImageSweep.Images all = ImageSweep.collect(images, size);
+            return new CrossValidated(ImageSweep.run(spark, p.backbone(), all, cells, folds), all.paths().size(),
+                    all.classes());
+        });
+    }
+
+    @Override
+    public Trained trainOnAll(String master, Classifier model, ObjectNode recipe, String cut, int size, String data,
+                              SweepCell cell) {
+        return inSession(master, spark -> {
+            var images = SparkFeatureExtractor.imageFolder(spark, data);
+            Prepared p = prepare(spark, model, recipe, cut, size, images);
+            ImageSweep.Images all = ImageSweep.collect(images, size);
+            BackboneBroadcast start = p.backbone();
+            long t0 = System.nanoTime();
+            byte[] weights = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                    .parallelize(List.of(cell), 1)
+                    .map(c -> BackboneBroadcast.safetensorsBytes(ImageSweep.fit(start, all, c).stateDict()))
+                    .first();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Classifier trained = ExecutorModels.fresh(start.withWeights(weights, start.backboneHash()));
+            return new Trained(trained, all.classes(), seconds);
         });
     }
 
@@ -314,12 +355,12 @@ public final class CliJobs implements SparkJobs {
                 classes);
     }
 
-    private interface Job {
-        String run(SparkSession spark) throws Exception;
+    private interface Job<T> {
+        T run(SparkSession spark) throws Exception;
     }
 
     /** Runs in the active session, or in a new one for {@code master} that is stopped afterwards. */
-    private static String inSession(String master, Job job) {
+    private static <T> T inSession(String master, Job<T> job) {
         SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
         SparkSession spark = active != null ? active
                 : SparkSession.builder().master(master).appName("fineturn").getOrCreate();
