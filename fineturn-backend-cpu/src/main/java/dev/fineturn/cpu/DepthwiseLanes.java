@@ -4,16 +4,18 @@ import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The depthwise 3x3 forward straight from NCHW, where an output plane is a whole number of vectors or a vector a
  * whole number of planes (every map of a power-of-two input): each output vector is nine loads (stride 1 with
- * "same" padding, where a tap is a shifted run of the input) or nine gathers (stride 2 and the rest), each ANDed
- * with the tap's lane mask, and nine FMAs; the fused epilogue follows while the outputs are in L1. A vector that
- * holds several planes (the 4x4 and 2x2 maps) multiplies each lane by its own channel's weights. The threads take
- * groups of channels and run every image through them, four images at a time so that four independent sums
- * share each tap's mask and weights. No padded copy of a plane is made: on MobileNetV2's small maps, copying and
+ * "same" padding, where a tap is a shifted run of the input), nine pairs of loads joined by a shuffle (stride 2
+ * on rows of whole vectors) or nine gathers (the rest), each ANDed with the tap's lane mask, and nine FMAs; the
+ * fused epilogue follows while the outputs are in L1. A vector that holds several planes (the 2x2 and 1x1 maps)
+ * multiplies each lane by its own channel's weights. The threads take blocks of channels and run every image
+ * through them, four images at a time so that independent sums share each tap's mask and weights. No padded copy of a plane is made: on MobileNetV2's small maps, copying and
  * zeroing each plane cost more than its nine FMAs. The sums are formed in {@link Depthwise3x3}'s order, tap 0
  * first.
  */
@@ -22,6 +24,8 @@ final class DepthwiseLanes {
     @SuppressWarnings("unchecked")
     private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) S.withLanes(int.class);
     private static final int L = S.length();
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private static final ThreadLocal<float[]> LANE_WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<Table> LAST = new ThreadLocal<>();
 
@@ -39,11 +43,12 @@ final class DepthwiseLanes {
     /**
      * Per vector position q in a plane (or the one position of a vector of planes) and tap t, m = q * 9 + t: lane
      * i reads input {@code index[m * L + i]} counted from the vector's first input plane, or nothing where
-     * {@code lanes[m * L + i]} is 0 (the padding). Where every tap reads a run ({@code contiguous}), the run
-     * starts at {@code starts[m]}, and all of them lie within [{@code lowest}, {@code highest} + L).
+     * {@code lanes[m * L + i]} is 0 (the padding). Where every tap reads a run of every {@code step}-th float
+     * (step 1 or 2; 0: no such runs), the run starts at {@code starts[m]}, within [{@code lowest}, {@code highest}
+     * + step * L).
      */
-    private record Table(Key key, int positions, int planes, boolean contiguous, int[] lanes, int[] starts,
-                         int[] index, int lowest, int highest) {
+    private record Table(Key key, int positions, int planes, int step, int[] lanes, int[] starts, int[] index,
+                         int lowest, int highest) {
     }
 
     private record Key(int inH, int inW, int outH, int outW, int strideH, int strideW, int padTop, int padLeft,
@@ -66,15 +71,13 @@ final class DepthwiseLanes {
         int ihw = k.inH * k.inW;
         int positions = Math.max(1, ohw / L);
         int[] lanes = new int[positions * 9 * L];
-        int[] starts = new int[positions * 9];
+        int[][] starts = new int[3][positions * 9];
         int[] index = new int[positions * 9 * L];
-        boolean contiguous = true;
-        int lowest = 0;
-        int highest = 0;
+        boolean[] runs = {false, true, true};
         for (int m = 0; m < positions * 9; m++) {
             int q = m / 9;
             int t = m % 9;
-            int start = Integer.MIN_VALUE;
+            boolean first = true;
             for (int i = 0; i < L; i++) {
                 int o = q * L + i;
                 int oy = o % ohw / k.outW;
@@ -87,16 +90,23 @@ final class DepthwiseLanes {
                 int at = o / ohw * ihw + iy * k.inW + ix;
                 lanes[m * L + i] = -1;
                 index[m * L + i] = at;
-                if (start == Integer.MIN_VALUE) {
-                    start = at - i;
+                for (int step = 1; step <= 2; step++) {
+                    if (first) {
+                        starts[step][m] = at - step * i;
+                    }
+                    runs[step] &= at == starts[step][m] + step * i;
                 }
-                contiguous &= at == start + i;
+                first = false;
             }
-            starts[m] = start == Integer.MIN_VALUE ? 0 : start;
-            lowest = Math.min(lowest, starts[m]);
-            highest = Math.max(highest, starts[m]);
         }
-        return new Table(k, positions, Math.max(1, L / ohw), contiguous, lanes, starts, index, lowest, highest);
+        int step = runs[1] ? 1 : runs[2] ? 2 : 0;
+        int lowest = 0;
+        int highest = 0;
+        for (int start : starts[step]) {
+            lowest = Math.min(lowest, start);
+            highest = Math.max(highest, start);
+        }
+        return new Table(k, positions, Math.max(1, L / ohw), step, lanes, starts[step], index, lowest, highest);
     }
 
     /** y = depthwise(x, w), then {@code epilogue} (null: none) on every output. */
@@ -157,8 +167,12 @@ final class DepthwiseLanes {
             int xb = n * xStep + g0 * xGroup;
             int yb = n * yStep + g0 * yGroup;
             int xLast = xb + (count - 1) * xGroup + 3 * xStep;
-            if (t.contiguous && xb + t.lowest >= 0 && xLast + t.highest + L <= x.length) {
+            boolean inside = xb + t.lowest >= 0 && xLast + t.highest + t.step * L <= x.length;
+            if (t.step == 1 && inside) {
                 shiftedQuad(t, count, x, xb, xStep, xGroup, lw, y, yb, yStep, yGroup);
+            } else if (t.step == 2 && inside) {
+                evenPair(t, count, x, xb, xStep, xGroup, lw, y, yb, yStep, yGroup);
+                evenPair(t, count, x, xb + 2 * xStep, xStep, xGroup, lw, y, yb + 2 * yStep, yStep, yGroup);
             } else {
                 gatheredPair(t, count, x, xb, xStep, xGroup, lw, y, yb, yStep, yGroup);
                 gatheredPair(t, count, x, xb + 2 * xStep, xStep, xGroup, lw, y, yb + 2 * yStep, yStep, yGroup);
@@ -171,7 +185,7 @@ final class DepthwiseLanes {
             int xb = n * xStep + g0 * xGroup;
             int yb = n * yStep + g0 * yGroup;
             int xLast = xb + (count - 1) * xGroup;
-            boolean shifted = t.contiguous && xb + t.lowest >= 0 && xLast + t.highest + L <= x.length;
+            boolean shifted = t.step == 1 && xb + t.lowest >= 0 && xLast + t.highest + L <= x.length;
             one(t, count, shifted, x, xb, xGroup, lw, y, yb, yGroup);
             if (fused) {
                 finish(t, count, y, yb, yGroup, lw, residual, lo, hi);
@@ -245,6 +259,39 @@ final class DepthwiseLanes {
                             .reinterpretAsFloats().fma(w, a1);
                 }
                 im += L;
+                int at = yb + q * L;
+                a0.intoArray(y, at);
+                a1.intoArray(y, at + yStep);
+            }
+        }
+    }
+
+    /**
+     * {@link #gatheredPair} where each tap reads every other float of a run (stride 2 with output rows of whole
+     * vectors): two loads, their even floats joined by a shuffle, instead of a gather.
+     */
+    private static void evenPair(Table t, int count, float[] x, int xb, int xStep, int xGroup, float[] lw,
+                                 float[] y, int yb, int yStep, int yGroup) {
+        int[] lanes = t.lanes;
+        int[] starts = t.starts;
+        int positions = t.positions;
+        for (int gi = 0, lwb = 0; gi < count; gi++, xb += xGroup, yb += yGroup, lwb += 10 * L) {
+            for (int q = 0, m = 0; q < positions; q++, m += 9) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = FloatVector.zero(S);
+                for (int tap = 0; tap < 9; tap++) {
+                    IntVector mask = IntVector.fromArray(I, lanes, (m + tap) * L);
+                    FloatVector w = FloatVector.fromArray(S, lw, lwb + tap * L);
+                    int o = xb + starts[m + tap];
+                    FloatVector v0 = FloatVector.fromArray(S, x, o).rearrange(EVENS)
+                            .blend(FloatVector.fromArray(S, x, o + L).rearrange(EVENS), UPPER_HALF)
+                            .reinterpretAsInts().and(mask).reinterpretAsFloats();
+                    FloatVector v1 = FloatVector.fromArray(S, x, o + xStep).rearrange(EVENS)
+                            .blend(FloatVector.fromArray(S, x, o + xStep + L).rearrange(EVENS), UPPER_HALF)
+                            .reinterpretAsInts().and(mask).reinterpretAsFloats();
+                    a0 = tap == 0 ? v0.mul(w) : v0.fma(w, a0);
+                    a1 = tap == 0 ? v1.mul(w) : v1.fma(w, a1);
+                }
                 int at = yb + q * L;
                 a0.intoArray(y, at);
                 a1.intoArray(y, at + yStep);
