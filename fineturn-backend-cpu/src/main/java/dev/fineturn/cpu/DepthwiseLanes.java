@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The depthwise 3x3 forward straight from NCHW, where an output plane is a whole number of vectors or a vector a
  * whole number of planes (every map of a power-of-two input): each output vector is nine loads (stride 1 with
  * "same" padding, where a tap is a shifted run of the input), nine pairs of loads joined by a shuffle (stride 2
- * on rows of whole vectors) or nine gathers (the rest), each ANDed with the tap's lane mask, and nine FMAs; the
+ * onto rows of half a vector or more) or nine gathers (the rest), each ANDed with the tap's lane mask, and nine FMAs; the
  * fused epilogue follows while the outputs are in L1. A vector that holds several planes (the 2x2 and 1x1 maps)
  * multiplies each lane by its own channel's weights. The threads take blocks of channels and run every image
  * through them, four images at a time so that independent sums share each tap's mask and weights. No padded copy of a plane is made: on MobileNetV2's small maps, copying and
@@ -43,12 +43,13 @@ final class DepthwiseLanes {
     /**
      * Per vector position q in a plane (or the one position of a vector of planes) and tap t, m = q * 9 + t: lane
      * i reads input {@code index[m * L + i]} counted from the vector's first input plane, or nothing where
-     * {@code lanes[m * L + i]} is 0 (the padding). Where every tap reads a run of every {@code step}-th float
-     * (step 1 or 2; 0: no such runs), the run starts at {@code starts[m]}, within [{@code lowest}, {@code highest}
-     * + step * L).
+     * {@code lanes[m * L + i]} is 0 (the padding). Step 1: every tap reads a run from {@code starts[m]}. Step 2:
+     * the low half of the lanes reads every other float from {@code starts[m]}, the high half from
+     * {@code highStarts[m]} (a row of 2 * L outputs, or two rows of L / 2). Step 0: neither. Every load of L floats
+     * from a start lies within [{@code lowest}, {@code highest} + L).
      */
-    private record Table(Key key, int positions, int planes, int step, int[] lanes, int[] starts, int[] index,
-                         int lowest, int highest) {
+    private record Table(Key key, int positions, int planes, int step, int[] lanes, int[] starts, int[] highStarts,
+                         int[] index, int lowest, int highest) {
     }
 
     private record Key(int inH, int inW, int outH, int outW, int strideH, int strideW, int padTop, int padLeft,
@@ -71,13 +72,19 @@ final class DepthwiseLanes {
         int ihw = k.inH * k.inW;
         int positions = Math.max(1, ohw / L);
         int[] lanes = new int[positions * 9 * L];
-        int[][] starts = new int[3][positions * 9];
         int[] index = new int[positions * 9 * L];
-        boolean[] runs = {false, true, true};
+        // Runs of consecutive floats over the whole vector, and of every other float from each half's own start.
+        int[] starts = new int[positions * 9];
+        int[] evenLow = new int[positions * 9];
+        int[] evenHigh = new int[positions * 9];
+        boolean shifted = true;
+        boolean evens = true;
         for (int m = 0; m < positions * 9; m++) {
             int q = m / 9;
             int t = m % 9;
             boolean first = true;
+            boolean firstLow = true;
+            boolean firstHigh = true;
             for (int i = 0; i < L; i++) {
                 int o = q * L + i;
                 int oy = o % ohw / k.outW;
@@ -90,23 +97,32 @@ final class DepthwiseLanes {
                 int at = o / ohw * ihw + iy * k.inW + ix;
                 lanes[m * L + i] = -1;
                 index[m * L + i] = at;
-                for (int step = 1; step <= 2; step++) {
-                    if (first) {
-                        starts[step][m] = at - step * i;
-                    }
-                    runs[step] &= at == starts[step][m] + step * i;
+                if (first) {
+                    starts[m] = at - i;
+                    first = false;
                 }
-                first = false;
+                shifted &= at == starts[m] + i;
+                int[] half = i < L / 2 ? evenLow : evenHigh;
+                int lane = i % (L / 2);
+                if (i < L / 2 ? firstLow : firstHigh) {
+                    half[m] = at - 2 * lane;
+                    firstLow &= i >= L / 2;
+                    firstHigh &= i < L / 2;
+                }
+                evens &= at == half[m] + 2 * lane;
             }
         }
-        int step = runs[1] ? 1 : runs[2] ? 2 : 0;
+        int step = shifted ? 1 : evens ? 2 : 0;
         int lowest = 0;
         int highest = 0;
-        for (int start : starts[step]) {
-            lowest = Math.min(lowest, start);
-            highest = Math.max(highest, start);
+        for (int m = 0; step > 0 && m < positions * 9; m++) {
+            int a = step == 1 ? starts[m] : evenLow[m];
+            int b = step == 1 ? starts[m] : evenHigh[m];
+            lowest = Math.min(lowest, Math.min(a, b));
+            highest = Math.max(highest, Math.max(a, b));
         }
-        return new Table(k, positions, Math.max(1, L / ohw), step, lanes, starts[step], index, lowest, highest);
+        return new Table(k, positions, Math.max(1, L / ohw), step, lanes, step == 2 ? evenLow : starts, evenHigh,
+                index, lowest, highest);
     }
 
     /** y = depthwise(x, w), then {@code epilogue} (null: none) on every output. */
@@ -167,7 +183,7 @@ final class DepthwiseLanes {
             int xb = n * xStep + g0 * xGroup;
             int yb = n * yStep + g0 * yGroup;
             int xLast = xb + (count - 1) * xGroup + 3 * xStep;
-            boolean inside = xb + t.lowest >= 0 && xLast + t.highest + t.step * L <= x.length;
+            boolean inside = xb + t.lowest >= 0 && xLast + t.highest + L <= x.length;
             if (t.step == 1 && inside) {
                 shiftedQuad(t, count, x, xb, xStep, xGroup, lw, y, yb, yStep, yGroup);
             } else if (t.step == 2 && inside) {
@@ -267,13 +283,15 @@ final class DepthwiseLanes {
     }
 
     /**
-     * {@link #gatheredPair} where each tap reads every other float of a run (stride 2 with output rows of whole
-     * vectors): two loads, their even floats joined by a shuffle, instead of a gather.
+     * {@link #gatheredPair} where each half of a tap's lanes reads every other float of a run (stride 2 onto
+     * output rows of at least half a vector): two loads, their even floats joined by a shuffle, instead of a
+     * gather.
      */
     private static void evenPair(Table t, int count, float[] x, int xb, int xStep, int xGroup, float[] lw,
                                  float[] y, int yb, int yStep, int yGroup) {
         int[] lanes = t.lanes;
         int[] starts = t.starts;
+        int[] highStarts = t.highStarts;
         int positions = t.positions;
         for (int gi = 0, lwb = 0; gi < count; gi++, xb += xGroup, yb += yGroup, lwb += 10 * L) {
             for (int q = 0, m = 0; q < positions; q++, m += 9) {
@@ -283,11 +301,12 @@ final class DepthwiseLanes {
                     IntVector mask = IntVector.fromArray(I, lanes, (m + tap) * L);
                     FloatVector w = FloatVector.fromArray(S, lw, lwb + tap * L);
                     int o = xb + starts[m + tap];
+                    int h = xb + highStarts[m + tap];
                     FloatVector v0 = FloatVector.fromArray(S, x, o).rearrange(EVENS)
-                            .blend(FloatVector.fromArray(S, x, o + L).rearrange(EVENS), UPPER_HALF)
+                            .blend(FloatVector.fromArray(S, x, h).rearrange(EVENS), UPPER_HALF)
                             .reinterpretAsInts().and(mask).reinterpretAsFloats();
                     FloatVector v1 = FloatVector.fromArray(S, x, o + xStep).rearrange(EVENS)
-                            .blend(FloatVector.fromArray(S, x, o + xStep + L).rearrange(EVENS), UPPER_HALF)
+                            .blend(FloatVector.fromArray(S, x, h + xStep).rearrange(EVENS), UPPER_HALF)
                             .reinterpretAsInts().and(mask).reinterpretAsFloats();
                     a0 = tap == 0 ? v0.mul(w) : v0.fma(w, a0);
                     a1 = tap == 0 ? v1.mul(w) : v1.fma(w, a1);

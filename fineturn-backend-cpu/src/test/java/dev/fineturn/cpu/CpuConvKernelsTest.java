@@ -83,7 +83,9 @@ class CpuConvKernelsTest {
                 new ConvGeometry(2, 3, 10, 10, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 3),
                 // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
-                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3));
+                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
+                // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
     }
 
     @ParameterizedTest

@@ -42,7 +42,9 @@ class CpuFusedConvTest {
                 new ConvGeometry(3, 5, 8, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
-                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3));
+                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
+                // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
         List<Object[]> out = new ArrayList<>();
         for (ConvGeometry g : geometries) {
             for (ConvEpilogue act : ConvEpilogue.values()) {
