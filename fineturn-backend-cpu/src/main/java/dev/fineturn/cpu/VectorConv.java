@@ -166,6 +166,10 @@ final class VectorConv {
 
     /** The forward convolution, with {@code epilogue} (null: none) applied to each output plane while in cache. */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
+        if (isDepthwise(g) && DepthwiseLanes.applies(g)) {
+            DepthwiseLanes.forward(g, x, w, y, epilogue);
+            return;
+        }
         if (isDepthwise(g)) {
             int ohw = g.outH() * g.outW();
             boolean direct = Depthwise3x3.applies(g);
@@ -273,7 +277,9 @@ final class VectorConv {
     static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         if (isDepthwise(g)) {
             ConvGeometry t = dataGradientAsForward(g);
-            if (t != null && Depthwise3x3.applies(t)) {
+            if (t != null && DepthwiseLanes.applies(t)) {
+                DepthwiseLanes.forward(t, dy, flippedWeights(g, w), dx, null);
+            } else if (t != null && Depthwise3x3.applies(t)) {
                 float[] flipped = flippedWeights(g, w);
                 CpuPool.parallelFor(g.batch() * g.inChannels(), plane -> Depthwise3x3.forward(t, plane, dy, flipped,
                         dx));

@@ -68,7 +68,24 @@ class CpuConvKernelsTest {
                 new ConvGeometry(3, 4, 9, 41, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),
                 // depthwise 3x3 at stride 1 padded wider than the kernel: the data gradient is not a forward
                 // convolution, so it takes the multiply-add path
-                new ConvGeometry(2, 3, 6, 7, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1, 1, 3));
+                new ConvGeometry(2, 3, 6, 7, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1, 1, 3),
+                // depthwise 3x3 straight from NCHW (DepthwiseLanes): output planes of 1 to 64 pixels, so a vector
+                // holds several planes or a plane several vectors; 7 and 5 channels leave a partial group of
+                // planes; stride 1 reads shifted runs, stride 2, dilation with valid padding and odd inputs gather
+                new ConvGeometry(3, 7, 2, 2, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7),
+                new ConvGeometry(2, 5, 1, 1, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(3, 6, 4, 4, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6),
+                new ConvGeometry(2, 5, 8, 8, 5, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 5),
+                new ConvGeometry(2, 4, 2, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4),
+                new ConvGeometry(3, 5, 7, 7, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(2, 9, 4, 4, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 9),
+                new ConvGeometry(2, 3, 34, 34, 3, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 3),
+                new ConvGeometry(2, 3, 10, 10, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 3),
+                // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
+                new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
+                // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
     }
 
     @ParameterizedTest

@@ -34,7 +34,17 @@ class CpuFusedConvTest {
                 new ConvGeometry(3, 8, 10, 12, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
                 new ConvGeometry(3, 12, 17, 19, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12),
                 new ConvGeometry(2, 8, 30, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8),
-                new ConvGeometry(2, 4, 19, 21, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 4));
+                new ConvGeometry(2, 4, 19, 21, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 4),
+                // depthwise 3x3 straight from NCHW: several planes per vector with a partial group, several
+                // vectors per plane, stride 2
+                new ConvGeometry(3, 7, 2, 2, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7),
+                new ConvGeometry(2, 6, 16, 16, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6),
+                new ConvGeometry(3, 5, 8, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
+                // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
+                new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
+                // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
         List<Object[]> out = new ArrayList<>();
         for (ConvGeometry g : geometries) {
             for (ConvEpilogue act : ConvEpilogue.values()) {
