@@ -172,20 +172,36 @@ final class SweepCommand implements Callable<Integer> {
             say(String.format("sweep [%d/%d] %s (baseline)", ++done, total, PIXELS));
             rows.add(pixels(train));
         }
-        String title = "fineturn sweep: " + modelOption.name();
-        String intro = String.format("%d configurations%s, %d-fold cross-validation on %s (%d images, %d "
-                        + "classes), seed %d.", configs.size(), baselines ? " and 2 baselines" : "", folds, data,
-                train.size(), train.numClasses(), seed);
-        FoldReport.Result result = FoldReport.write(out, title, intro, rows);
+        String intro = intro(configs, train.size(), train.numClasses(), ".");
+        Ranked ranked = report(intro, configs, rows);
+        List<String> notes = refit(ranked.best(), fresh, train, recipe, backend);
+        FoldReport.writeHtml(out, title(), intro, ranked.result(), notes);
+        return 0;
+    }
+
+    private String title() {
+        return "fineturn sweep: " + modelOption.name();
+    }
+
+    private String intro(List<Config> configs, int images, int classes, String end) {
+        return String.format("%d configurations%s, %d-fold cross-validation on %s (%d images, %d classes), seed %d%s",
+                configs.size(), baselines ? " and 2 baselines" : "", folds, data, images, classes, seed, end);
+    }
+
+    /** The written report and its winner. */
+    private record Ranked(FoldReport.Result result, Config best) {
+    }
+
+    /** Ranks the rows, writes the report and prints its table; the winner is the best configuration. */
+    private Ranked report(String intro, List<Config> configs, List<FoldReport.Row> rows) throws IOException {
+        FoldReport.Result result = FoldReport.write(out, title(), intro, rows);
         System.out.println(FoldReport.table(result));
         FoldStatistics.Ranked winner = result.winner();
         if (winner == null) {
             throw new IllegalStateException("no configuration could be scored; see " + out.resolve(FoldReport.SWEEP));
         }
-        Config best = configs.stream().filter(c -> c.name().equals(winner.name())).findFirst().orElseThrow();
-        List<String> notes = refit(best, fresh, train, recipe, backend);
-        FoldReport.writeHtml(out, title, intro, result, notes);
-        return 0;
+        return new Ranked(result, configs.stream().filter(c -> c.name().equals(winner.name())).findFirst()
+                .orElseThrow());
     }
 
     /**
@@ -220,17 +236,9 @@ final class SweepCommand implements Callable<Integer> {
             rows.add(r.error() != null ? FoldReport.failed(c.name(), baseline, settings.get(i), r.error())
                     : new FoldReport.Row(c.name(), baseline, settings.get(i), r.folds(), null));
         }
-        String title = "fineturn sweep: " + modelOption.name();
-        String intro = String.format("%d configurations%s, %d-fold cross-validation on %s (%d images, %d "
-                        + "classes), seed %d, on %s.", configs.size(), baselines ? " and 2 baselines" : "", folds,
-                data, cv.images(), cv.classes().size(), seed, spark);
-        FoldReport.Result result = FoldReport.write(out, title, intro, rows);
-        System.out.println(FoldReport.table(result));
-        FoldStatistics.Ranked winner = result.winner();
-        if (winner == null) {
-            throw new IllegalStateException("no configuration could be scored; see " + out.resolve(FoldReport.SWEEP));
-        }
-        Config best = configs.stream().filter(c -> c.name().equals(winner.name())).findFirst().orElseThrow();
+        String intro = intro(configs, cv.images(), cv.classes().size(), ", on " + spark + ".");
+        Ranked ranked = report(intro, configs, rows);
+        Config best = ranked.best();
         say("sweep: refitting " + best.name() + " on all " + cv.images() + " images on " + spark);
         SparkJobs.Trained trained = jobs.trainOnAll(spark, net, recipe, cut, size, data, cell(best));
         List<String> notes = new ArrayList<>();
@@ -243,7 +251,7 @@ final class SweepCommand implements Callable<Integer> {
         if (testData != null) {
             notes.add(scoreTest(best, trained.model(), backend, trained.classes().size()));
         }
-        FoldReport.writeHtml(out, title, intro, result, notes);
+        FoldReport.writeHtml(out, title(), intro, ranked.result(), notes);
         return 0;
     }
 
