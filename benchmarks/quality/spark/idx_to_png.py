@@ -8,15 +8,8 @@ import struct
 import sys
 import zlib
 
-
-def read_idx(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    zero, dtype, dims = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 0x08:
-        raise SystemExit(f"{path}: not an unsigned-byte IDX file")
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return shape, data[4 + 4 * dims:]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from prepare_data import read_idx  # noqa: E402
 
 
 def png(width, height, pixels):
@@ -31,16 +24,17 @@ def png(width, height, pixels):
 
 def main():
     images, labels, out = sys.argv[1:4]
-    (n, h, w), pixels = read_idx(images)
-    (m,), classes = read_idx(labels)
-    if n != m:
-        raise SystemExit(f"{images}: {n} images but {labels}: {m} labels")
+    pixels = read_idx(images)
+    classes = read_idx(labels)
+    n, h, w = pixels.shape
+    if n != len(classes):
+        raise SystemExit(f"{images}: {n} images but {labels}: {len(classes)} labels")
     for i in range(n):
         folder = os.path.join(out, f"class{classes[i]}")
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, f"{i:05d}.png"), "wb") as f:
-            f.write(png(w, h, pixels[i * h * w:(i + 1) * h * w]))
-    print(f"{n} images of {h}x{w} in {len(set(classes))} classes written to {out}")
+            f.write(png(w, h, pixels[i].tobytes()))
+    print(f"{n} images of {h}x{w} in {len(set(classes.tolist()))} classes written to {out}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The local {@code sweep}'s cross-validation spread over a cluster, for data small enough that every
@@ -38,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * one the local sweep gets for that configuration and fold.
  */
 final class ImageSweep {
-    private static final Map<Long, SoftReference<InMemoryDataset>> DECODED = new ConcurrentHashMap<>();
+    /** The images of the latest broadcast this JVM decoded, by broadcast id; the GC may take them back. */
+    private static Map.Entry<Long, SoftReference<InMemoryDataset>> decoded;
 
     private ImageSweep() {
     }
@@ -122,12 +122,7 @@ final class ImageSweep {
     private static FoldScore score(SweepCell cell, int c, int f, int folds, Broadcast<BackboneBroadcast> net,
                                    Broadcast<Images> data) {
         long t0 = System.nanoTime();
-        InMemoryDataset all = DECODED.compute(data.id(), (k, ref) -> ref != null && ref.get() != null ? ref
-                : new SoftReference<>(decode(data.value()))).get();
-        if (all == null) {
-            all = decode(data.value());
-        }
-        Split fold = Datasets.kFold(all, folds, cell.seed()).get(f);
+        Split fold = Datasets.kFold(decoded(data), folds, cell.seed()).get(f);
         if (cell.pixels()) {
             double acc = PixelProbe.evaluate(fold.train(), fold.validation(), PixelProbe.SIDE, 5, cell.seed() + f)
                     .top1();
@@ -142,6 +137,17 @@ final class ImageSweep {
             return new FoldScore(c, f, Double.NaN, null, null, (System.nanoTime() - t0) / 1e9,
                     "diverged: " + e.getMessage());
         }
+    }
+
+    /** The broadcast's images, decoded once per JVM while its tasks run (tasks of one JVM wait for the first). */
+    private static synchronized InMemoryDataset decoded(Broadcast<Images> data) {
+        InMemoryDataset d = decoded != null && decoded.getKey() == data.id() ? decoded.getValue().get() : null;
+        if (d == null) {
+            decoded = null;
+            d = decode(data.value());
+            decoded = Map.entry(data.id(), new SoftReference<>(d));
+        }
+        return d;
     }
 
     /** The images decoded as a local image folder decodes them. */
