@@ -1,6 +1,7 @@
 package dev.fineturn.nn;
 
 import dev.fineturn.ops.Normalization;
+import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.GradMode;
 import dev.fineturn.tensor.Tensor;
 
@@ -114,9 +115,18 @@ public final class BatchNorm2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null, ConvEpilogue.NONE);
+    }
+
+    /**
+     * {@code act(this(x) + residual)} as one op ({@link Normalization#batchNorm(Tensor, Tensor, Tensor, Tensor,
+     * Tensor, boolean, float, float, boolean, Tensor, ConvEpilogue) batchNorm}): what a block's norm, shortcut
+     * add and activation compute, with one tensor in the graph instead of three. residual may be null.
+     */
+    public Tensor forward(Tensor x, Tensor residual, ConvEpilogue act) {
         boolean batchStats = !behavesAsEval() && !runningStatisticsOnly;
         Tensor y = Normalization.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"),
-                buffer("running_var"), batchStats, momentum, eps, inPlace);
+                buffer("running_var"), batchStats, momentum, eps, inPlace, residual, act);
         if (batchStats) {
             try (var g = GradMode.noGrad()) {
                 Tensor n = buffer("num_batches_tracked");

@@ -13,6 +13,9 @@ import dev.fineturn.tensor.Tensor;
  * {@link BatchNorm2d#useRunningStatistics}). Training numerics of trainable layers never change:
  * a part with a parameter that trains runs the ordinary ops.
  *
+ * <p>In training, a batch norm, a block's shortcut add and the activation after it run as one op
+ * ({@link BatchNorm2d#forward(Tensor, Tensor, ConvEpilogue)}): the same bits, fewer tensors kept for backward.
+ *
  * <p>{@code -Dfineturn.fusedInference=false} (or {@link #setEnabled}) runs every layer unfused.
  */
 public final class FusedInference {

@@ -29,8 +29,9 @@ public class Sequential extends Layer {
 
     /**
      * Each run of a {@link Conv2d}, an optional {@link BatchNorm2d} and an optional ReLU or ReLU6
-     * runs as one fused convolution where {@link FusedInference#applies}; every other child runs
-     * its own forward.
+     * runs as one fused convolution where {@link FusedInference#applies}; otherwise a batch norm and the
+     * ReLU or ReLU6 after it run as one op ({@link BatchNorm2d#forward(Tensor, Tensor,
+     * dev.fineturn.spi.ConvEpilogue)}). Every other child runs its own forward.
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -48,6 +49,14 @@ public class Sequential extends Layer {
                 if (FusedInference.applies(y, run)) {
                     y = conv.forwardFused(bn, act == null ? dev.fineturn.spi.ConvEpilogue.NONE : act, y, null, null);
                     i = act == null ? next - 1 : next;
+                    continue;
+                }
+            }
+            if (m instanceof BatchNorm2d bn && i + 1 < layers.size() && FusedInference.isEnabled()) {
+                dev.fineturn.spi.ConvEpilogue act = FusedInference.epilogueOf(layers.get(i + 1));
+                if (act != null) {
+                    y = bn.forward(y, null, act);
+                    i++;
                     continue;
                 }
             }

@@ -72,6 +72,7 @@ public final class Autograd {
      * when the gradient is dense, its storage was allocated during this pass (so it is no forward
      * tensor or seed a closure handed on) and no other gradient of this pass shares that storage (an
      * add's backward hands the same tensor to both inputs; a view's hands on its upstream's storage).
+     * By the same rule a gradient summed from two uses of a tensor is added into the first one.
      */
     private static void backwardPass(Tensor root, Tensor seed, boolean retainGraph) {
         if (!root.requiresGrad()) {
@@ -126,6 +127,11 @@ public final class Autograd {
                     }
                     uses.merge(gi.storage(), 1, Integer::sum);
                     grads.merge(in, gi, (sum, more) -> {
+                        if (sum.isDense() && allocated.contains(sum.storage()) && sum.storage() != more.storage()
+                                && uses.getOrDefault(sum.storage(), 2) == 1) {
+                            // Nothing else holds this pass's own sum: add into it (a residual block's input).
+                            return dev.fineturn.ops.Arithmetic.addInPlace(sum, more);
+                        }
                         Tensor total = sum.add(more);
                         uses.merge(total.storage(), 1, Integer::sum);
                         return total;

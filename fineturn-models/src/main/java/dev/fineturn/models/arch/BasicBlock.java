@@ -7,7 +7,6 @@ import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
-import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
@@ -36,10 +35,12 @@ public final class BasicBlock extends Layer {
         }
         var c = children();
         Layer relu = c.get("relu");
-        Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
-        out = c.get("bn2").forward(c.get("conv2").forward(out));
+        BatchNorm2d bn1 = (BatchNorm2d) c.get("bn1");
+        BatchNorm2d bn2 = (BatchNorm2d) c.get("bn2");
+        Tensor out = c.get("conv1").forward(x);
+        out = c.get("conv2").forward(ResNetBlocks.normActivate(bn1, out, null, relu));
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;
-        return relu.forward(Arithmetic.addInPlace(out, identity));
+        return ResNetBlocks.normActivate(bn2, out, identity, relu);
     }
 
     /** Two fused convolutions, the second adding the shortcut before its ReLU; batch norms folded. */

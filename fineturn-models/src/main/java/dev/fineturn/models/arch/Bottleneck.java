@@ -7,7 +7,6 @@ import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Sequential;
-import dev.fineturn.ops.Arithmetic;
 import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.tensor.Tensor;
 
@@ -42,11 +41,11 @@ public final class Bottleneck extends Layer {
         }
         var c = children();
         Layer relu = c.get("relu");
-        Tensor out = relu.forward(c.get("bn1").forward(c.get("conv1").forward(x)));
-        out = relu.forward(c.get("bn2").forward(c.get("conv2").forward(out)));
-        out = c.get("bn3").forward(c.get("conv3").forward(out));
+        Tensor out = ResNetBlocks.normActivate((BatchNorm2d) c.get("bn1"), c.get("conv1").forward(x), null, relu);
+        out = ResNetBlocks.normActivate((BatchNorm2d) c.get("bn2"), c.get("conv2").forward(out), null, relu);
+        out = c.get("conv3").forward(out);
         Tensor identity = c.containsKey("downsample") ? c.get("downsample").forward(x) : x;
-        return relu.forward(Arithmetic.addInPlace(out, identity));
+        return ResNetBlocks.normActivate((BatchNorm2d) c.get("bn3"), out, identity, relu);
     }
 
     /** Three fused convolutions, the last adding the shortcut before its ReLU; batch norms folded. */

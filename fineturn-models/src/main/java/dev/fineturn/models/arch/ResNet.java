@@ -116,15 +116,15 @@ public final class ResNet extends Classifier {
 
     @Override
     protected Tensor backbone(Tensor x) {
-        Tensor h = x;
-        List<String> rest = BACKBONE;
+        Tensor h;
         Conv2d stem = (Conv2d) children().get("conv1");
         BatchNorm2d stemNorm = (BatchNorm2d) children().get("bn1");
         if (FusedInference.applies(x, stem, stemNorm)) {
             h = stem.forwardFused(stemNorm, ConvEpilogue.RELU, x, null, null);
-            rest = BACKBONE.subList(3, BACKBONE.size());
+        } else {
+            h = ResNetBlocks.normActivate(stemNorm, stem.forward(x), null, children().get("relu"));
         }
-        for (String name : rest) {
+        for (String name : BACKBONE.subList(3, BACKBONE.size())) {
             h = children().get(name).forward(h);
         }
         return h.flatten(1);

@@ -143,6 +143,49 @@ class FusedInferenceTest {
         assertEquals(f1.numel(), f2.numel());
     }
 
+    /** A training step's loss, every gradient and every updated running statistic. */
+    private Map<String, float[]> trainingStep(Classifier model, Tensor x, int[] labels) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        Tensor loss = Losses.crossEntropy(model.forward(x), labels, 0f);
+        loss.backward();
+        out.put("loss", new float[]{loss.item()});
+        model.namedParameters().forEach((k, t) -> out.put("grad " + k, t.grad().toArray()));
+        model.namedBuffers().forEach((k, t) -> out.put(k, t.toArray()));
+        return out;
+    }
+
+    @Test
+    void trainingRunsNormShortcutAndReluAsOneOpWithTheUnfusedBits() {
+        for (String name : models().keySet()) {
+            Init.seed(77); // the same weights and dropout seeds
+            Classifier fused = models().get(name).get();
+            randomizeNorms(fused, 400);
+            Init.seed(77);
+            Classifier unfused = models().get(name).get();
+            randomizeNorms(unfused, 400);
+            fused.train(true);
+            unfused.train(true);
+            Tensor x = Tensor.uniform(b, 12, -1f, 1f, 3, 3, 32, 32);
+            int[] labels = {2, 4, 9};
+            boolean was = FusedInference.setEnabled(false);
+            Map<String, float[]> want;
+            long unfusedNodes;
+            try {
+                long before = dev.fineturn.tensor.Autograd.recordedNodes();
+                want = trainingStep(unfused, x, labels);
+                unfusedNodes = dev.fineturn.tensor.Autograd.recordedNodes() - before;
+            } finally {
+                FusedInference.setEnabled(was);
+            }
+            long before = dev.fineturn.tensor.Autograd.recordedNodes();
+            Map<String, float[]> got = trainingStep(fused, x, labels);
+            long fusedNodes = dev.fineturn.tensor.Autograd.recordedNodes() - before;
+            assertEquals(want.keySet(), got.keySet());
+            want.forEach((k, v) -> assertArrayEquals(v, got.get(k), name + ": " + k));
+            assertTrue(fusedNodes < unfusedNodes, name + ": " + fusedNodes + " graph nodes against " + unfusedNodes);
+        }
+    }
+
     @Test
     void aFrozenPrefixLeavesTheTrainableLayersLossAndGradientsUnchanged() {
         for (String name : List.of("resnet basic", "resnet bottleneck")) {
