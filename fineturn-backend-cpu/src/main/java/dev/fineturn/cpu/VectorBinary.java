@@ -29,6 +29,19 @@ final class VectorBinary {
         }
         int n = layout.inner();
         long rows = layout.rows();
+        if (n > CHUNK) {
+            // Long rows (a dense tensor collapses to one) are cut into pieces, so that the threads share them.
+            int pieces = (n + CHUNK - 1) / CHUNK;
+            int as = layout.innerStride(1);
+            int bs = layout.innerStride(2);
+            CpuPool.parallelFor((int) (rows * pieces), t -> {
+                int start = t % pieces * CHUNK;
+                StridedLayout.RowCursor cursor = new StridedLayout.RowCursor(layout, 0, aOff, bOff).seek(t / pieces);
+                row(op, layout, a, cursor.offset(1) + start * as, b, cursor.offset(2) + start * bs, out,
+                        cursor.offset(0) + start, Math.min(CHUNK, n - start));
+            });
+            return;
+        }
         int rowsPerTask = (int) Math.max(1, Math.min(rows, CHUNK / Math.max(n, 1)));
         int tasks = (int) ((rows + rowsPerTask - 1) / rowsPerTask);
         CpuPool.parallelFor(tasks, t -> {

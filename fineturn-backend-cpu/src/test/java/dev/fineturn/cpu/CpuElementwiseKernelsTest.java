@@ -73,6 +73,11 @@ class CpuElementwiseKernelsTest {
             new BinaryCase("scalar", new int[]{3, 50}, new int[]{3, 50}, new int[]{1, 1}),
             new BinaryCase("outer product", new int[]{4, 5, 19}, new int[]{4, 1, 19}, new int[]{1, 5, 19}),
             new BinaryCase("both broadcast", new int[]{6, 7}, new int[]{6, 1}, new int[]{1, 1}),
+            // Rows longer than a task's share: one dense row of 3 x 70001, and rows cut into pieces.
+            new BinaryCase("long dense", new int[]{3, 70001}, new int[]{3, 70001}, new int[]{3, 70001}),
+            new BinaryCase("long row vector", new int[]{2, 33000}, new int[]{2, 33000}, new int[]{1, 33000}),
+            new BinaryCase("long rows, scalar", new int[]{2, 40000}, new int[]{2, 40000}, new int[]{1, 1}),
+            new BinaryCase("long rows, column first", new int[]{3, 40000}, new int[]{3, 1}, new int[]{3, 40000}),
     };
 
     @ParameterizedTest
