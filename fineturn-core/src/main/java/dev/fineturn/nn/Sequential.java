@@ -35,7 +35,12 @@ public class Sequential extends Layer {
      */
     @Override
     public Tensor forward(Tensor x) {
-        List<Layer> layers = layers();
+        return forward(x, children().size());
+    }
+
+    /** The first {@code count} children, run as {@link #forward(Tensor)} runs them. */
+    public Tensor forward(Tensor x, int count) {
+        List<Layer> layers = layers().subList(0, count);
         Tensor y = x;
         for (int i = 0; i < layers.size(); i++) {
             Layer m = layers.get(i);

@@ -47,7 +47,13 @@ public final class InvertedResidual extends Layer {
         if (FusedInference.applies(x, this) && activationsFuse()) {
             return forwardFused(x);
         }
-        Tensor y = children().get("conv").forward(x);
+        Sequential conv = (Sequential) children().get("conv");
+        int n = conv.children().size();
+        if (residual && FusedInference.isEnabled() && conv.layers().get(n - 1) instanceof BatchNorm2d projection) {
+            // The projection's norm adds the input as one op: the graph keeps no separate sum.
+            return projection.forward(conv.forward(x, n - 1), x, ConvEpilogue.NONE);
+        }
+        Tensor y = conv.forward(x);
         return residual ? Arithmetic.addInPlace(y, x) : y;
     }
 
