@@ -185,6 +185,10 @@ final class VectorConv {
             });
             return;
         }
+        if (DirectConv3x3.applies(g)) {
+            DirectConv3x3.forward(g, x, w, y, epilogue);
+            return;
+        }
         int ocg = g.outChannelsPerGroup();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         if (VectorGemm.readsUnpackedRows()) {
@@ -293,6 +297,10 @@ final class VectorConv {
             return;
         }
         ConvGeometry t = dataGradientAsForward(g);
+        if (t != null && DirectConv3x3.applies(t)) {
+            DirectConv3x3.forward(t, dy, flippedWeights(g, w), dx, null);
+            return;
+        }
         if (t != null) {
             int khw = g.kernelH() * g.kernelW();
             forwardGemm(t, dy, packWeights(t, grp -> new FlippedRows(w, grp, g.outChannelsPerGroup(),

@@ -85,7 +85,12 @@ class CpuConvKernelsTest {
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
                 // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
-                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6),
+                // 3x3 over maps one vector wide (DirectConv3x3 where the tile is 4 x 4): forward and, with 4 input
+                // channels, the data gradient too; 6 rows are no multiple of the tile's 4 and take the GEMM
+                new ConvGeometry(3, 5, 8, VectorGemm.L, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(2, 4, 12, VectorGemm.L, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(2, 4, 6, VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1));
     }
 
     @ParameterizedTest
