@@ -81,7 +81,8 @@ final class DirectConv3x3 {
     /**
      * Output channels [a / kk, + 4) x rows [oy, oy + 4) of one image: the 16 accumulators over all of k, B vector j
      * of tap k read at {@code padded[offsets[k] + rowBase + j * pitch]}, stored to {@code y} from {@code yOff}
-     * (rows of the tile {@code L} apart, channels {@code ldc} apart).
+     * (rows of the tile {@code L} apart, channels {@code ldc} apart). The loop repeats {@link MicroKernel4x4Rows}'s
+     * with B read from the image instead of a panel: the accumulators must stay in one method's registers.
      */
     private static void tile(float[] w, int a, int kk, float[] padded, int[] offsets, int rowBase, int pitch,
                              float[] y, int yOff, int ldc) {
