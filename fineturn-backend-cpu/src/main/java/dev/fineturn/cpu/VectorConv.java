@@ -255,29 +255,6 @@ final class VectorConv {
         }
     }
 
-    /**
-     * The data gradient's weights read as a forward convolution's, without writing them out: row ic
-     * of group grp, column oc * khw + r, is w[grp * ocg + oc, ic, khw - 1 - r] (in and out channels
-     * swapped, taps reversed).
-     */
-    record FlippedRows(float[] w, int grp, int ocg, int icg, int khw) implements RowSource {
-        @Override
-        public void packSliver(int i0, int height, int pc, int kc, float[] dst, int base) {
-            int r = pc % khw;
-            int src = ((grp * ocg + pc / khw) * icg + i0) * khw + khw - 1 - r;
-            for (int p = 0, d = base; p < kc; p++, d += VectorGemm.MR) {
-                dst[d] = w[src];
-                dst[d + 1] = height == VectorGemm.MR ? w[src + khw] : 0f;
-                if (++r == khw) {
-                    r = 0;
-                    src += icg * khw + khw - 1;
-                } else {
-                    src--;
-                }
-            }
-        }
-    }
-
     static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         if (isDepthwise(g)) {
             ConvGeometry t = dataGradientAsForward(g);

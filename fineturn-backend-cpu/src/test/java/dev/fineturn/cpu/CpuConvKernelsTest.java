@@ -164,18 +164,28 @@ class CpuConvKernelsTest {
     void flippedRowsPackLikeTheWrittenOutFlippedWeights() {
         // 2 groups of 5 input and 40 output channels, 2x3 taps: an odd row count leaves a half sliver, and
         // 40 x 6 columns span two k blocks, the second starting inside an output channel's taps
-        ConvGeometry g = new ConvGeometry(1, 10, 6, 6, 80, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
-        int khw = 6;
-        float[] w = new float[80 * 5 * khw];
+        flippedRowsPackLikeFlippedWeights(2, 3, 40, 5, 2);
+        // 3x3 taps, each output channel's 18 floats of a sliver permuted with vectors: 67 x 9 columns span two k
+        // blocks of 302, the second starting at tap 5 of a channel; 5 rows leave a half sliver, packed scalar
+        flippedRowsPackLikeFlippedWeights(3, 3, 67, 5, 2);
+        flippedRowsPackLikeFlippedWeights(3, 3, 8, 4, 1);
+    }
+
+    private static void flippedRowsPackLikeFlippedWeights(int kh, int kw, int ocg, int icg, int groups) {
+        ConvGeometry g = new ConvGeometry(1, icg * groups, 6, 6, ocg * groups, kh, kw, 1, 1, 1, 1, 1, 1, 1, 1,
+                groups);
+        int khw = kh * kw;
+        float[] w = new float[groups * ocg * icg * khw];
         for (int i = 0; i < w.length; i++) {
             w[i] = i + 1;
         }
         float[] flipped = VectorConv.flippedWeights(g, w);
-        for (int grp = 0; grp < 2; grp++) {
-            PackedA want = VectorGemm.pack(dev.fineturn.spi.GemmSpec.of(5, 1, 40 * khw, false, false),
-                    flipped, grp * 5 * 40 * khw);
-            PackedA got = VectorGemm.pack(5, 40 * khw, new VectorConv.FlippedRows(w, grp, 40, 5, khw));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(want.data(), got.data(), "group " + grp);
+        for (int grp = 0; grp < groups; grp++) {
+            PackedA want = VectorGemm.pack(dev.fineturn.spi.GemmSpec.of(icg, 1, ocg * khw, false, false),
+                    flipped, grp * icg * ocg * khw);
+            PackedA got = VectorGemm.pack(icg, ocg * khw, new FlippedRows(w, grp, ocg, icg, khw));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.data(), got.data(),
+                    kh + "x" + kw + ", " + ocg + " x " + icg + " channels, group " + grp);
         }
     }
 }
