@@ -16,7 +16,10 @@ final class DirectConv3x3 {
     private static final int L = VectorGemm.L;
     /** Output rows (one vector each) and output channels per tile. */
     private static final int ROWS = 4;
+    /** Floats from one row of a zero-bordered plane to the next: a vector and a border column either side. */
+    private static final int PITCH = L + 2;
     private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
 
     private DirectConv3x3() {
     }
@@ -33,25 +36,25 @@ final class DirectConv3x3 {
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
         int c = g.inChannels();
         int h = g.inH();
-        int pitch = L + 2;
-        int plane = (h + 2) * pitch;
+        int plane = (h + 2) * PITCH;
         int kk = c * 9;
         int[] offsets = new int[kk];
         for (int ch = 0, k = 0; ch < c; ch++) {
             for (int ky = 0; ky < 3; ky++) {
                 for (int kx = 0; kx < 3; kx++) {
-                    offsets[k++] = ch * plane + ky * pitch + kx;
+                    offsets[k++] = ch * plane + ky * PITCH + kx;
                 }
             }
         }
+        float[] wp = interleaved(w, g.outChannels(), kk);
         int ohw = g.outH() * L;
         CpuPool.parallelFor(g.batch(), n -> {
             float[] padded = VectorConv.grown(PADDED, c * plane + 2);
-            pad(x, n * c * h * L, c, h, padded, pitch, plane);
+            pad(x, n * c * h * L, c, h, padded, plane);
             int yImage = n * g.outChannels() * ohw;
             for (int oc = 0; oc < g.outChannels(); oc += 4) {
                 for (int oy = 0; oy < g.outH(); oy += ROWS) {
-                    tile(w, oc * kk, kk, padded, offsets, oy * pitch, pitch, y, yImage + oc * ohw + oy * L, ohw);
+                    tile(wp, oc * kk, kk, padded, offsets, oy * PITCH, y, yImage + oc * ohw + oy * L, ohw);
                 }
                 if (epilogue != null) {
                     for (int r = 0; r < 4; r++) {
@@ -63,29 +66,46 @@ final class DirectConv3x3 {
         });
     }
 
-    /** Copies one image's planes into {@code padded}, each (h + 2) x pitch with a zero border. */
-    private static void pad(float[] x, int xOff, int c, int h, float[] padded, int pitch, int plane) {
+    /**
+     * The weights of each group of 4 output channels as [k][4], so that the tile reads them at 4k + r, an index
+     * C2 checks once per loop, instead of at four row offsets that took four registers and four checks.
+     */
+    private static float[] interleaved(float[] w, int outChannels, int kk) {
+        float[] wp = VectorConv.grown(INTERLEAVED, outChannels * kk);
+        for (int oc = 0; oc < outChannels; oc += 4) {
+            for (int r = 0; r < 4; r++) {
+                for (int k = 0, src = (oc + r) * kk, dst = oc * kk + r; k < kk; k++, dst += 4) {
+                    wp[dst] = w[src + k];
+                }
+            }
+        }
+        return wp;
+    }
+
+    /** Copies one image's planes into {@code padded}, each (h + 2) x {@link #PITCH} with a zero border. */
+    private static void pad(float[] x, int xOff, int c, int h, float[] padded, int plane) {
         for (int ch = 0; ch < c; ch++) {
             int base = ch * plane;
-            java.util.Arrays.fill(padded, base, base + pitch + 1, 0f);
+            java.util.Arrays.fill(padded, base, base + PITCH + 1, 0f);
             for (int r = 0; r < h; r++) {
-                int row = base + (r + 1) * pitch + 1;
+                int row = base + (r + 1) * PITCH + 1;
                 System.arraycopy(x, xOff + (ch * h + r) * L, padded, row, L);
                 padded[row + L] = 0f;
                 padded[row + L + 1] = 0f;
             }
-            java.util.Arrays.fill(padded, base + (h + 1) * pitch + 1, base + plane, 0f);
+            java.util.Arrays.fill(padded, base + (h + 1) * PITCH + 1, base + plane, 0f);
         }
     }
 
     /**
      * Output channels [a / kk, + 4) x rows [oy, oy + 4) of one image: the 16 accumulators over all of k, B vector j
-     * of tap k read at {@code padded[offsets[k] + rowBase + j * pitch]}, stored to {@code y} from {@code yOff}
-     * (rows of the tile {@code L} apart, channels {@code ldc} apart). The loop repeats {@link MicroKernel4x4Rows}'s
-     * with B read from the image instead of a panel: the accumulators must stay in one method's registers.
+     * of tap k read at {@code padded[offsets[k] + rowBase + j * PITCH]}, the four channels' weights of tap k at
+     * {@code wp[a + 4k]}, stored to {@code y} from {@code yOff} (rows of the tile {@code L} apart, channels
+     * {@code ldc} apart). The loop repeats {@link MicroKernel4x4Rows}'s with B read from the image instead of a
+     * panel: the accumulators must stay in one method's registers.
      */
-    private static void tile(float[] w, int a, int kk, float[] padded, int[] offsets, int rowBase, int pitch,
-                             float[] y, int yOff, int ldc) {
+    private static void tile(float[] wp, int a, int kk, float[] padded, int[] offsets, int rowBase, float[] y,
+                             int yOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c02 = FloatVector.zero(S);
@@ -102,31 +122,29 @@ final class DirectConv3x3 {
         FloatVector c31 = FloatVector.zero(S);
         FloatVector c32 = FloatVector.zero(S);
         FloatVector c33 = FloatVector.zero(S);
-        int a1 = a + kk;
-        int a2 = a1 + kk;
-        int a3 = a2 + kk;
         for (int k = 0; k < kk; k++) {
             int o = offsets[k] + rowBase;
             FloatVector b0 = FloatVector.fromArray(S, padded, o);
-            FloatVector b1 = FloatVector.fromArray(S, padded, o + pitch);
-            FloatVector b2 = FloatVector.fromArray(S, padded, o + 2 * pitch);
-            FloatVector b3 = FloatVector.fromArray(S, padded, o + 3 * pitch);
-            FloatVector x0 = FloatVector.broadcast(S, w[a + k]);
+            FloatVector b1 = FloatVector.fromArray(S, padded, o + PITCH);
+            FloatVector b2 = FloatVector.fromArray(S, padded, o + 2 * PITCH);
+            FloatVector b3 = FloatVector.fromArray(S, padded, o + 3 * PITCH);
+            int ak = a + 4 * k;
+            FloatVector x0 = FloatVector.broadcast(S, wp[ak]);
             c00 = x0.fma(b0, c00);
             c01 = x0.fma(b1, c01);
             c02 = x0.fma(b2, c02);
             c03 = x0.fma(b3, c03);
-            FloatVector x1 = FloatVector.broadcast(S, w[a1 + k]);
+            FloatVector x1 = FloatVector.broadcast(S, wp[ak + 1]);
             c10 = x1.fma(b0, c10);
             c11 = x1.fma(b1, c11);
             c12 = x1.fma(b2, c12);
             c13 = x1.fma(b3, c13);
-            FloatVector x2 = FloatVector.broadcast(S, w[a2 + k]);
+            FloatVector x2 = FloatVector.broadcast(S, wp[ak + 2]);
             c20 = x2.fma(b0, c20);
             c21 = x2.fma(b1, c21);
             c22 = x2.fma(b2, c22);
             c23 = x2.fma(b3, c23);
-            FloatVector x3 = FloatVector.broadcast(S, w[a3 + k]);
+            FloatVector x3 = FloatVector.broadcast(S, wp[ak + 3]);
             c30 = x3.fma(b0, c30);
             c31 = x3.fma(b1, c31);
             c32 = x3.fma(b2, c32);
