@@ -211,6 +211,15 @@ final class Im2colPanels implements PanelSource {
                             .blend(FloatVector.fromArray(S, x, src + L).rearrange(EVENS), UPPER_HALF)
                             .intoArray(out, o);
                 }
+                if (t < hi && src + 2 * L <= x.length) {
+                    // The rest of the run (an output row is rarely a whole number of vectors) as one masked store.
+                    FloatVector.fromArray(S, x, src).rearrange(EVENS)
+                            .blend(FloatVector.fromArray(S, x, src + L).rearrange(EVENS), UPPER_HALF)
+                            .intoArray(out, o, S.indexInRange(0, hi - t));
+                    o += hi - t;
+                    src += 2 * (hi - t);
+                    t = hi;
+                }
                 for (; t < hi; t++, o++, src += 2) {
                     out[o] = x[src];
                 }
