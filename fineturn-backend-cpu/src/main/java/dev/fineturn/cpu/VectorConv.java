@@ -189,6 +189,10 @@ final class VectorConv {
             DirectConv3x3.forward(g, x, w, y, epilogue);
             return;
         }
+        if (DirectConvStride2.applies(g)) {
+            DirectConvStride2.forward(g, x, w, y, epilogue);
+            return;
+        }
         int ocg = g.outChannelsPerGroup();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         if (VectorGemm.readsUnpackedRows()) {

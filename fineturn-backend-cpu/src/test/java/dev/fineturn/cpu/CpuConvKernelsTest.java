@@ -90,7 +90,12 @@ class CpuConvKernelsTest {
                 // channels, the data gradient too; 6 rows are no multiple of the tile's 4 and take the GEMM
                 new ConvGeometry(3, 5, 8, VectorGemm.L, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(2, 4, 12, VectorGemm.L, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
-                new ConvGeometry(2, 4, 6, VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+                new ConvGeometry(2, 4, 6, VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                // first layers at stride 2 over output rows of two vectors (DirectConvStride2 where the tile is
+                // 4 x 4): ResNet's 7x7 and MobileNetV2's 3x3 stems, and 2 channels padded only below and right
+                new ConvGeometry(2, 3, 8, 4 * VectorGemm.L, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1),
+                new ConvGeometry(3, 3, 8, 4 * VectorGemm.L, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(1, 2, 8, 4 * VectorGemm.L, 4, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1));
     }
 
     @ParameterizedTest

@@ -20,7 +20,8 @@ import static dev.fineturn.cpu.KernelFixtures.upload;
  * The fused inference convolution (bias, residual and activation in the epilogue) against the
  * reference backend's unfused composition (convolution, broadcast add, add, activation), on every
  * forward path: image chunks on small maps (epilogue in the copy out of the GEMM buffer), one GEMM
- * per image on large maps, pointwise, grouped, and depthwise 3x3 and 5x5; on 1 and 2 threads.
+ * per image on large maps, pointwise, grouped, depthwise 3x3 and 5x5, and a direct first layer; on 1 and 2
+ * threads.
  */
 class CpuFusedConvTest {
     static List<Object[]> cases() {
@@ -44,7 +45,10 @@ class CpuFusedConvTest {
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
                 // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
-                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6));
+                new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6),
+                // a first layer at stride 2 whose output rows are whole vectors (DirectConvStride2 where the
+                // tile is 4 x 4)
+                new ConvGeometry(2, 3, 8, 4 * VectorGemm.L, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1));
         List<Object[]> out = new ArrayList<>();
         for (ConvGeometry g : geometries) {
             for (ConvEpilogue act : ConvEpilogue.values()) {
