@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * One call of a cpu kernel, built against whichever fineturn build loads this class: "gemm:N" (N x N
- * SGEMM), "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes), or
+ * SGEMM), "fwd|bd|bw:C,K,H,k,s,p" (a square convolution of batch 32, padding p, in all three passes; "ffwd" is
+ * the fused inference forward with a shift and ReLU), or
  * "step:head|partial|full|inference" (one ResNet-18 step at 64x64, batch 32, as ResNetStepBenchmark runs it), or
  * "infer:mobilenetv2" (MobileNetV2, 10 classes, eval mode without a graph, at 64x64, batch 32).
  */
@@ -47,6 +48,10 @@ public final class Workload {
         Storage dw = b.allocate((long) k * ch * kernel * kernel);
         return switch (parts[0]) {
             case "fwd" -> () -> b.conv2dForward(g, x, w, y);
+            case "ffwd" -> {
+                Storage bias = b.upload(random(k, 6));
+                yield () -> b.conv2dForwardFused(g, x, w, bias, null, dev.fineturn.spi.ConvEpilogue.RELU, y);
+            }
             case "bd" -> () -> b.conv2dBackwardData(g, dy, w, dx);
             case "bw" -> () -> b.conv2dBackwardWeights(g, x, dy, dw);
             default -> throw new IllegalArgumentException("unknown pass '" + parts[0] + "' in " + spec);

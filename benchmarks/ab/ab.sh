@@ -2,7 +2,8 @@
 # A/B of two builds of the cpu backend in one JVM. Build each with ./mvnw package and keep a copy of
 # benchmarks/target/benchmarks.jar, then:
 #   benchmarks/ab/ab.sh OLD.jar NEW.jar SECONDS WORKLOAD...
-# WORKLOAD: gemm:N, fwd|bd|bw:C,K,H,kernel,stride,pad (batch 32), e.g. fwd:64,64,16,3,1,1, or
+# WORKLOAD: gemm:N, fwd|ffwd|bd|bw:C,K,H,kernel,stride,pad (batch 32; ffwd: the fused inference forward with a
+# shift and ReLU), e.g. fwd:64,64,16,3,1,1, or
 # step:head|partial|full|inference (a ResNet-18 step at 64x64, batch 32)
 # AB_JAVA_OPTS: extra JVM options, e.g. AB_JAVA_OPTS=-Dfineturn.cpu.threads=1
 # AB_RUNS: JVMs to run (default 1). One JVM compiles each build's kernels once, and where that code lands
