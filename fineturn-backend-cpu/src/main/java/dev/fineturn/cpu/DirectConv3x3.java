@@ -70,7 +70,7 @@ final class DirectConv3x3 {
      * The weights of each group of 4 output channels as [k][4], so that the tile reads them at 4k + r, an index
      * C2 checks once per loop, instead of at four row offsets that took four registers and four checks.
      */
-    private static float[] interleaved(float[] w, int outChannels, int kk) {
+    static float[] interleaved(float[] w, int outChannels, int kk) {
         float[] wp = VectorConv.grown(INTERLEAVED, outChannels * kk);
         for (int oc = 0; oc < outChannels; oc += 4) {
             for (int r = 0; r < 4; r++) {

@@ -22,7 +22,6 @@ final class DirectConvStride2 {
     private static final int TILE = 4;
     private static final int MAX_IN_CHANNELS = 4;
     private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[0]);
 
     private DirectConvStride2() {
     }
@@ -46,7 +45,7 @@ final class DirectConvStride2 {
                 }
             }
         }
-        float[] wp = interleaved(w, g.outChannels(), kk);
+        float[] wp = DirectConv3x3.interleaved(w, g.outChannels(), kk);
         int groups = g.outChannels() / TILE;
         // Images, or parts of one image's output channels when there are fewer images than threads.
         int parts = Math.min(groups, Math.max(1, (2 * CpuPool.threads() + g.batch() - 1) / g.batch()));
@@ -114,19 +113,6 @@ final class DirectConvStride2 {
                 }
             }
         }
-    }
-
-    /** The weights of each group of four output channels as [k][4], read by the tile at 4k + r. */
-    private static float[] interleaved(float[] w, int outChannels, int kk) {
-        float[] wp = VectorConv.grown(INTERLEAVED, outChannels * kk);
-        for (int oc = 0; oc < outChannels; oc += TILE) {
-            for (int r = 0; r < TILE; r++) {
-                for (int k = 0, src = (oc + r) * kk, dst = oc * kk + r; k < kk; k++, dst += TILE) {
-                    wp[dst] = w[src + k];
-                }
-            }
-        }
-        return wp;
     }
 
     /**
