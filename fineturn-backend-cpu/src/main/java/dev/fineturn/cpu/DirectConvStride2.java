@@ -41,7 +41,7 @@ final class DirectConvStride2 {
         for (int c = 0, k = 0; c < g.inChannels(); c++) {
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++) {
-                    offsets[k++] = (c * 2 + kx % 2) * p.plane + ky * p.pitch + kx / 2;
+                    offsets[k++] = (c * 2 + kx % 2) * p.plane() + ky * p.pitch + kx / 2;
                 }
             }
         }
@@ -54,7 +54,7 @@ final class DirectConvStride2 {
         CpuPool.parallelFor(g.batch() * parts, task -> {
             int n = task / parts;
             int part = task % parts;
-            float[] phases = VectorConv.grown(PHASES, g.inChannels() * 2 * p.plane + L);
+            float[] phases = VectorConv.grown(PHASES, g.inChannels() * 2 * p.plane() + L);
             split(g, x, n * imageIn, phases, p);
             int yImage = n * g.outChannels() * ohw;
             for (int grp = groups * part / parts; grp < groups * (part + 1) / parts; grp++) {
@@ -87,13 +87,13 @@ final class DirectConvStride2 {
      * Each input channel's two column phases: phase q, row r, column j holds the padded image's (r, 2j + q), that
      * is x[r - padTop, 2j + q - padLeft], zero outside the image.
      */
-    private record Layout(int rows, int pitch, int plane) {
+    private record Layout(int rows, int pitch) {
         Layout(ConvGeometry g) {
-            this(2 * (g.outH() - 1) + g.kernelH(), g.outW() + g.kernelW() / 2, 0);
+            this(2 * (g.outH() - 1) + g.kernelH(), g.outW() + g.kernelW() / 2);
         }
 
-        Layout {
-            plane = rows * pitch;
+        int plane() {
+            return rows * pitch;
         }
     }
 
@@ -102,7 +102,7 @@ final class DirectConvStride2 {
         int w = g.inW();
         for (int c = 0; c < g.inChannels(); c++) {
             for (int q = 0; q < 2; q++) {
-                int base = (c * 2 + q) * p.plane;
+                int base = (c * 2 + q) * p.plane();
                 for (int r = 0; r < p.rows; r++) {
                     int iy = r - g.padTop();
                     int row = base + r * p.pitch;
