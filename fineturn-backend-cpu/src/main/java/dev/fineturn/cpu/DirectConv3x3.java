@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * A 3x3, stride-1, pad-1 convolution over maps one vector wide (16x16 on AVX-512: ResNet's first stage at 64x64)
  * without im2col. Each image is copied once into a zero-bordered plane per channel; the 4 x 4-vector tile then
  * reads its B vectors straight from that copy, one output row per vector, at the offset of each (channel, tap),
- * and its A values straight from the weights' rows. Packing the im2col panels took a fifth of such a layer's
- * forward time. Sums run over k in the weights' order (channel, then tap) in one pass.
+ * and its A values from the weights interleaved by four output channels ({@link #interleaved}). Packing the im2col
+ * panels took a fifth of such a layer's forward time. Sums run over k in the weights' order (channel, then tap) in
+ * one pass.
  */
 final class DirectConv3x3 {
     private static final VectorSpecies<Float> S = VectorGemm.SPECIES;
