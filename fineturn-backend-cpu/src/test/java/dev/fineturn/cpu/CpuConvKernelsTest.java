@@ -86,6 +86,12 @@ class CpuConvKernelsTest {
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
                 // stride 2 onto rows of 8 outputs: on 16 lanes each half of a vector reads its own row
                 new ConvGeometry(5, 6, 8, 16, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6),
+                // stride 2 halving the map: ResNet's downsampling 3x3 and its 1x1 shortcut on small maps (gathered
+                // through per-tap index vectors, several images per GEMM), and a 3x3 on a 48x48 map, one image per
+                // GEMM
+                new ConvGeometry(5, 8, 8, 8, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(5, 8, 8, 8, 6, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1),
+                new ConvGeometry(2, 3, 48, 48, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
                 // 3x3 over maps one vector wide (DirectConv3x3 where the tile is 4 x 4): forward and, with 4 input
                 // channels, the data gradient too; 6 rows are no multiple of the tile's 4 and take the GEMM
                 new ConvGeometry(3, 5, 8, VectorGemm.L, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
