@@ -341,7 +341,8 @@ final class VectorConv {
     /**
      * dw = sum over images of dy[n] im2col(x[n])^T, over runs of image chunks that the threads take as
      * they free up (a thread the host stalls does not hold the others back). Each run has its own copy of
-     * dw, so the sums, and so training, come out the same on every call.
+     * dw, so the sums, and so training, come out the same on every call. On small maps one product over the
+     * whole batch instead ({@link #wholeBatchWeights}), each element of dw summed by one thread in k order.
      */
     static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw) {
         if (isDepthwise(g)) {
@@ -361,6 +362,14 @@ final class VectorConv {
         int weights = g.outChannels() * kk;
         // Stride-1 layers read a transposed, padded copy of the images, and their dW comes out [oc][tap][ic].
         boolean tapMajor = PaddedTapPanels.applies(g);
+        if (!tapMajor && wholeBatchWeights(g)) {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                VectorGemm.gemm(GemmSpec.of(ocg, kk, g.batch() * ohw, false, true), 1f,
+                        gatherDy(g, dy, 0, g.batch(), grp), 0, new Im2colPanels(g, x, 0, grp, true), 0f, dw,
+                        grp * ocg * kk);
+            }
+            return;
+        }
         // Runs of consecutive chunks, each summed in chunk order into its own copy of dw (the first into dw
         // itself unless its taps come out first), the copies then added in run order: the threads take runs as
         // they free up, and the result does not depend on which thread took which run.
@@ -426,6 +435,21 @@ final class VectorConv {
         return Math.max(1, Math.min(chunks, Math.min(4 * CpuPool.threads(),
                 Math.max(CpuPool.threads(), PARTIAL_FLOATS / weights))));
     }
+
+    /**
+     * Whether the weight gradient is one product over the whole batch (k every image's pixels) rather than runs of
+     * image chunks: on maps of at most 16 output pixels (ResNet's 4x4 and 2x2 stages), for kernels larger than 1x1
+     * with taps enough for the threads to split dw's columns, each packing only its own. Then no copies of dw are
+     * added up afterwards; the 3x3 layers' weight gradients took 0.88-0.95 of their time. On 8x8 maps it was
+     * slower (1.13), as it was for 1x1 kernels (1.10-1.35), whose few taps leave the threads splitting rows and
+     * each packing all of B.
+     */
+    private static boolean wholeBatchWeights(ConvGeometry g) {
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        return g.outH() * g.outW() <= 16 && g.kernelH() * g.kernelW() > 1
+                && kk >= 2 * CpuPool.threads() * VectorGemm.NR;
+    }
+
 
     /** Floats the weight gradient's per-run copies of dw may take, beyond one per thread. */
     private static final int PARTIAL_FLOATS = 1 << 22;

@@ -92,6 +92,11 @@ class CpuConvKernelsTest {
                 new ConvGeometry(5, 8, 8, 8, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(5, 8, 8, 8, 6, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1),
                 new ConvGeometry(2, 3, 48, 48, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+                // weight gradients over maps of at most 16 output pixels as one product over the batch: 3x3 at stride
+                // 1 and 2 with 432 taps (the threads split dw's columns), and a 1x1 kept on runs of image chunks
+                new ConvGeometry(5, 48, 4, 4, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(5, 48, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(5, 48, 8, 8, 6, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1),
                 // 3x3 over maps one vector wide (DirectConv3x3 where the tile is 4 x 4): forward and, with 4 input
                 // channels, the data gradient too; 6 rows are no multiple of the tile's 4 and take the GEMM
                 new ConvGeometry(3, 5, 8, VectorGemm.L, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
