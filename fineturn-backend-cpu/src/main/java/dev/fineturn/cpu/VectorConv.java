@@ -450,7 +450,6 @@ final class VectorConv {
                 && kk >= 2 * CpuPool.threads() * VectorGemm.NR;
     }
 
-
     /** Floats the weight gradient's per-run copies of dw may take, beyond one per thread. */
     private static final int PARTIAL_FLOATS = 1 << 22;
 
