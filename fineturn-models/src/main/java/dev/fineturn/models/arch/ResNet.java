@@ -8,6 +8,7 @@ import dev.fineturn.nn.Conv2d;
 import dev.fineturn.nn.FusedInference;
 import dev.fineturn.nn.Linear;
 import dev.fineturn.nn.MaxPool2d;
+import dev.fineturn.nn.PlannedBuffer;
 import dev.fineturn.nn.Layer;
 import dev.fineturn.nn.Sequential;
 import dev.fineturn.spi.ConvEpilogue;
@@ -40,6 +41,8 @@ public final class ResNet extends Classifier {
     private final Block block;
     private final int[] layers;
     private final int width;
+    /** The fused stem's output, which only the max pool reads. */
+    private final PlannedBuffer stemOutput = new PlannedBuffer();
 
     private static final List<String> BACKBONE = List.of("conv1", "bn1", "relu", "maxpool", "layer1", "layer2",
             "layer3", "layer4", "avgpool");
@@ -120,11 +123,17 @@ public final class ResNet extends Classifier {
         Conv2d stem = (Conv2d) children().get("conv1");
         BatchNorm2d stemNorm = (BatchNorm2d) children().get("bn1");
         if (FusedInference.applies(x, stem, stemNorm)) {
-            h = stem.forwardFused(stemNorm, ConvEpilogue.RELU, x, null, null);
+            Tensor s = stem.forwardFused(stemNorm, ConvEpilogue.RELU, x, null, stemOutput);
+            try {
+                h = children().get("maxpool").forward(s);
+            } finally {
+                stemOutput.release(s);
+            }
         } else {
-            h = ResNetBlocks.normActivate(stemNorm, stem.forward(x), null, children().get("relu"));
+            h = children().get("maxpool").forward(
+                    ResNetBlocks.normActivate(stemNorm, stem.forward(x), null, children().get("relu")));
         }
-        for (String name : BACKBONE.subList(3, BACKBONE.size())) {
+        for (String name : BACKBONE.subList(4, BACKBONE.size())) {
             h = children().get(name).forward(h);
         }
         return h.flatten(1);
