@@ -17,6 +17,8 @@ final class VectorMaxPool {
     private static final int L = S.length();
     /** Lane j takes element 2j of the pair of vectors (from the first for j < L/2). */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, j -> (2 * j + 1) % L);
+    private static final ThreadLocal<float[]> ROW_MAXIMA = ThreadLocal.withInitial(() -> new float[0]);
     private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     /** Window indices are tracked as floats, exact below 2^24. */
     private static final int MAX_PLANE = 1 << 24;
@@ -33,6 +35,10 @@ final class VectorMaxPool {
     }
 
     private static void forwardPlane(PoolGeometry g, int plane, float[] x, float[] y) {
+        if (rowsFirst(g)) {
+            forwardRowsFirst(g, plane, x, y);
+            return;
+        }
         if (PaddedPlane.wanted(g, L)) {
             forwardPadded(g, plane, x, y);
             return;
@@ -68,6 +74,54 @@ final class VectorMaxPool {
             }
             for (; ox < ow; ox++) {
                 y[yr + ox] = x[xb + argmax(g, x, xb, iy0, iy1, ox)];
+            }
+        }
+    }
+
+    /**
+     * ResNet's pool (3x3, stride 2, padding 1) over a plane of twice the output's rows and columns, the output rows
+     * whole vectors: no window reaches past the bottom or right edge.
+     */
+    private static boolean rowsFirst(PoolGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 2 && g.strideW() == 2 && g.padTop() == 1
+                && g.padLeft() == 1 && g.inH() == 2 * g.outH() && g.inW() == 2 * g.outW() && g.outW() % L == 0;
+    }
+
+    /**
+     * Each input row's maxima over three columns once (its even and odd columns de-interleaved, the left neighbour
+     * an odd column shifted by a lane), then the maxima of three such rows. Taking the later value only where it
+     * is greater or NaN is associative over a window scanned in order, so this gives the row-major scan's result,
+     * ties and signed zeros included. Odd rows' maxima are kept for the next output row, whose window starts there.
+     * One method: split into helpers taking vectors, C2 left some of them calls on boxed vectors.
+     */
+    private static void forwardRowsFirst(PoolGeometry g, int plane, float[] x, float[] y) {
+        int oh = g.outH();
+        int ow = g.outW();
+        int inW = g.inW();
+        int xb = plane * g.inH() * inW;
+        int yb = plane * oh * ow;
+        float[] above = VectorConv.grown(ROW_MAXIMA, ow);
+        FloatVector none = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int oy = 0; oy < oh; oy++) {
+            for (int at = 0; at < ow; at += L) {
+                FloatVector max = oy == 0 ? none : FloatVector.fromArray(S, above, at);
+                for (int k = 0; k < 2; k++) {
+                    int row = xb + (2 * oy + k) * inW;
+                    FloatVector a = FloatVector.fromArray(S, x, row + 2 * at);
+                    FloatVector b = FloatVector.fromArray(S, x, row + 2 * at + L);
+                    FloatVector evens = a.rearrange(EVENS).blend(b.rearrange(EVENS), UPPER_HALF);
+                    FloatVector odds = a.rearrange(ODDS).blend(b.rearrange(ODDS), UPPER_HALF);
+                    FloatVector left = at == 0 ? none : FloatVector.broadcast(S, x[row + 2 * at - 1]);
+                    FloatVector h = left.slice(L - 1, odds);
+                    h = h.blend(evens,
+                            evens.compare(VectorOperators.GT, h).or(evens.compare(VectorOperators.NE, evens)));
+                    h = h.blend(odds, odds.compare(VectorOperators.GT, h).or(odds.compare(VectorOperators.NE, odds)));
+                    max = max.blend(h, h.compare(VectorOperators.GT, max).or(h.compare(VectorOperators.NE, h)));
+                    if (k == 1) {
+                        h.intoArray(above, at);
+                    }
+                }
+                max.intoArray(y, yb + oy * ow + at);
             }
         }
     }

@@ -36,6 +36,9 @@ class CpuPoolingKernelsTest {
                 pool(4, 8, 16, 16, 2, 2, 0, 0, false, true),
                 // fewer whole-window columns than 16 (and than 8) lanes: rows padded with -infinity
                 pool(2, 3, 32, 32, 3, 2, 1, 1, false, true),
+                // ResNet's pool over maps twice the output: row maxima first, several vectors per output row
+                pool(2, 3, 64, 64, 3, 2, 1, 1, false, true),
+                pool(1, 2, 64, 16, 3, 2, 1, 1, false, true),
                 pool(2, 3, 16, 16, 3, 2, 1, 1, false, true),
                 pool(1, 2, 17, 18, 3, 1, 1, 1, false, true),
                 pool(1, 2, 33, 33, 3, 2, 1, 1, true, true));
