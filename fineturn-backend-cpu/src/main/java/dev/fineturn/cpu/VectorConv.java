@@ -166,6 +166,10 @@ final class VectorConv {
 
     /** The forward convolution, with {@code epilogue} (null: none) applied to each output plane while in cache. */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
+        if (isDepthwise(g) && DepthwiseRows.applies(g)) {
+            DepthwiseRows.forward(g, x, w, y, epilogue);
+            return;
+        }
         if (isDepthwise(g) && DepthwiseLanes.applies(g)) {
             DepthwiseLanes.forward(g, x, w, y, epilogue);
             return;
@@ -262,7 +266,9 @@ final class VectorConv {
     static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         if (isDepthwise(g)) {
             ConvGeometry t = dataGradientAsForward(g);
-            if (t != null && DepthwiseLanes.applies(t)) {
+            if (t != null && DepthwiseRows.applies(t)) {
+                DepthwiseRows.forward(t, dy, flippedWeights(g, w), dx, null);
+            } else if (t != null && DepthwiseLanes.applies(t)) {
                 DepthwiseLanes.forward(t, dy, flippedWeights(g, w), dx, null);
             } else if (t != null && Depthwise3x3.applies(t)) {
                 float[] flipped = flippedWeights(g, w);

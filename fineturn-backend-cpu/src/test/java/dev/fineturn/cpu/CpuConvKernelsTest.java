@@ -81,6 +81,10 @@ class CpuConvKernelsTest {
                 new ConvGeometry(2, 9, 4, 4, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 9),
                 new ConvGeometry(2, 3, 34, 34, 3, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 3),
                 new ConvGeometry(2, 3, 10, 10, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 3),
+                // depthwise 3x3 at stride 1 over rows of whole vectors (DepthwiseRows where the tile is 4 x 4): one
+                // and two vectors a row, two rows and an odd count of rows
+                new ConvGeometry(3, 5, 2, VectorGemm.L, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(2, 4, 5, 2 * VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4),
                 // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
