@@ -85,6 +85,9 @@ class CpuConvKernelsTest {
                 // and two vectors a row, two rows and an odd count of rows
                 new ConvGeometry(3, 5, 2, VectorGemm.L, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 4, 5, 2 * VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4),
+                // and at stride 2 onto output rows of one and two vectors, halving the plane
+                new ConvGeometry(3, 5, 4, 2 * VectorGemm.L, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(2, 3, 6, 4 * VectorGemm.L, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3),
                 // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),

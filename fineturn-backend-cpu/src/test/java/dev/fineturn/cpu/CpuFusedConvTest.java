@@ -43,6 +43,7 @@ class CpuFusedConvTest {
                 new ConvGeometry(3, 5, 8, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 // stride 1 over rows of two vectors, an odd count of them (DepthwiseRows where the tile is 4 x 4)
                 new ConvGeometry(2, 4, 5, 2 * VectorGemm.L, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4),
+                new ConvGeometry(2, 4, 6, 4 * VectorGemm.L, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4),
                 // stride 2 onto output rows of whole vectors: each tap the even floats of two loads
                 new ConvGeometry(5, 5, 6, 32, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
                 new ConvGeometry(2, 3, 8, 64, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 3),
