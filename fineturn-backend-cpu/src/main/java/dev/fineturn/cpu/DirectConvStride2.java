@@ -2,6 +2,8 @@ package dev.fineturn.cpu;
 
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,6 +23,8 @@ final class DirectConvStride2 {
     /** Output vectors and output channels per tile. */
     private static final int TILE = 4;
     private static final int MAX_IN_CHANNELS = 4;
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
 
     private DirectConvStride2() {
@@ -97,18 +101,36 @@ final class DirectConvStride2 {
         }
     }
 
+    /**
+     * Phase q's column j is input column 2j + q - padLeft, so each phase row is the even or the odd floats of an input
+     * row, shifted: two loads joined by a shuffle give a vector of it. The rows and columns outside the image stay
+     * zero.
+     */
     private static void split(ConvGeometry g, float[] x, int xOff, float[] phases, Layout p) {
         int h = g.inH();
         int w = g.inW();
+        java.util.Arrays.fill(phases, 0, g.inChannels() * 2 * p.plane(), 0f);
+        int r0 = g.padTop();
+        int r1 = Math.min(p.rows, h + g.padTop());
         for (int c = 0; c < g.inChannels(); c++) {
             for (int q = 0; q < 2; q++) {
-                int base = (c * 2 + q) * p.plane();
-                for (int r = 0; r < p.rows; r++) {
-                    int iy = r - g.padTop();
-                    int row = base + r * p.pitch;
-                    for (int j = 0; j < p.pitch; j++) {
-                        int ix = 2 * j + q - g.padLeft();
-                        phases[row + j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[xOff + (c * h + iy) * w + ix] : 0f;
+                // Column j reads input column 2i + parity with i = j + shift.
+                int parity = Math.floorMod(q - g.padLeft(), 2);
+                int shift = Math.floorDiv(q - g.padLeft(), 2);
+                int first = Math.max(0, shift);
+                int end = Math.min((w - parity + 1) / 2, p.pitch + shift);
+                int base = (c * 2 + q) * p.plane() - shift;
+                for (int r = r0; r < r1; r++) {
+                    int src = xOff + (c * h + r - g.padTop()) * w + parity;
+                    int dst = base + r * p.pitch;
+                    int i = first;
+                    for (; i + L <= end && src + 2 * i + 2 * L <= x.length; i += L) {
+                        FloatVector a = FloatVector.fromArray(S, x, src + 2 * i);
+                        FloatVector b = FloatVector.fromArray(S, x, src + 2 * i + L);
+                        a.rearrange(EVENS).blend(b.rearrange(EVENS), UPPER_HALF).intoArray(phases, dst + i);
+                    }
+                    for (; i < end; i++) {
+                        phases[dst + i] = x[src + 2 * i];
                     }
                 }
             }
