@@ -120,7 +120,11 @@ final class VectorReduce {
         return off;
     }
 
-    /** out[o] = sum over the reduced rows of o of each row's innermost run. */
+    /**
+     * out[o] = sum over the reduced rows of o of each row's innermost run. Where each output is one piece (a global
+     * average pool's 2x2 or 4x4 planes), the threads take runs of outputs of about a piece's size each, not one
+     * task per output.
+     */
     private static void sumInnerRuns(Axes axes, float[] in, float[] out) {
         int n = axes.inner();
         long outputs = axes.keptCount();
@@ -128,25 +132,19 @@ final class VectorReduce {
         int piecesPerRow = n >= CHUNK ? (n + CHUNK - 1) / CHUNK : 0;
         int rowsPerPiece = n >= CHUNK ? 1 : Math.max(1, CHUNK / n);
         long pieces = n >= CHUNK ? rows * piecesPerRow : (rows + rowsPerPiece - 1) / rowsPerPiece;
-        double[] partial = new double[(int) (outputs * pieces)];
-        CpuPool.parallelFor((int) (outputs * pieces), task -> {
-            long o = task / pieces;
-            long p = task % pieces;
-            int base = offset(o, axes.keptSizes(), axes.keptStrides());
-            double sum = 0;
-            if (piecesPerRow > 0) {
-                long row = p / piecesPerRow;
-                int from = (int) (p % piecesPerRow) * CHUNK;
-                sum = VectorSums.sum(in, base + offset(row, axes.reducedSizes(), axes.reducedStrides()) + from,
-                        Math.min(n - from, CHUNK));
-            } else {
-                long last = Math.min(rows, (p + 1) * rowsPerPiece);
-                for (long row = p * rowsPerPiece; row < last; row++) {
-                    sum += VectorSums.sum(in, base + offset(row, axes.reducedSizes(), axes.reducedStrides()), n);
+        if (pieces == 1) {
+            int perTask = (int) Math.max(1, CHUNK / (rows * n));
+            int tasks = (int) ((outputs + perTask - 1) / perTask);
+            CpuPool.parallelFor(tasks, task -> {
+                for (long o = (long) task * perTask; o < Math.min(outputs, (long) (task + 1) * perTask); o++) {
+                    out[(int) o] = (float) (0.0 + pieceSum(axes, in, o, 0, piecesPerRow, rowsPerPiece));
                 }
-            }
-            partial[task] = sum;
-        });
+            });
+            return;
+        }
+        double[] partial = new double[(int) (outputs * pieces)];
+        CpuPool.parallelFor((int) (outputs * pieces), task -> partial[task] = pieceSum(axes, in, task / pieces,
+                task % pieces, piecesPerRow, rowsPerPiece));
         for (int o = 0; o < outputs; o++) {
             double sum = 0;
             for (int p = 0; p < pieces; p++) {
@@ -154,6 +152,24 @@ final class VectorReduce {
             }
             out[o] = (float) sum;
         }
+    }
+
+    /** Piece p of output o: a CHUNK of one long row, or a run of whole rows. */
+    private static double pieceSum(Axes axes, float[] in, long o, long p, int piecesPerRow, int rowsPerPiece) {
+        int n = axes.inner();
+        int base = offset(o, axes.keptSizes(), axes.keptStrides());
+        if (piecesPerRow > 0) {
+            long row = p / piecesPerRow;
+            int from = (int) (p % piecesPerRow) * CHUNK;
+            return VectorSums.sum(in, base + offset(row, axes.reducedSizes(), axes.reducedStrides()) + from,
+                    Math.min(n - from, CHUNK));
+        }
+        double sum = 0;
+        long last = Math.min(axes.reducedCount(), (p + 1) * rowsPerPiece);
+        for (long row = p * rowsPerPiece; row < last; row++) {
+            sum += VectorSums.sum(in, base + offset(row, axes.reducedSizes(), axes.reducedStrides()), n);
+        }
+        return sum;
     }
 
     /** out[o, j] = sum over the reduced rows of o of in[row, j], a strip of columns per task. */

@@ -165,6 +165,9 @@ class CpuElementwiseKernelsTest {
                 {{4, 5, 3}, {4, 1, 3}},
                 {{2, 3, 4, 5}, {2, 1, 4, 1}},
                 {{6, 1, 7}, {1, 1, 7}},
+                // global average pools of small maps: runs of outputs per task, the last run short
+                {{32, 512, 2, 2}, {32, 512, 1, 1}},
+                {{7, 3000, 2, 2}, {7, 3000, 1, 1}},
         };
         for (int[][] c : cases) {
             int[] in = c[0];
