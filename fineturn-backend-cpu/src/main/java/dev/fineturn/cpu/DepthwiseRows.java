@@ -115,6 +115,10 @@ final class DepthwiseRows {
         }
     }
 
+    /**
+     * The stride-2 plane. It repeats {@link #plane}'s set-up rather than share a method with it: with both loop
+     * nests in one method, C2 compiled this one to 1.3 times its time.
+     */
     private static void halvingPlane(ConvGeometry g, int p, float[] x, float[] w, float[] y,
                                      ConvEpilogueKernel epilogue) {
         int c = p % g.inChannels();
