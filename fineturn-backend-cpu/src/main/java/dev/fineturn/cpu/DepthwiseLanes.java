@@ -4,9 +4,10 @@ import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * The depthwise 3x3 forward straight from NCHW, where an output plane is a whole number of vectors or a vector a
@@ -24,8 +25,6 @@ final class DepthwiseLanes {
     @SuppressWarnings("unchecked")
     private static final VectorSpecies<Integer> I = (VectorSpecies<Integer>) S.withLanes(int.class);
     private static final int L = S.length();
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private static final ThreadLocal<float[]> LANE_WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<Table> LAST = new ThreadLocal<>();
 

@@ -3,9 +3,11 @@ package dev.fineturn.cpu;
 import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.ODDS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * The depthwise 3x3 forward over planes whose output rows are whole vectors, one plane at a time, at stride 1
@@ -19,9 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class DepthwiseRows {
     private static final VectorSpecies<Float> S = VectorGemm.SPECIES;
     private static final int L = VectorGemm.L;
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, j -> (2 * j + 1) % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
 
     private DepthwiseRows() {
     }

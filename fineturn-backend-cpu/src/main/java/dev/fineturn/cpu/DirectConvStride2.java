@@ -2,9 +2,10 @@ package dev.fineturn.cpu;
 
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * A network's first layer (ResNet's 7x7 and MobileNetV2's 3x3 at stride 2 over a few input channels) without
@@ -23,8 +24,6 @@ final class DirectConvStride2 {
     /** Output vectors and output channels per tile. */
     private static final int TILE = 4;
     private static final int MAX_IN_CHANNELS = 4;
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
 
     private DirectConvStride2() {

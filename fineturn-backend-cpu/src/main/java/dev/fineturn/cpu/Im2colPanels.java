@@ -5,8 +5,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * The im2col matrix of a run of images, packed for the GEMM straight from the images: row
@@ -18,8 +20,6 @@ final class Im2colPanels implements PanelSource {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     private final ConvGeometry g;
     private final float[] x;
     private final int firstImage;

@@ -3,9 +3,11 @@ package dev.fineturn.cpu;
 import dev.fineturn.reference.PoolKernels;
 import dev.fineturn.spi.PoolGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * Average pooling with PyTorch's divisor (count_include_pad, ceil mode) taken from the reference.
@@ -15,8 +17,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorAvgPool {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     /** Lane j takes element j / 2: each value twice. */
     private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromOp(S, j -> j / 2);
 

@@ -4,8 +4,11 @@ import dev.fineturn.spi.PoolGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import static dev.fineturn.cpu.Deinterleave.EVENS;
+import static dev.fineturn.cpu.Deinterleave.ODDS;
+import static dev.fineturn.cpu.Deinterleave.UPPER_HALF;
 
 /**
  * Max pooling with PyTorch's rules: the first maximum in row-major window order wins ties, and a
@@ -15,11 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMaxPool {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Lane j takes element 2j of the pair of vectors (from the first for j < L/2). */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, j -> 2 * j % L);
-    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, j -> (2 * j + 1) % L);
     private static final ThreadLocal<float[]> ROW_MAXIMA = ThreadLocal.withInitial(() -> new float[0]);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, (-1L << (L / 2)) & ((1L << L) - 1));
     /** Window indices are tracked as floats, exact below 2^24. */
     private static final int MAX_PLANE = 1 << 24;
 

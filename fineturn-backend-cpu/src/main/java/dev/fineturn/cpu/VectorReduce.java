@@ -137,6 +137,7 @@ final class VectorReduce {
             int tasks = (int) ((outputs + perTask - 1) / perTask);
             CpuPool.parallelFor(tasks, task -> {
                 for (long o = (long) task * perTask; o < Math.min(outputs, (long) (task + 1) * perTask); o++) {
+                    // 0.0 + the piece, as the partials' sum below forms it (a -0.0 piece gives +0.0).
                     out[(int) o] = (float) (0.0 + pieceSum(axes, in, o, 0, piecesPerRow, rowsPerPiece));
                 }
             });
