@@ -22,15 +22,15 @@ final class GemmMacroKernel {
     /**
      * C[mc x nc] at {@code c[cOff]} = (store) or += alpha * the block of A at {@code pa[aStart]} (packed slivers,
      * or with {@code lda > 0} unpacked rows {@code lda} apart) times the {@code slivers} B slivers of {@code nr}
-     * columns in {@code pb}, each {@code kc} deep.
+     * columns in {@code pb} from {@code bStart}, each {@code kc} deep.
      */
-    static void multiply(float[] pa, int aStart, int lda, float[] pb, int mc, int kc, int slivers, int nr, int nc,
-                         float alpha, boolean store, float[] c, int cOff, int ldc) {
+    static void multiply(float[] pa, int aStart, int lda, float[] pb, int bStart, int mc, int kc, int slivers, int nr,
+                         int nc, float alpha, boolean store, float[] c, int cOff, int ldc) {
         float[] edge = null;
         for (int sl = 0; sl < slivers; sl++) {
             int j0 = sl * nr;
             int width = Math.min(nr, nc - j0);
-            int bBase = sl * kc * nr;
+            int bBase = bStart + sl * kc * nr;
             if (lda > 0) {
                 // Unpacked rows (every sliver wide, see VectorGemm.wideOnly): a short last tile reads its last row
                 // again.

@@ -62,7 +62,6 @@ final class VectorGemm {
 
     private static final ThreadLocal<float[]> PACK_A =
             ThreadLocal.withInitial(() -> new float[MC * Math.max(KC, ONE_BLOCK_K)]);
-    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
 
     private VectorGemm() {
     }
@@ -257,11 +256,8 @@ final class VectorGemm {
                 int kc = Math.min(kb, k - pc);
                 boolean sliverBySliver = r1 - r0 <= MC && (long) slivers * nr * kc > CACHED_PANEL_FLOATS;
                 int panelSlivers = sliverBySliver ? 1 : slivers;
-                float[] pb = PACK_B.get();
-                if (pb.length < panelSlivers * nr * kc) {
-                    pb = new float[panelSlivers * nr * kc];
-                    PACK_B.set(pb);
-                }
+                float[] pb = AlignedPanel.buffer(panelSlivers * nr * kc);
+                int b0 = AlignedPanel.START;
                 float[] pa = packed != null ? packed.data() : PACK_A.get();
                 int lda = packed != null && packed.rows() ? k : 0;
                 if (sliverBySliver) {
@@ -271,19 +267,19 @@ final class VectorGemm {
                     for (int sl = 0; sl < slivers; sl++) {
                         int js = jc + sl * nr;
                         int width = Math.min(nr, jc + nc - js);
-                        GemmPacking.packB(b, pc, kc, js, width, pb, 0);
-                        GemmMacroKernel.multiply(pa, aStart, lda, pb, r1 - r0, kc, 1, nr, width, alpha,
+                        GemmPacking.packB(b, pc, kc, js, width, pb, b0);
+                        GemmMacroKernel.multiply(pa, aStart, lda, pb, b0, r1 - r0, kc, 1, nr, width, alpha,
                                 overwrite && pc == 0, c, cOff + r0 * n + js, n);
                     }
                     continue;
                 }
                 for (int sl = 0; sl < slivers; sl++) {
                     int js = jc + sl * nr;
-                    GemmPacking.packB(b, pc, kc, js, Math.min(nr, jc + nc - js), pb, sl * kc * nr);
+                    GemmPacking.packB(b, pc, kc, js, Math.min(nr, jc + nc - js), pb, b0 + sl * kc * nr);
                 }
                 for (int ic = r0; ic < r1; ic += MC) {
                     int mc = Math.min(MC, r1 - ic);
-                    GemmMacroKernel.multiply(pa, aBlock(a, packed, mPadded, ic, mc, pc, kc, pa), lda, pb, mc, kc,
+                    GemmMacroKernel.multiply(pa, aBlock(a, packed, mPadded, ic, mc, pc, kc, pa), lda, pb, b0, mc, kc,
                             slivers, nr, nc, alpha, overwrite && pc == 0, c, cOff + ic * n + jc, n);
                 }
             }
