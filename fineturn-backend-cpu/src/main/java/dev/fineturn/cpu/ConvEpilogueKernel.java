@@ -12,6 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 record ConvEpilogueKernel(float[] bias, float[] residual, ConvEpilogue act) {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Four floats: the planes of 2x2 and (below 512 bits) 4x4 maps. */
+    private static final VectorSpecies<Float> SMALL = FloatVector.SPECIES_128;
 
     /** dst[d + i] = act(src[s + i] + bias[channel] + residual[d + i]) for i below n; src may be dst. */
     void apply(float[] src, int s, float[] dst, int d, int n, int channel) {
@@ -22,6 +24,44 @@ record ConvEpilogueKernel(float[] bias, float[] residual, ConvEpilogue act) {
             plane(src, s, dst, d, n, b, lo, hi);
         } else {
             planeWithResidual(src, s, residual, dst, d, n, b, lo, hi);
+        }
+    }
+
+    /**
+     * The planes of a chunk of {@code images} images and {@code channels} channels from a GEMM's product, where
+     * channel c's row starts at {@code s + c * width} and holds the images' planes of {@code n} floats one after
+     * another, into dst plane (image i, channel c) at {@code d + i * imageStride + c * n}; the channels are
+     * {@code channel0} on. One call per chunk: on 4x4 and 2x2 maps a call per plane cost more than its 16 or 4
+     * floats, and a 2x2 plane had no whole vector at all.
+     */
+    void applyChunk(float[] src, int s, int width, int images, int channels, int n, float[] dst, int d,
+                    int imageStride, int channel0) {
+        float hi = act == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+        float lo = act == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        if (n % SMALL.length() != 0 || n >= L) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < images; i++) {
+                    apply(src, s + c * width + i * n, dst, d + i * imageStride + c * n, n, channel0 + c);
+                }
+            }
+            return;
+        }
+        FloatVector vlo = FloatVector.broadcast(SMALL, lo);
+        FloatVector vhi = FloatVector.broadcast(SMALL, hi);
+        int ls = SMALL.length();
+        for (int c = 0; c < channels; c++) {
+            FloatVector vb = FloatVector.broadcast(SMALL, bias == null ? 0f : bias[channel0 + c]);
+            for (int i = 0; i < images; i++) {
+                int from = s + c * width + i * n;
+                int to = d + i * imageStride + c * n;
+                for (int j = 0; j < n; j += ls) {
+                    FloatVector v = FloatVector.fromArray(SMALL, src, from + j).add(vb);
+                    if (residual != null) {
+                        v = v.add(FloatVector.fromArray(SMALL, residual, to + j));
+                    }
+                    v.max(vlo).min(vhi).intoArray(dst, to + j);
+                }
+            }
         }
     }
 

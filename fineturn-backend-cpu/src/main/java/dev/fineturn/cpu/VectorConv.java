@@ -105,15 +105,16 @@ final class VectorConv {
                 float[] out = tmp(ocg * width);
                 VectorGemm.gemm(GemmSpec.of(ocg, width, kk, false, false), 1f, weights[grp],
                         new Im2colPanels(g, x, n0, grp, false), 0f, out, 0);
-                for (int i = 0; i < cn; i++) {
-                    for (int oc = 0; oc < ocg; oc++) {
-                        int dst = ((n0 + i) * g.outChannels() + grp * ocg + oc) * ohw;
-                        if (epilogue == null) {
-                            System.arraycopy(out, oc * width + i * ohw, y, dst, ohw);
-                        } else {
-                            epilogue.apply(out, oc * width + i * ohw, y, dst, ohw, grp * ocg + oc);
+                int dst = (n0 * g.outChannels() + grp * ocg) * ohw;
+                if (epilogue == null) {
+                    for (int i = 0; i < cn; i++) {
+                        for (int oc = 0; oc < ocg; oc++) {
+                            System.arraycopy(out, oc * width + i * ohw, y, dst + i * g.outChannels() * ohw + oc * ohw,
+                                    ohw);
                         }
                     }
+                } else {
+                    epilogue.applyChunk(out, 0, width, cn, ocg, ohw, y, dst, g.outChannels() * ohw, grp * ocg);
                 }
             }
         });

@@ -29,6 +29,11 @@ class CpuFusedConvTest {
                 // batch, inC, inH, inW, outC, kh, kw, sh, sw, padT, padL, padB, padR, dilH, dilW, groups
                 new ConvGeometry(6, 16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(3, 8, 30, 27, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                // 2x2 and 3x3 maps in image chunks: the chunk's epilogue on planes of four floats, and of nine
+                new ConvGeometry(5, 8, 2, 2, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(4, 10, 2, 2, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+                new ConvGeometry(3, 8, 2, 2, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2),
+                new ConvGeometry(3, 6, 3, 3, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(2, 3, 33, 35, 10, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1),
                 new ConvGeometry(4, 12, 9, 9, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
                 new ConvGeometry(2, 20, 40, 40, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
