@@ -59,6 +59,10 @@ KINDS = {
              "per core on 512-bit vectors (two FMA ports). JDK 25 prefers 512-bit vectors and the cpu backend's GEMM "
              "takes its 4 x 4 tile; OpenBLAS 0.3.21 runs its SkylakeX kernels. A 512-bit load that straddles two "
              "cache lines costs two loads here, which the AMD machines above hardly notice."),
+    "xeonavx2": ("Intel Xeon held to AVX2",
+                 "The Xeon machine above with both sides held to AVX2: the JVM under -XX:UseAVX=2 (256-bit vectors, "
+                 "16 vector registers, the cpu backend's 2 x 5 tile) and OpenBLAS 0.3.21 on its Haswell kernels "
+                 "(paired.py --openblas-coretype Haswell)."),
     "gpu": ("GPU, CUDA",
             "One NVIDIA GPU with the bundle of benchmarks/scripts/gpu/prepare.sh: SGEMM n = 4096 against torch.mm "
             "fp32 (TF32 off), ResNet-18 at 224x224, batch 64, full and head-only, against PyTorch eager fp32."),
