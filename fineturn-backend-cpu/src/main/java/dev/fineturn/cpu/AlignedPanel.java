@@ -15,7 +15,13 @@ final class AlignedPanel {
     /** The first float of a panel: 16 bytes of array header + 12 floats = 64 bytes. */
     static final int START = 12;
     /** Floats in a buffer G1 allocates as a humongous object: half of the region size it picks for this heap. */
-    private static final int HUMONGOUS_FLOATS = regionBytes(Runtime.getRuntime().maxMemory()) / 2 / Float.BYTES;
+    static final int HUMONGOUS_FLOATS = regionBytes(Runtime.getRuntime().maxMemory()) / 2 / Float.BYTES;
+    /**
+     * The most a buffer is grown to make it humongous: 4 MB a thread. On heaps over 16 GB (regions over 8 MB) a
+     * smaller request stays as large as it is, unaligned, rather than cost every core's thread half a region; a
+     * request of half a region or more is humongous, and so aligned, anyway.
+     */
+    static final int MAX_PADDED_FLOATS = 1 << 20;
     private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
     private AlignedPanel() {
@@ -25,7 +31,7 @@ final class AlignedPanel {
     static float[] buffer(int floats) {
         float[] b = BUFFER.get();
         if (b.length < START + floats) {
-            b = new float[Math.max(START + floats, HUMONGOUS_FLOATS)];
+            b = new float[Math.max(START + floats, HUMONGOUS_FLOATS <= MAX_PADDED_FLOATS ? HUMONGOUS_FLOATS : 0)];
             BUFFER.set(b);
         }
         return b;

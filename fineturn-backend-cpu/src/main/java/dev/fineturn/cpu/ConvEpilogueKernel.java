@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 record ConvEpilogueKernel(float[] bias, float[] residual, ConvEpilogue act) {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Four floats: the planes of 2x2 and (below 512 bits) 4x4 maps. */
+    /** Four floats: for planes narrower than a vector that fours divide (2x2 maps). */
     private static final VectorSpecies<Float> SMALL = FloatVector.SPECIES_128;
 
     /** dst[d + i] = act(src[s + i] + bias[channel] + residual[d + i]) for i below n; src may be dst. */
