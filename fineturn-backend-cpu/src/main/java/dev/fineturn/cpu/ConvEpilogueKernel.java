@@ -15,11 +15,21 @@ record ConvEpilogueKernel(float[] bias, float[] residual, ConvEpilogue act) {
     /** Four floats: for planes narrower than a vector that fours divide (2x2 maps). */
     private static final VectorSpecies<Float> SMALL = FloatVector.SPECIES_128;
 
+    /** The activation's lower clamp for {@code e}: 0 for ReLU and ReLU6, none without an activation or epilogue. */
+    static float lower(ConvEpilogueKernel e) {
+        return e == null || e.act == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
+    }
+
+    /** The activation's upper clamp for {@code e}: 6 for ReLU6, none otherwise. */
+    static float upper(ConvEpilogueKernel e) {
+        return e != null && e.act == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    }
+
     /** dst[d + i] = act(src[s + i] + bias[channel] + residual[d + i]) for i below n; src may be dst. */
     void apply(float[] src, int s, float[] dst, int d, int n, int channel) {
         float b = bias == null ? 0f : bias[channel];
-        float hi = act == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
-        float lo = act == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        float lo = lower(this);
+        float hi = upper(this);
         if (residual == null) {
             plane(src, s, dst, d, n, b, lo, hi);
         } else {
@@ -36,8 +46,8 @@ record ConvEpilogueKernel(float[] bias, float[] residual, ConvEpilogue act) {
      */
     void applyChunk(float[] src, int s, int width, int images, int channels, int n, float[] dst, int d,
                     int imageStride, int channel0) {
-        float hi = act == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
-        float lo = act == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        float lo = lower(this);
+        float hi = upper(this);
         if (n % SMALL.length() != 0 || n >= L) {
             for (int c = 0; c < channels; c++) {
                 for (int i = 0; i < images; i++) {

@@ -1,6 +1,5 @@
 package dev.fineturn.cpu;
 
-import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -174,8 +173,8 @@ final class DepthwiseLanes {
         int yGroup = t.planes * ohw;
         float[] residual = epilogue == null ? null : epilogue.residual();
         boolean fused = epilogue != null;
-        float hi = fused && epilogue.act() == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
-        float lo = !fused || epilogue.act() == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        float hi = ConvEpilogueKernel.upper(epilogue);
+        float lo = ConvEpilogueKernel.lower(epilogue);
         int count = g1 - g0;
         int n = 0;
         for (; n + 4 <= g.batch(); n += 4) {

@@ -1,6 +1,5 @@
 package dev.fineturn.cpu;
 
-import dev.fineturn.spi.ConvEpilogue;
 import dev.fineturn.spi.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -72,8 +71,8 @@ final class DepthwiseRows {
         boolean fused = epilogue != null;
         FloatVector bias = FloatVector.broadcast(S, fused && epilogue.bias() != null ? epilogue.bias()[c] : 0f);
         float[] residual = fused ? epilogue.residual() : null;
-        float lo = !fused || epilogue.act() == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
-        float hi = fused && epilogue.act() == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+        float lo = ConvEpilogueKernel.lower(epilogue);
+        float hi = ConvEpilogueKernel.upper(epilogue);
         for (int col = 0; col < width; col += L) {
             boolean first = col == 0;
             boolean last = col + L == width;
@@ -138,8 +137,8 @@ final class DepthwiseRows {
         boolean fused = epilogue != null;
         FloatVector bias = FloatVector.broadcast(S, fused && epilogue.bias() != null ? epilogue.bias()[c] : 0f);
         float[] residual = fused ? epilogue.residual() : null;
-        float lo = !fused || epilogue.act() == ConvEpilogue.NONE ? Float.NEGATIVE_INFINITY : 0f;
-        float hi = fused && epilogue.act() == ConvEpilogue.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+        float lo = ConvEpilogueKernel.lower(epilogue);
+        float hi = ConvEpilogueKernel.upper(epilogue);
         for (int oy = 0; oy < oh; oy++) {
             for (int at = 0; at < ow; at += L) {
                 FloatVector acc = FloatVector.zero(S);
