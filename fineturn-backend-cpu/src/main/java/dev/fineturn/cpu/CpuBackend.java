@@ -20,6 +20,7 @@ import dev.fineturn.spi.UnaryOp;
 public final class CpuBackend implements Backend {
     public static final String NAME = "cpu";
     private static final CpuBackend INSTANCE = new CpuBackend();
+    private final ConstantWeights constant = new ConstantWeights();
 
     private CpuBackend() {
     }
@@ -44,6 +45,17 @@ public final class CpuBackend implements Backend {
         }
         throw new IllegalArgumentException("cpu backend was given storage of backend '" + s.backend().name()
                 + "'; move the tensor with to(backend) first");
+    }
+
+    @Override
+    public void markConstant(Storage s) {
+        h(s);
+        constant.mark(s);
+    }
+
+    /** The storages declared constant, and their packed weights. */
+    ConstantWeights constantWeights() {
+        return constant;
     }
 
     @Override
@@ -104,7 +116,8 @@ public final class CpuBackend implements Backend {
     public void conv2dForwardFused(ConvGeometry g, Storage x, Storage w, Storage bias, Storage residual,
                                    ConvEpilogue act, Storage y) {
         VectorConv.forward(g, h(x), h(w), h(y),
-                new ConvEpilogueKernel(bias == null ? null : h(bias), residual == null ? null : h(residual), act));
+                new ConvEpilogueKernel(bias == null ? null : h(bias), residual == null ? null : h(residual), act),
+                constant.of(w));
     }
 
     @Override

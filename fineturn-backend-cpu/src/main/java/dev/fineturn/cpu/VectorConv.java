@@ -165,8 +165,16 @@ final class VectorConv {
         forward(g, x, w, y, null);
     }
 
-    /** The forward convolution, with {@code epilogue} (null: none) applied to each output plane while in cache. */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
+        forward(g, x, w, y, epilogue, null);
+    }
+
+    /**
+     * The forward convolution, with {@code epilogue} (null: none) applied to each output plane while in cache;
+     * {@code constant} (null: none) holds w packed once where w does not change.
+     */
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue,
+                        ConstantWeights.Packs constant) {
         if (isDepthwise(g) && DepthwiseRows.applies(g)) {
             DepthwiseRows.forward(g, x, w, y, epilogue);
             return;
@@ -200,6 +208,10 @@ final class VectorConv {
         }
         int ocg = g.outChannelsPerGroup();
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        if (constant != null) {
+            forwardGemm(g, x, constant.packed(g, w), y, epilogue);
+            return;
+        }
         if (VectorGemm.readsUnpackedRows()) {
             PackedA[] rows = new PackedA[g.groups()];
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -208,19 +220,30 @@ final class VectorConv {
             forwardGemm(g, x, rows, y, epilogue);
             return;
         }
-        forwardGemm(g, x, packWeights(g, grp -> new RowSource.Matrix(w, grp * ocg * kk, ocg, kk, false)), y,
-                epilogue);
+        forwardGemm(g, x, packForward(g, w, grown(PACKED_WEIGHTS, packedSize(g))), y, epilogue);
+    }
+
+    /** Floats that the weights of {@code g} take packed, every group's. */
+    static int packedSize(ConvGeometry g) {
+        return g.groups() * PackedA.size(g.outChannelsPerGroup(), g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
+    }
+
+    /** The forward weights {@code w} of each group, packed into {@code buffer} ({@link #packedSize} floats). */
+    static PackedA[] packForward(ConvGeometry g, float[] w, float[] buffer) {
+        int ocg = g.outChannelsPerGroup();
+        int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
+        return packWeights(g, grp -> new RowSource.Matrix(w, grp * ocg * kk, ocg, kk, false), buffer);
     }
 
     /**
      * Every image and chunk multiplies the same weights: each group's are packed once per call, into
-     * the calling thread's buffer (a new array per call was a third of what a ResNet-18 forward
-     * allocated). The packs live until this thread's next convolution call.
+     * {@code buffer}: the calling thread's (a new array per call was a third of what a ResNet-18 forward
+     * allocated), whose packs live until this thread's next convolution call, or a constant weight's own.
      */
-    private static PackedA[] packWeights(ConvGeometry g, java.util.function.IntFunction<RowSource> group) {
+    private static PackedA[] packWeights(ConvGeometry g, java.util.function.IntFunction<RowSource> group,
+                                         float[] buffer) {
         int kk = g.inChannelsPerGroup() * g.kernelH() * g.kernelW();
         int size = PackedA.size(g.outChannelsPerGroup(), kk);
-        float[] buffer = grown(PACKED_WEIGHTS, g.groups() * size);
         PackedA[] packed = new PackedA[g.groups()];
         for (int grp = 0; grp < g.groups(); grp++) {
             packed[grp] = VectorGemm.pack(g.outChannelsPerGroup(), kk, group.apply(grp), buffer, grp * size);
@@ -292,7 +315,7 @@ final class VectorConv {
         if (t != null) {
             int khw = g.kernelH() * g.kernelW();
             forwardGemm(t, dy, packWeights(t, grp -> new FlippedRows(w, grp, g.outChannelsPerGroup(),
-                    g.inChannelsPerGroup(), khw)), dx, null);
+                    g.inChannelsPerGroup(), khw), grown(PACKED_WEIGHTS, packedSize(t))), dx, null);
         } else {
             backwardDataStrided(g, dy, w, dx);
         }

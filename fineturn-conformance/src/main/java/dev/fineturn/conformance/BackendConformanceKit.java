@@ -192,6 +192,46 @@ public abstract class BackendConformanceKit {
         }
     }
 
+    /**
+     * Weights declared constant ({@code Backend.markConstant}), which a backend may keep in a layout of its own:
+     * the fused convolution over them against the reference's, on three inputs in a row, one of another batch.
+     */
+    @Test
+    void fusedConvolutionOverConstantWeightsMatchesReference() {
+        int[][] geometries = {
+            // batch, in, out, h, w, k, stride, pad, groups
+            {2, 3, 5, 7, 6, 3, 1, 1, 1},
+            {3, 72, 7, 5, 5, 3, 1, 1, 1},
+            {1, 4, 6, 9, 9, 3, 2, 1, 2},
+            {2, 8, 8, 7, 7, 3, 2, 1, 8},
+            {1, 5, 7, 4, 4, 1, 1, 0, 1},
+        };
+        SplittableRandom random = new SplittableRandom(37);
+        for (int[] g : geometries) {
+            dev.fineturn.ops.Conv2dOptions o = dev.fineturn.ops.Conv2dOptions.of(g[6], g[7]).withGroups(g[8]);
+            float[] w = values(random, g[2] * (g[1] / g[8]) * g[5] * g[5]);
+            float[] bias = values(random, g[2]);
+            Tensor constant = Tensor.of(backend(), w.clone(), g[2], g[1] / g[8], g[5], g[5]);
+            backend().markConstant(constant.storage());
+            Tensor biasOnBackend = Tensor.of(backend(), bias.clone(), g[2]);
+            for (int call = 0; call < 3; call++) {
+                int batch = call == 2 ? g[0] + 2 : g[0];
+                float[] x = values(random, batch * g[1] * g[3] * g[4]);
+                Tensor expected = dev.fineturn.ops.Convolution.conv2dFused(
+                        Tensor.of(ReferenceBackend.get(), x.clone(), batch, g[1], g[3], g[4]),
+                        Tensor.of(ReferenceBackend.get(), w.clone(), g[2], g[1] / g[8], g[5], g[5]),
+                        Tensor.of(ReferenceBackend.get(), bias.clone(), g[2]), null,
+                        dev.fineturn.spi.ConvEpilogue.RELU, o, null);
+                Tensor actual = dev.fineturn.ops.Convolution.conv2dFused(
+                        Tensor.of(backend(), x.clone(), batch, g[1], g[3], g[4]), constant, biasOnBackend, null,
+                        dev.fineturn.spi.ConvEpilogue.RELU, o, null);
+                assertClose("fused conv over constant weights " + java.util.Arrays.toString(g) + " call " + call,
+                        expected.toArray(), actual.toArray(), FORWARD_RTOL);
+            }
+            assertArrayEquals(w, constant.toArray(), "constant weights must read back unchanged");
+        }
+    }
+
     private static float[] fused(Backend b, int[] g, dev.fineturn.ops.Conv2dOptions o, float[] x, float[] w,
                                  float[] bias, float[] residual, dev.fineturn.spi.ConvEpilogue act, int[] outShape) {
         Tensor y = dev.fineturn.ops.Convolution.conv2dFused(Tensor.of(b, x.clone(), g[0], g[1], g[3], g[4]),

@@ -7,7 +7,8 @@ import dev.fineturn.tensor.Tensor;
  * {@code w' = w * s} and {@code b' = (b - mean) * s + beta} per output channel, with
  * {@code s = gamma / sqrt(var + eps)}. Current while every source tensor is the same object at the
  * same {@link Tensor#version}: loading, an optimiser step or a running-statistics update makes it
- * stale, and the convolution folds again.
+ * stale, and the convolution folds again, into new tensors. The folded weights are never written, and the
+ * backend is told so ({@link dev.fineturn.spi.Backend#markConstant}).
  */
 record FoldedWeights(Tensor[] sources, long[] versions, Tensor weight, Tensor bias) {
 
@@ -37,6 +38,7 @@ record FoldedWeights(Tensor[] sources, long[] versions, Tensor weight, Tensor bi
             }
         }
         Tensor folded = Tensor.of(w.backend(), wf, w.shape());
+        folded.backend().markConstant(folded.storage());
         FusedInference.countFold();
         Tensor bias = b == null && bn == null ? null : Tensor.of(w.backend(), bf, out);
         return new FoldedWeights(sources, versionsOf(sources), folded, bias);

@@ -50,6 +50,15 @@ public interface Backend {
         return s;
     }
 
+    /**
+     * Declares that {@code s} will not be written again while it is reachable (a convolution's weights with a
+     * batch norm folded in, say): the backend may keep a copy of it in whatever layout its kernels read fastest,
+     * made once rather than on every call. Writing to {@code s} afterwards is an error the backend need not
+     * detect. The default keeps nothing.
+     */
+    default void markConstant(Storage s) {
+    }
+
     // ---- kernels -------------------------------------------------------------------------
 
     /** Sets {@code length} elements of {@code dst} from {@code offset} to {@code value}. */
