@@ -55,6 +55,49 @@ class CpuGemmTest {
     }
 
     /**
+     * A C of more than 2 M floats, where the 4 x 4 tile takes k blocks of up to 768 (here 2 of 700 instead of 4
+     * of 350): edge rows and columns, each transpose of A and B, beta 0 over NaN and beta 0.25; entries sampled
+     * across C against sums in double.
+     */
+    @ParameterizedTest
+    @CsvSource({"1030,2050,1400,false,false,0,2", "1030,2050,1400,true,true,0.25,2", "2049,1027,1400,false,true,0,1"})
+    void largeProductsMatchSumsInDouble(int m, int n, int k, boolean ta, boolean tb, float beta, int threads) {
+        CpuPool.setThreads(threads);
+        try {
+            SplittableRandom r = new SplittableRandom(m * 7L + k);
+            float[] a = new float[m * k];
+            float[] b = new float[k * n];
+            float[] c = new float[m * n];
+            for (float[] v : new float[][]{a, b, c}) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (r.nextDouble() * 2 - 1);
+                }
+            }
+            float[] before = c.clone();
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, Float.NaN);
+            }
+            VectorGemm.gemm(GemmSpec.of(m, n, k, ta, tb), 0.5f, a, 0, b, 0, beta, c, 0);
+            for (int sample = 0; sample < 4000; sample++) {
+                // Every row and column edge, then entries spread over C.
+                int i = sample < 4 ? (sample % 2 == 0 ? 0 : m - 1) : r.nextInt(m);
+                int j = sample < 4 ? (sample < 2 ? 0 : n - 1) : r.nextInt(n);
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += (double) a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+                }
+                double expected = 0.5 * sum + (beta == 0f ? 0 : beta * (double) before[i * n + j]);
+                if (!(Math.abs(expected - c[i * n + j]) <= 1e-4 * Math.sqrt(k) + 1e-5)) {
+                    fail(VectorGemm.TILE + " tiles, C[" + i + "][" + j + "]: " + c[i * n + j] + ", in double "
+                            + expected);
+                }
+            }
+        } finally {
+            CpuPool.setThreads(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    /**
      * beta = 0 ignores what C held, NaN included: the first k block stores its tiles (wide, narrow and
      * the scratch tiles of the edges) rather than adding to C. With k = 0 or alpha = 0, C becomes 0.
      */
