@@ -8,9 +8,9 @@ import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Storages declared constant ({@link CpuBackend#markConstant}), each with the packed form of the convolution
- * weights it holds once a fused forward has multiplied them: packed on first use instead of on every call. The
- * storages are held weakly, so a pack goes with its weights.
+ * Storages declared constant ({@link CpuBackend#markConstant}), each with the form of the convolution weights it
+ * holds that a fused forward has read (packed for the GEMM, or interleaved for a direct convolution): made on first
+ * use instead of on every call. The storages are held weakly, so a form goes with its weights.
  */
 final class ConstantWeights {
     private final Map<Storage, Packs> marked = new WeakHashMap<>();
@@ -20,7 +20,7 @@ final class ConstantWeights {
         marked.putIfAbsent(s, new Packs(packed));
     }
 
-    /** How many times constant weights have been packed, all storages together. */
+    /** How many times constant weights have been packed or interleaved, all storages together. */
     long packed() {
         return packed.get();
     }
@@ -35,11 +35,14 @@ final class ConstantWeights {
         return marked.size();
     }
 
-    /** One constant storage's weights packed for the GEMM, per group, for the last geometry that read them. */
+    /** One constant storage's weights packed for the GEMM, per group, and interleaved, for the last shapes read. */
     static final class Packs {
         private PackedA[] groups;
         private int outChannelsPerGroup;
         private int depth;
+        private float[] interleaved;
+        private int interleavedChannels;
+        private int interleavedDepth;
         private int made;
         private final AtomicLong packedByAll;
 
@@ -61,7 +64,23 @@ final class ConstantWeights {
             return groups;
         }
 
-        /** How many times these weights have been packed. */
+        /**
+         * The weights {@code w} of a direct convolution {@code g} ({@link DirectConv3x3}, {@link DirectConvStride2})
+         * interleaved by four output channels, made when this is the first call for g's weight shape.
+         */
+        synchronized float[] interleaved(ConvGeometry g, float[] w) {
+            int kk = g.inChannels() * g.kernelH() * g.kernelW();
+            if (interleaved == null || interleavedChannels != g.outChannels() || interleavedDepth != kk) {
+                interleaved = DirectConv3x3.interleave(w, g.outChannels(), kk, new float[g.outChannels() * kk]);
+                interleavedChannels = g.outChannels();
+                interleavedDepth = kk;
+                made++;
+                packedByAll.incrementAndGet();
+            }
+            return interleaved;
+        }
+
+        /** How many times these weights have been packed or interleaved. */
         synchronized int made() {
             return made;
         }

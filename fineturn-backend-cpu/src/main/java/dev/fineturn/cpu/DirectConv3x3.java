@@ -35,6 +35,11 @@ final class DirectConv3x3 {
 
     /** y = conv(x, w), then {@code epilogue} (null: none) on each output plane. */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
+        forwardInterleaved(g, x, interleaved(w, g.outChannels(), g.inChannels() * 9), y, epilogue);
+    }
+
+    /** As {@link #forward}, with the weights already {@link #interleaved}. */
+    static void forwardInterleaved(ConvGeometry g, float[] x, float[] wp, float[] y, ConvEpilogueKernel epilogue) {
         int c = g.inChannels();
         int h = g.inH();
         int plane = (h + 2) * PITCH;
@@ -47,7 +52,6 @@ final class DirectConv3x3 {
                 }
             }
         }
-        float[] wp = interleaved(w, g.outChannels(), kk);
         int ohw = g.outH() * L;
         CpuPool.parallelFor(g.batch(), n -> {
             float[] padded = VectorConv.grown(PADDED, c * plane + 2);
@@ -72,7 +76,11 @@ final class DirectConv3x3 {
      * C2 checks once per loop, instead of at four row offsets that took four registers and four checks.
      */
     static float[] interleaved(float[] w, int outChannels, int kk) {
-        float[] wp = VectorConv.grown(INTERLEAVED, outChannels * kk);
+        return interleave(w, outChannels, kk, VectorConv.grown(INTERLEAVED, outChannels * kk));
+    }
+
+    /** {@link #interleaved} into {@code wp}, which it returns. */
+    static float[] interleave(float[] w, int outChannels, int kk, float[] wp) {
         for (int oc = 0; oc < outChannels; oc += 4) {
             for (int r = 0; r < 4; r++) {
                 for (int k = 0, src = (oc + r) * kk, dst = oc * kk + r; k < kk; k++, dst += 4) {

@@ -38,6 +38,12 @@ final class DirectConvStride2 {
 
     /** y = conv(x, w), then {@code epilogue} (null: none) on each output plane. */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] y, ConvEpilogueKernel epilogue) {
+        forwardInterleaved(g, x, DirectConv3x3.interleaved(w, g.outChannels(),
+                g.inChannels() * g.kernelH() * g.kernelW()), y, epilogue);
+    }
+
+    /** As {@link #forward}, with the weights already {@link DirectConv3x3#interleaved}. */
+    static void forwardInterleaved(ConvGeometry g, float[] x, float[] wp, float[] y, ConvEpilogueKernel epilogue) {
         Layout p = new Layout(g);
         int kk = g.inChannels() * g.kernelH() * g.kernelW();
         int[] offsets = new int[kk];
@@ -48,7 +54,6 @@ final class DirectConvStride2 {
                 }
             }
         }
-        float[] wp = DirectConv3x3.interleaved(w, g.outChannels(), kk);
         int groups = g.outChannels() / TILE;
         // Images, or parts of one image's output channels when there are fewer images than threads.
         int parts = Math.min(groups, Math.max(1, (2 * CpuPool.threads() + g.batch() - 1) / g.batch()));

@@ -199,11 +199,11 @@ final class VectorConv {
             return;
         }
         if (DirectConv3x3.applies(g)) {
-            DirectConv3x3.forward(g, x, w, y, epilogue);
+            DirectConv3x3.forwardInterleaved(g, x, interleaved(g, w, constant), y, epilogue);
             return;
         }
         if (DirectConvStride2.applies(g)) {
-            DirectConvStride2.forward(g, x, w, y, epilogue);
+            DirectConvStride2.forwardInterleaved(g, x, interleaved(g, w, constant), y, epilogue);
             return;
         }
         int ocg = g.outChannelsPerGroup();
@@ -221,6 +221,12 @@ final class VectorConv {
             return;
         }
         forwardGemm(g, x, packForward(g, w, grown(PACKED_WEIGHTS, packedSize(g))), y, epilogue);
+    }
+
+    /** The weights of a direct convolution interleaved by four output channels: kept where they are constant. */
+    private static float[] interleaved(ConvGeometry g, float[] w, ConstantWeights.Packs constant) {
+        return constant != null ? constant.interleaved(g, w)
+                : DirectConv3x3.interleaved(w, g.outChannels(), g.inChannels() * g.kernelH() * g.kernelW());
     }
 
     /** Floats that the weights of {@code g} take packed, every group's. */

@@ -25,6 +25,7 @@ import static dev.fineturn.cpu.KernelFixtures.assertClose;
 import static dev.fineturn.cpu.KernelFixtures.read;
 import static dev.fineturn.cpu.KernelFixtures.signed;
 import static dev.fineturn.cpu.KernelFixtures.upload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -101,6 +102,48 @@ class CpuConstantWeightsTest {
         assertClose("the storage as a grouped 1x1 convolution", referenceFused(pointwise, x, w, bias, null),
                 cpuFused(pointwise, x, ws, bias, null), 1e-4);
         assertEquals(2, packs.made());
+    }
+
+    /**
+     * The direct convolutions (3x3 over maps a vector wide, and a 7x7 stride-2 first layer, where the tile is 4 x 4;
+     * the GEMM elsewhere) read constant weights interleaved once, on 1 and 2 threads and two batch sizes.
+     */
+    @Test
+    void directConvolutionsInterleaveConstantWeightsOnce() {
+        int l = VectorGemm.L;
+        ConvGeometry[][] shapes = {
+            {new ConvGeometry(2, 8, 8, l, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new ConvGeometry(5, 8, 4, l, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1)},
+            {new ConvGeometry(2, 3, 8, 4 * l, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1),
+                new ConvGeometry(3, 3, 16, 4 * l, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1)},
+        };
+        int before = CpuPool.threads();
+        try {
+            for (ConvGeometry[] pair : shapes) {
+                ConvGeometry first = pair[0];
+                int wn = first.outChannels() * first.inChannels() * first.kernelH() * first.kernelW();
+                float[] w = signed(wn, 40 + wn);
+                float[] bias = signed(first.outChannels(), 41);
+                Storage ws = upload(w);
+                CPU.markConstant(ws);
+                int call = 0;
+                for (int threads : new int[]{1, 2}) {
+                    CpuPool.setThreads(threads);
+                    for (ConvGeometry g : pair) {
+                        float[] x = signed(g.batch() * g.inChannels() * g.inH() * g.inW(), 50 + call);
+                        float[] residual = call % 2 == 0 ? null
+                                : signed(g.batch() * g.outChannels() * g.outH() * g.outW(), 60 + call);
+                        assertClose(g + " call " + call + " on " + threads + " thread(s)",
+                                referenceFused(g, x, w, bias, residual), cpuFused(g, x, ws, bias, residual), 1e-4);
+                        call++;
+                    }
+                }
+                assertEquals(1, CPU.constantWeights().of(ws).made(), first + ": one form for every call");
+                assertArrayEquals(w, read(ws), "the constant weights themselves are left as they are");
+            }
+        } finally {
+            CpuPool.setThreads(before);
+        }
     }
 
     @Test
