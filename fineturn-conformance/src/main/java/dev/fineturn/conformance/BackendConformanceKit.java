@@ -153,22 +153,28 @@ public abstract class BackendConformanceKit {
     // ---- kernel level ------------------------------------------------------------------------
 
     /**
+     * Fused convolutions of the kit: plain, over 72 channels (k = 648, deeper than one block of most GEMMs), strided
+     * and padded, grouped, depthwise and pointwise.
+     */
+    private static final int[][] FUSED_GEOMETRIES = {
+        // batch, in, out, h, w, k, stride, pad, groups
+        {2, 3, 5, 7, 6, 3, 1, 1, 1},
+        {3, 72, 7, 5, 5, 3, 1, 1, 1},
+        {1, 4, 6, 9, 9, 3, 2, 1, 2},
+        {3, 6, 6, 8, 5, 3, 1, 1, 6},
+        {2, 8, 8, 7, 7, 3, 2, 1, 8},
+        {1, 5, 7, 4, 4, 1, 1, 0, 1},
+    };
+
+    /**
      * The inference convolution with its epilogue ({@code Backend.conv2dForwardFused}) against the
      * reference backend's: plain, strided and padded, grouped and depthwise; with and without a
      * per-channel shift and a residual; no activation, ReLU and ReLU6.
      */
     @Test
     void fusedConvolutionMatchesReference() {
-        int[][] geometries = {
-            // batch, in, out, h, w, k, stride, pad, groups
-            {2, 3, 5, 7, 6, 3, 1, 1, 1},
-            {1, 4, 6, 9, 9, 3, 2, 1, 2},
-            {3, 6, 6, 8, 5, 3, 1, 1, 6},
-            {2, 8, 8, 7, 7, 3, 2, 1, 8},
-            {1, 5, 7, 4, 4, 1, 1, 0, 1},
-        };
         SplittableRandom random = new SplittableRandom(31);
-        for (int[] g : geometries) {
+        for (int[] g : FUSED_GEOMETRIES) {
             dev.fineturn.ops.Conv2dOptions o = dev.fineturn.ops.Conv2dOptions.of(g[6], g[7]).withGroups(g[8]);
             float[] x = values(random, g[0] * g[1] * g[3] * g[4]);
             float[] w = values(random, g[2] * (g[1] / g[8]) * g[5] * g[5]);
@@ -198,16 +204,8 @@ public abstract class BackendConformanceKit {
      */
     @Test
     void fusedConvolutionOverConstantWeightsMatchesReference() {
-        int[][] geometries = {
-            // batch, in, out, h, w, k, stride, pad, groups
-            {2, 3, 5, 7, 6, 3, 1, 1, 1},
-            {3, 72, 7, 5, 5, 3, 1, 1, 1},
-            {1, 4, 6, 9, 9, 3, 2, 1, 2},
-            {2, 8, 8, 7, 7, 3, 2, 1, 8},
-            {1, 5, 7, 4, 4, 1, 1, 0, 1},
-        };
         SplittableRandom random = new SplittableRandom(37);
-        for (int[] g : geometries) {
+        for (int[] g : FUSED_GEOMETRIES) {
             dev.fineturn.ops.Conv2dOptions o = dev.fineturn.ops.Conv2dOptions.of(g[6], g[7]).withGroups(g[8]);
             float[] w = values(random, g[2] * (g[1] / g[8]) * g[5] * g[5]);
             float[] bias = values(random, g[2]);
